@@ -1,0 +1,79 @@
+#include "config/fields.h"
+
+#include <grp.h>
+#include <pwd.h>
+
+namespace halo::config::kw {
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  std::int64_t v = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  auto [p, ec] = std::from_chars(begin, end, v);
+  if (begin == end || ec != std::errc{} || p != end) return std::nullopt;
+  return v;
+}
+
+std::optional<double> parse_decimal(std::string_view text) {
+  double v = 0;
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (begin != end && *begin == '+') ++begin;
+  auto [p, ec] = std::from_chars(begin, end, v, std::chars_format::fixed);
+  if (begin == end || ec != std::errc{} || p != end || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+std::optional<bool> parse_bool(std::string_view text) {
+  for (auto t : {"on", "true", "yes"}) {
+    if (text == t) return true;
+  }
+  for (auto f : {"off", "false", "no"}) {
+    if (text == f) return false;
+  }
+  return std::nullopt;
+}
+
+std::string format_seconds(Duration d) {
+  const auto us = d.count();
+  if (us % 1'000'000 == 0) return std::to_string(us / 1'000'000);
+  auto s = fmt::format("{}{}.{:06d}", us < 0 ? "-" : "", std::abs(us) / 1'000'000,
+                       std::abs(us) % 1'000'000);
+  while (s.back() == '0') s.pop_back();
+  return s;
+}
+
+std::optional<Script> ScriptCodec::parse(const Statement& st) const {
+  Script s;
+  s.command = st.arg(0).text;
+  s.loc = st.arg(0).loc;
+  if (s.command.empty()) {
+    st.error(st.arg(0), fmt::format("'{}' needs a command", st.keyword().text));
+    return std::nullopt;
+  }
+  if (st.size() > 1) {
+    s.user = st.arg(1).text;
+    if (getpwnam(s.user->c_str()) == nullptr) {
+      st.error(st.arg(1), fmt::format("user '{}' does not exist", *s.user));
+      return std::nullopt;
+    }
+  }
+  if (st.size() > 2) {
+    s.group = st.arg(2).text;
+    if (getgrnam(s.group->c_str()) == nullptr) {
+      st.error(st.arg(2), fmt::format("group '{}' does not exist", *s.group));
+      return std::nullopt;
+    }
+  }
+  return s;
+}
+
+DumpArgs ScriptCodec::format(const Script& s) const {
+  DumpArgs args{DumpArg(s.command, true)};
+  if (s.user) args.emplace_back(*s.user);
+  if (s.group) args.emplace_back(*s.group);
+  return args;
+}
+
+}  // namespace halo::config::kw

@@ -1,0 +1,27 @@
+// Checks that need the whole configuration: references between blocks (a track_script naming
+// a vrrp_script), uniqueness (one VRID per interface and family), and the host (interfaces
+// that must exist, scripts run as root). Each area validates its own blocks.
+#pragma once
+
+#include <functional>
+#include <string_view>
+
+#include "config/diagnostics.h"
+#include "config/model.h"
+
+namespace halo::config {
+
+struct ValidateOptions {
+  // Whether a network interface exists (in the namespace halo will run in). Injected so unit
+  // tests do not depend on the machine.
+  std::function<bool(std::string_view)> interface_exists;
+};
+
+void validate(const Config& config, const ValidateOptions& options, Diagnostics& diag);
+
+// One per area, called by validate().
+void validate_global(const Config& config, const ValidateOptions& options, Diagnostics& diag);
+void validate_vrrp(const Config& config, const ValidateOptions& options, Diagnostics& diag);
+void validate_lvs(const Config& config, const ValidateOptions& options, Diagnostics& diag);
+
+}  // namespace halo::config

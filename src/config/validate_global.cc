@@ -1,0 +1,8 @@
+// Whole-configuration checks of the global area (see validate.h).
+#include "config/validate.h"
+
+namespace halo::config {
+
+void validate_global(const Config&, const ValidateOptions&, Diagnostics&) {}
+
+}  // namespace halo::config

@@ -1,0 +1,9 @@
+#include "test_util.h"
+
+namespace halo::config::testing {
+namespace {
+
+TEST(Lexer, Placeholder) { EXPECT_TRUE(load("").ok()); }
+
+}  // namespace
+}  // namespace halo::config::testing

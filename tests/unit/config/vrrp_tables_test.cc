@@ -1,0 +1,14 @@
+// Keyword tables of the vrrp area: values, ranges, defaults, errors.
+#include "config/dump.h"
+#include "test_util.h"
+
+namespace halo::config::testing {
+namespace {
+
+TEST(VrrpTables, EmptyConfigIsClean) {
+  auto l = load("");
+  EXPECT_TRUE(l.ok()) << rendered(l);
+}
+
+}  // namespace
+}  // namespace halo::config::testing

@@ -25,3 +25,13 @@ void validate_vrrp(const Config& config, const ValidateOptions& options, Diagnos
 void validate_lvs(const Config& config, const ValidateOptions& options, Diagnostics& diag);
 
 }  // namespace halo::config
+
+namespace halo::config {
+
+// Checks one configured script against the host and global_defs, as keepalived does at start
+// and under -t: a script that would run as root while enable_script_security is off is a
+// security violation (keepalived -t exits 6); with enable_script_security on, a root script
+// whose path is writable by a non-root user is refused. Every area calls it for each script.
+void check_script(const Script& script, const Config& config, Diagnostics& diag);
+
+}  // namespace halo::config

@@ -5,4 +5,6 @@ namespace halo::config {
 
 void validate_global(const Config&, const ValidateOptions&, Diagnostics&) {}
 
+void check_script(const Script&, const Config&, Diagnostics&) {}
+
 }  // namespace halo::config

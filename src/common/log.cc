@@ -1,5 +1,6 @@
 #include "common/log.h"
 
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/sinks/syslog_sink.h>
 #include <spdlog/sinks/systemd_sink.h>
@@ -32,6 +33,11 @@ void init(const Options& options) {
   if (options.console) {
     auto sink = std::make_shared<spdlog::sinks::stderr_sink_st>();
     sink->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%l%$ [%n] %v");
+    r.sinks.push_back(sink);
+  }
+  if (!options.file.empty()) {
+    auto sink = std::make_shared<spdlog::sinks::basic_file_sink_st>(options.file);
+    sink->set_pattern("%Y-%m-%d %H:%M:%S.%e %l [%n] %v");
     r.sinks.push_back(sink);
   }
   if (options.journal) {

@@ -11,11 +11,12 @@
 namespace halo::log {
 
 struct Options {
-  bool console = false;  // -l: log to stderr
-  bool syslog = true;    // cleared by -G
-  bool journal = false;  // when started by systemd (JOURNAL_STREAM set)
-  bool detail = false;   // -D: debug level
-  int facility = 3 << 3; // LOG_DAEMON; -S picks another
+  bool console = false;   // -l: log to stderr
+  bool syslog = true;     // cleared by -G
+  bool journal = false;   // when started by systemd (JOURNAL_STREAM set)
+  std::string file;       // -g: also append to this file
+  bool detail = false;    // -D: debug level
+  int facility = 3 << 3;  // LOG_DAEMON; -S picks another
   std::string ident = "halod";
 };
 

@@ -59,13 +59,13 @@ struct IntegerCodec {
     const auto& tok = st.arg(0);
     auto v = parse_integer(tok.text);
     if (!v) {
-      st.error(tok, fmt::format("'{}' needs a whole number, not '{}'", st.keyword().text,
-                                tok.text));
+      st.error(tok,
+               fmt::format("'{}' needs a whole number, not '{}'", st.keyword().text, tok.text));
       return std::nullopt;
     }
     if (*v < min || *v > max) {
-      st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", st.keyword().text, *v,
-                                min, max));
+      st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", st.keyword().text, *v, min,
+                                max));
       return std::nullopt;
     }
     return static_cast<V>(*v);
@@ -84,13 +84,13 @@ struct DurationCodec {
     const auto& tok = st.arg(0);
     auto v = parse_decimal(tok.text);
     if (!v) {
-      st.error(tok, fmt::format("'{}' needs a time in seconds, not '{}'", st.keyword().text,
-                                tok.text));
+      st.error(tok,
+               fmt::format("'{}' needs a time in seconds, not '{}'", st.keyword().text, tok.text));
       return std::nullopt;
     }
     if (*v < min || *v > max) {
-      st.error(tok, fmt::format("'{}' value {} is out of range {}..{} seconds",
-                                st.keyword().text, tok.text, min, max));
+      st.error(tok, fmt::format("'{}' value {} is out of range {}..{} seconds", st.keyword().text,
+                                tok.text, min, max));
       return std::nullopt;
     }
     return Duration(static_cast<std::int64_t>(std::llround(*v * 1e6)));
@@ -166,8 +166,8 @@ struct EnumCodec {
     for (const auto& [n, e] : names) {
       if (st.arg(0).text == n) return e;
     }
-    st.error(st.arg(0), fmt::format("'{}' takes {}, not '{}'", st.keyword().text, syntax(),
-                                    st.arg(0).text));
+    st.error(st.arg(0),
+             fmt::format("'{}' takes {}, not '{}'", st.keyword().text, syntax(), st.arg(0).text));
     return std::nullopt;
   }
   DumpArgs format(E v) const { return {text(v)}; }
@@ -204,7 +204,8 @@ Keyword<T> value(std::string_view name, M T::*member, Codec codec) {
   Keyword<T> k;
   k.info.name = name;
   k.info.syntax = codec.syntax();
-  if constexpr (!OptionalTraits<M>::optional) k.info.default_text = codec.text(defaults<T>().*member);
+  if constexpr (!OptionalTraits<M>::optional)
+    k.info.default_text = codec.text(defaults<T>().*member);
   k.parse = [member, codec](T& t, const Statement& st) {
     if (!st.expect_args(codec.min_args(), codec.max_args())) return;
     if (auto v = codec.parse(st)) t.*member = std::move(*v);
@@ -306,7 +307,8 @@ Keyword<T> word_list(std::string_view name, std::vector<std::string> T::*member,
       name, member, placeholder,
       [](const Statement& st) -> std::optional<std::string> {
         // keepalived reads every word of an item line as an entry of its own.
-        if (st.size() > 0) st.warning(st.arg(0), "one entry per line expected; extra words ignored");
+        if (st.size() > 0)
+          st.warning(st.arg(0), "one entry per line expected; extra words ignored");
         return st.keyword().text;
       },
       [](const std::string& s) { return DumpArgs{DumpArg(s, true)}; });
@@ -338,9 +340,8 @@ Keyword<T> block(std::string_view name, Sub T::*member, const Table<Sub>& (*tabl
 // new element from the opener's arguments; when it fails the block is still parsed (so its
 // problems are reported too) and then dropped.
 template <class T, class Sub>
-Keyword<T> blocks(std::string_view name, std::vector<Sub> T::*member,
-                  const Table<Sub>& (*table)(), std::string header_syntax,
-                  std::function<bool(Sub&, const Statement&)> header,
+Keyword<T> blocks(std::string_view name, std::vector<Sub> T::*member, const Table<Sub>& (*table)(),
+                  std::string header_syntax, std::function<bool(Sub&, const Statement&)> header,
                   std::function<DumpArgs(const Sub&)> dump_header) {
   Keyword<T> k;
   k.info.name = name;

@@ -95,8 +95,8 @@ struct KeywordInfo {
   std::string syntax;        // value syntax for people: "<1..255>", "{ <IPADDR> ... }"
   std::string default_text;  // "" when there is none
   Support support = Support::Parsed;
-  std::string note;          // why refused or ignored; what halo does differently
-  bool block = false;        // takes a { } block
+  std::string note;    // why refused or ignored; what halo does differently
+  bool block = false;  // takes a { } block
   std::vector<std::string_view> aliases;
 };
 

@@ -3,6 +3,7 @@
 #include <glob.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -10,15 +11,20 @@
 #include <cstring>
 #include <fstream>
 #include <optional>
-#include <algorithm>
 #include <sstream>
 
 namespace halo::config {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-bool is_name_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+bool is_name_start(char c) {
+  return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_name_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -146,8 +152,8 @@ struct Lexer::RepeatGen final : Generator {
   bool next(Text& out, Lexer& lexer) override {
     if (sequence) {
       if (step > 0 ? current > end : current < end) return false;
-      lexer.defs_[vars[0]] = Definition{
-          {hex ? fmt::format("{:x}", current) : std::to_string(current)}, false};
+      lexer.defs_[vars[0]] =
+          Definition{{hex ? fmt::format("{:x}", current) : std::to_string(current)}, false};
       current += step;
     } else {
       if (row >= rows.size()) return false;
@@ -167,9 +173,9 @@ Lexer::Lexer(SourceSet& sources, Diagnostics& diag, LexerOptions options)
     : sources_(sources),
       diag_(diag),
       options_(std::move(options)),
-      random_state_(static_cast<std::uint64_t>(
-                        std::chrono::steady_clock::now().time_since_epoch().count()) |
-                    1) {
+      random_state_(
+          static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()) |
+          1) {
   if (options_.config_id.empty()) options_.config_id = default_config_id();
 }
 
@@ -344,8 +350,8 @@ bool Lexer::preprocess(Text& text) {
     }
   }
 
-  if (text.s[0] == '~' &&
-      (text.s.starts_with("~SEQ(") || text.s.starts_with("~SEQx(") || text.s.starts_with("~LST("))) {
+  if (text.s[0] == '~' && (text.s.starts_with("~SEQ(") || text.s.starts_with("~SEQx(") ||
+                           text.s.starts_with("~LST("))) {
     if (text.cols.empty()) {
       text.cols.resize(text.s.size());
       for (std::size_t i = 0; i < text.cols.size(); ++i) text.cols[i] = col_of({}, i, base);
@@ -623,8 +629,7 @@ bool Lexer::substitute(Text& text) {
       value = "#";
     } else if (name == "_BANG") {
       value = "!";
-    } else if (name.starts_with("_RANDOM") &&
-               (name.size() == 7 || is_space(name[7]))) {
+    } else if (name.starts_with("_RANDOM") && (name.size() == 7 || is_space(name[7]))) {
       std::int64_t lo = 0, hi = 32767;
       std::istringstream args(name.substr(7));
       std::string a, b;
@@ -711,14 +716,30 @@ void Lexer::tokenize(const Text& text, std::vector<Token>& out) {
           ++i;
           const char e = s[i++];
           switch (e) {
-            case 'a': t.text += '\a'; break;
-            case 'b': t.text += '\b'; break;
-            case 'E': t.text += '\x1b'; break;
-            case 'f': t.text += '\f'; break;
-            case 'n': t.text += '\n'; break;
-            case 'r': t.text += '\r'; break;
-            case 't': t.text += '\t'; break;
-            case 'v': t.text += '\v'; break;
+            case 'a':
+              t.text += '\a';
+              break;
+            case 'b':
+              t.text += '\b';
+              break;
+            case 'E':
+              t.text += '\x1b';
+              break;
+            case 'f':
+              t.text += '\f';
+              break;
+            case 'n':
+              t.text += '\n';
+              break;
+            case 'r':
+              t.text += '\r';
+              break;
+            case 't':
+              t.text += '\t';
+              break;
+            case 'v':
+              t.text += '\v';
+              break;
             case 'x': {
               unsigned v = 0;
               int n = 0;
@@ -758,8 +779,8 @@ void Lexer::tokenize(const Text& text, std::vector<Token>& out) {
         ++i;
       }
       if (!closed) {
-        diag_.error(loc_at(open_at), fmt::format("unterminated {} quote",
-                                                 c == '"' ? "double" : "single"));
+        diag_.error(loc_at(open_at),
+                    fmt::format("unterminated {} quote", c == '"' ? "double" : "single"));
       }
     }
     out.push_back(std::move(t));

@@ -14,11 +14,10 @@ void run(Lexer& lexer, Loaded& loaded, const LoadOptions& options) {
   Parser parser(lexer, loaded.diagnostics);
   parser.parse_top(config_table(), *config);
   ValidateOptions vo;
-  vo.interface_exists = options.interface_exists
-                            ? options.interface_exists
-                            : [](std::string_view name) {
-                                return if_nametoindex(std::string(name).c_str()) != 0;
-                              };
+  vo.interface_exists =
+      options.interface_exists ? options.interface_exists : [](std::string_view name) {
+        return if_nametoindex(std::string(name).c_str()) != 0;
+      };
   validate(*config, vo, loaded.diagnostics);
   loaded.config = std::move(config);
 }

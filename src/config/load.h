@@ -35,9 +35,9 @@ Loaded load_text(std::string name, std::string text, const LoadOptions& options)
 // keepalived's exit codes for -t/--config-test.
 enum ConfigTestExit : int {
   kConfigOk = 0,
-  kConfigCannotRun = 4,        // keepalived's KEEPALIVED_EXIT_CONFIG
+  kConfigCannotRun = 4,            // keepalived's KEEPALIVED_EXIT_CONFIG
   kConfigRunsWithoutBadParts = 5,  // KEEPALIVED_EXIT_CONFIG_TEST
-  kConfigScriptSecurity = 6,   // KEEPALIVED_EXIT_CONFIG_TEST_SECURITY
+  kConfigScriptSecurity = 6,       // KEEPALIVED_EXIT_CONFIG_TEST_SECURITY
 };
 int config_test_exit_code(const Diagnostics& diagnostics);
 

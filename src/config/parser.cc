@@ -4,10 +4,14 @@ namespace halo::config {
 
 std::string_view to_string(Support s) {
   switch (s) {
-    case Support::Acted: return "acted on";
-    case Support::Parsed: return "parsed, not yet acted on";
-    case Support::Ignored: return "accepted, ignored";
-    case Support::Refused: return "refused";
+    case Support::Acted:
+      return "acted on";
+    case Support::Parsed:
+      return "parsed, not yet acted on";
+    case Support::Ignored:
+      return "accepted, ignored";
+    case Support::Refused:
+      return "refused";
   }
   return "?";
 }
@@ -29,9 +33,9 @@ void Statement::warning(const Token& at, std::string message) const {
 
 bool Statement::expect_args(std::size_t min, std::size_t max) const {
   if (args_.size() < min) {
-    parser_.diag().error(end_loc(),
-                         min == 1 ? fmt::format("'{}' needs a value", keyword_.text)
-                                  : fmt::format("'{}' needs at least {} values", keyword_.text, min));
+    parser_.diag().error(
+        end_loc(), min == 1 ? fmt::format("'{}' needs a value", keyword_.text)
+                            : fmt::format("'{}' needs at least {} values", keyword_.text, min));
     return false;
   }
   if (args_.size() > max) {
@@ -57,9 +61,13 @@ bool Parser::fill() {
   return true;
 }
 
-const Token* Parser::peek() { return fill() ? &line_[pos_] : nullptr; }
+const Token* Parser::peek() {
+  return fill() ? &line_[pos_] : nullptr;
+}
 
-Token Parser::take() { return std::move(line_[pos_++]); }
+Token Parser::take() {
+  return std::move(line_[pos_++]);
+}
 
 Parser::Next Parser::next_statement(std::optional<Statement>& out) {
   for (;;) {

@@ -17,8 +17,8 @@ TEST(IpAddress, ParsesAndFormatsBothFamilies) {
 }
 
 TEST(IpAddress, RejectsMalformed) {
-  for (const char* bad : {"", "192.0.2.300", "1.2.3", "1.2.3.4.5", "2001:db8:::1", "abc",
-                          "192.0.2.1 ", "::g"}) {
+  for (const char* bad :
+       {"", "192.0.2.300", "1.2.3", "1.2.3.4.5", "2001:db8:::1", "abc", "192.0.2.1 ", "::g"}) {
     EXPECT_FALSE(IpAddress::parse(bad)) << bad;
   }
 }

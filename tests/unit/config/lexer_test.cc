@@ -3,7 +3,9 @@
 namespace halo::config::testing {
 namespace {
 
-TEST(Lexer, Placeholder) { EXPECT_TRUE(load("").ok()); }
+TEST(Lexer, Placeholder) {
+  EXPECT_TRUE(load("").ok());
+}
 
 }  // namespace
 }  // namespace halo::config::testing

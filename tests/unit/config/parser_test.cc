@@ -3,7 +3,9 @@
 namespace halo::config::testing {
 namespace {
 
-TEST(Parser, Placeholder) { EXPECT_TRUE(load("").ok()); }
+TEST(Parser, Placeholder) {
+  EXPECT_TRUE(load("").ok());
+}
 
 }  // namespace
 }  // namespace halo::config::testing

@@ -26,7 +26,9 @@ inline Loaded load(const std::string& text, KeywordMode mode = KeywordMode::Stri
 }
 
 // All diagnostics rendered, for failure messages and substring checks.
-inline std::string rendered(const Loaded& l) { return l.diagnostics.render(l.sources); }
+inline std::string rendered(const Loaded& l) {
+  return l.diagnostics.render(l.sources);
+}
 
 // True when some error mentions `needle` on `line`.
 inline bool has_error(const Loaded& l, std::uint32_t line, const std::string& needle) {

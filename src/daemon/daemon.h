@@ -1,0 +1,42 @@
+// The daemon's lifecycle: one io_context, the running configuration, and the signals that
+// steer it (SIGTERM/SIGINT stop, SIGHUP reload). Subsystems (VRRP, trackers, checkers, the
+// control socket) hang off this object as they land.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <memory>
+#include <string>
+
+#include "config/model.h"
+#include "daemon/options.h"
+
+namespace halo::daemon {
+
+class Daemon {
+ public:
+  Daemon(Options options, std::string config_path, std::unique_ptr<const config::Config> config);
+
+  // Runs until stopped; returns the process exit code.
+  int run();
+
+ private:
+  void wait_for_signal();
+  void on_signal(int signo);
+  void reload();
+  void write_pid_files();
+  void remove_pid_files();
+
+  Options options_;
+  std::string config_path_;
+  std::unique_ptr<const config::Config> config_;
+  boost::asio::io_context io_;
+  boost::asio::signal_set signals_;
+  unsigned reloads_ = 0;
+};
+
+// Loads a configuration for running or reloading, logging every diagnostic. Null when it has
+// errors (an unknown keyword is an error only with --strict).
+std::unique_ptr<const config::Config> load_for_run(const Options& options, const std::string& path);
+
+}  // namespace halo::daemon

@@ -698,8 +698,14 @@ void Lexer::tokenize(const Text& text, std::vector<Token>& out) {
     while (i < s.size() && !is_space(s[i]) && s[i] != '{' && s[i] != '}') {
       const char c = s[i];
       if (c != '"' && c != '\'') {
-        t.text += c;
-        ++i;
+        // Append the whole unquoted run at once: this loop is the lexer's hot path.
+        std::size_t e = i + 1;
+        while (e < s.size() && !is_space(s[e]) && s[e] != '{' && s[e] != '}' && s[e] != '"' &&
+               s[e] != '\'') {
+          ++e;
+        }
+        t.text.append(s, i, e - i);
+        i = e;
         continue;
       }
       t.quoted = true;

@@ -115,12 +115,12 @@ TEST(Lexer, ConditionalColumnsPointIntoTheLine) {
 TEST(Lexer, DefinitionsSubstituteAtUseTime) {
   // The example of keepalived.conf(5), "Parameter substitution".
   auto l = lex_text(
-      "$ADDRESS_BASE=10.2.${ADDRESS_BASE_SUB}\n"
+      "$ADDRESS_BASE=198.51.${ADDRESS_BASE_SUB}\n"
       "$ADDRESS_BASE_SUB=0\n"
       "${ADDRESS_BASE}.100/32\n"
       "$ADDRESS_BASE_SUB=10\n"
       "${ADDRESS_BASE}.100/32\n");
-  EXPECT_EQ(l.lines, (Lines{{"10.2.0.100/32"}, {"10.2.10.100/32"}}));
+  EXPECT_EQ(l.lines, (Lines{{"198.51.0.100/32"}, {"198.51.10.100/32"}}));
 }
 
 TEST(Lexer, DollarNameNeedsWhitespaceAfterIt) {

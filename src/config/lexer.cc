@@ -263,24 +263,40 @@ bool Lexer::next_line(std::vector<Token>& out) {
 
 namespace {
 
-// Column (1-based) of character i of a Text.
+// Column (1-based) of character i of a line; an empty table means the identity from `base`.
 std::uint32_t col_of(const std::vector<std::uint32_t>& cols, std::size_t i, std::uint32_t base) {
   if (cols.empty()) return static_cast<std::uint32_t>(base + i);
-  if (cols.empty() || i >= cols.size()) return cols.empty() ? base : cols.back() + 1;
-  return cols[i];
+  return i < cols.size() ? cols[i] : cols.back() + 1;
 }
 
-}  // namespace
-
 // Drops the first n characters, keeping columns right.
-static void drop_prefix(std::string& s, std::vector<std::uint32_t>& cols, std::uint32_t& base,
-                        std::size_t n) {
+void drop_prefix(std::string& s, std::vector<std::uint32_t>& cols, std::uint32_t& base,
+                 std::size_t n) {
   s.erase(0, n);
   if (cols.empty()) {
     base += static_cast<std::uint32_t>(n);
   } else {
     cols.erase(cols.begin(), cols.begin() + static_cast<std::ptrdiff_t>(n));
   }
+}
+
+// Turns identity columns into a table, before an edit that moves text around.
+void materialize_cols(const std::string& s, std::vector<std::uint32_t>& cols, std::uint32_t base) {
+  if (!cols.empty()) return;
+  cols.resize(s.size());
+  for (std::size_t i = 0; i < cols.size(); ++i) cols[i] = col_of({}, i, base);
+}
+
+}  // namespace
+
+bool Lexer::expand_multiline(const std::string& name, SourceLoc origin) {
+  auto it = defs_.find(name);
+  if (it == defs_.end() || !it->second.multiline) return false;
+  auto gen = std::make_unique<LinesGen>();
+  gen->lines = it->second.lines;
+  gen->origin = origin;
+  stack_.push_back(std::move(gen));
+  return true;
 }
 
 bool Lexer::preprocess(Text& text) {
@@ -324,56 +340,34 @@ bool Lexer::preprocess(Text& text) {
       return false;
     }
     // A multi-line definition used alone on its line expands to its lines.
-    const auto name = text.s.substr(1, e - 1);
-    if (trim(std::string_view(text.s).substr(e)).empty()) {
-      auto it = defs_.find(name);
-      if (it != defs_.end() && it->second.multiline) {
-        auto gen = std::make_unique<LinesGen>();
-        gen->lines = it->second.lines;
-        gen->origin = text.origin;
-        stack_.push_back(std::move(gen));
-        return false;
-      }
+    if (trim(std::string_view(text.s).substr(e)).empty() &&
+        expand_multiline(text.s.substr(1, e - 1), text.origin)) {
+      return false;
     }
   }
   if (text.s.starts_with("${")) {
     const auto close = text.s.find('}');
-    if (close != std::string::npos && trim(std::string_view(text.s).substr(close + 1)).empty()) {
-      auto it = defs_.find(text.s.substr(2, close - 2));
-      if (it != defs_.end() && it->second.multiline) {
-        auto gen = std::make_unique<LinesGen>();
-        gen->lines = it->second.lines;
-        gen->origin = text.origin;
-        stack_.push_back(std::move(gen));
-        return false;
-      }
+    if (close != std::string::npos && trim(std::string_view(text.s).substr(close + 1)).empty() &&
+        expand_multiline(text.s.substr(2, close - 2), text.origin)) {
+      return false;
     }
   }
 
   if (text.s[0] == '~' && (text.s.starts_with("~SEQ(") || text.s.starts_with("~SEQx(") ||
                            text.s.starts_with("~LST("))) {
-    if (text.cols.empty()) {
-      text.cols.resize(text.s.size());
-      for (std::size_t i = 0; i < text.cols.size(); ++i) text.cols[i] = col_of({}, i, base);
-    }
+    materialize_cols(text.s, text.cols, base);
     handle_repeat(text);
     return false;
   }
 
   if (text.s.find('$') != std::string::npos) {
-    if (text.cols.empty()) {
-      text.cols.resize(text.s.size());
-      for (std::size_t i = 0; i < text.cols.size(); ++i) text.cols[i] = col_of({}, i, base);
-    }
+    materialize_cols(text.s, text.cols, base);
     if (substitute(text)) {
       drop_space();
       if (!conditional()) return false;
     }
   }
-  if (text.cols.empty() && base != 1) {
-    text.cols.resize(text.s.size());
-    for (std::size_t i = 0; i < text.cols.size(); ++i) text.cols[i] = col_of({}, i, base);
-  }
+  if (base != 1) materialize_cols(text.s, text.cols, base);
   return true;
 }
 
@@ -698,8 +692,14 @@ void Lexer::tokenize(const Text& text, std::vector<Token>& out) {
     while (i < s.size() && !is_space(s[i]) && s[i] != '{' && s[i] != '}') {
       const char c = s[i];
       if (c != '"' && c != '\'') {
-        t.text += c;
-        ++i;
+        // Append the whole unquoted run at once: this loop is the lexer's hot path.
+        std::size_t e = i + 1;
+        while (e < s.size() && !is_space(s[e]) && s[e] != '{' && s[e] != '}' && s[e] != '"' &&
+               s[e] != '\'') {
+          ++e;
+        }
+        t.text.append(s, i, e - i);
+        i = e;
         continue;
       }
       t.quoted = true;

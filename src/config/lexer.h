@@ -88,6 +88,8 @@ class Lexer {
   bool handle_definition(Text& text);
   bool handle_repeat(Text& text);
   bool substitute(Text& text);
+  // Pushes the lines of multi-line definition `name`; false if it is not one.
+  bool expand_multiline(const std::string& name, SourceLoc origin);
   void tokenize(const Text& text, std::vector<Token>& out);
   void push_file(const std::string& path, SourceLoc where, bool required_readable);
   std::string current_dir() const;

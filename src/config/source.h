@@ -3,9 +3,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace halo::config {
 
@@ -40,7 +40,9 @@ class SourceSet {
     std::string name;
     std::string text;
   };
-  std::vector<File> files_;
+  // A deque: texts are referenced by string_views while more files are added, and short
+  // strings live inside their object, so elements must never move.
+  std::deque<File> files_;
 };
 
 }  // namespace halo::config

@@ -1,10 +1,149 @@
+// The table-driven parser: statements, blocks, recovery, diagnostics, dumps.
+#include "config/parser.h"
+
+#include <gmock/gmock.h>
+
+#include "config/dump.h"
 #include "test_util.h"
 
 namespace halo::config::testing {
 namespace {
 
-TEST(Parser, Placeholder) {
-  EXPECT_TRUE(load("").ok());
+using ::testing::HasSubstr;
+
+TEST(Parser, ParsesBlocksIntoTheModel) {
+  auto l = load(
+      "global_defs {\n"
+      "  router_id edge-1\n"
+      "}\n"
+      "vrrp_instance VI_1 {\n"
+      "  interface eth0\n"
+      "  virtual_router_id 51\n"
+      "  priority 150\n"
+      "}\n");
+  ASSERT_TRUE(l.ok()) << rendered(l);
+  EXPECT_EQ(l.config->global.defs.router_id, "edge-1");
+  ASSERT_EQ(l.config->vrrp.instances.size(), 1u);
+  const auto& vi = l.config->vrrp.instances[0];
+  EXPECT_EQ(vi.name, "VI_1");
+  EXPECT_EQ(vi.interface, "eth0");
+  EXPECT_EQ(vi.virtual_router_id, 51);
+  EXPECT_EQ(vi.priority, 150);
+  EXPECT_EQ(vi.loc.line, 4u);
+}
+
+TEST(Parser, OpeningBraceMayBeOnTheNextLine) {
+  auto l = load("global_defs\n{\n  router_id r\n}\n");
+  EXPECT_TRUE(l.ok()) << rendered(l);
+  EXPECT_EQ(l.config->global.defs.router_id, "r");
+}
+
+TEST(Parser, WholeBlockOnOneLine) {
+  auto l = load("global_defs { router_id r }\n");
+  EXPECT_TRUE(l.ok()) << rendered(l);
+  EXPECT_EQ(l.config->global.defs.router_id, "r");
+}
+
+TEST(Parser, UnknownKeywordIsAnErrorWhenStrictAndAWarningOtherwise) {
+  const std::string text = "global_defs {\n  no_such_keyword 1\n  router_id r\n}\n";
+  auto strict = load(text, KeywordMode::Strict);
+  EXPECT_TRUE(has_error(strict, 2, "unknown keyword 'no_such_keyword'")) << rendered(strict);
+  auto lenient = load(text, KeywordMode::Lenient);
+  EXPECT_TRUE(lenient.ok()) << rendered(lenient);
+  EXPECT_EQ(lenient.diagnostics.warning_count(), 1u);
+  EXPECT_EQ(lenient.config->global.defs.router_id, "r");
+}
+
+TEST(Parser, UnknownBlockIsSkippedWholeAndParsingGoesOn) {
+  auto l = load(
+      "mystery_block {\n"
+      "  router_id inner\n"
+      "  nested { a b }\n"
+      "}\n"
+      "global_defs {\n"
+      "  router_id outer\n"
+      "}\n");
+  EXPECT_EQ(l.diagnostics.error_count(), 1u) << rendered(l);
+  EXPECT_EQ(l.config->global.defs.router_id, "outer");
+}
+
+TEST(Parser, EveryProblemIsReportedInOneRun) {
+  auto l = load(
+      "vrrp_instance VI_1 {\n"
+      "  interface eth0\n"
+      "  virtual_router_id 0\n"
+      "  priority 300\n"
+      "  bogus\n"
+      "}\n");
+  EXPECT_TRUE(has_error(l, 3, "out of range 1..255")) << rendered(l);
+  EXPECT_TRUE(has_error(l, 4, "'priority' value 300 is out of range 1..255")) << rendered(l);
+  EXPECT_TRUE(has_error(l, 5, "unknown keyword 'bogus'")) << rendered(l);
+}
+
+TEST(Parser, StrayClosingBrace) {
+  auto l = load("}\nglobal_defs { router_id r }\n");
+  EXPECT_TRUE(has_error(l, 1, "without a block")) << rendered(l);
+  EXPECT_EQ(l.config->global.defs.router_id, "r");
+}
+
+TEST(Parser, UnclosedBlock) {
+  auto l = load("global_defs {\n  router_id r\n");
+  EXPECT_TRUE(has_error(l, 1, "not closed")) << rendered(l);
+}
+
+TEST(Parser, BlockKeywordWithoutBlockAndValueKeywordWithBlock) {
+  auto a = load("global_defs\n");
+  EXPECT_TRUE(has_error(a, 1, "needs a { } block")) << rendered(a);
+  auto b = load("global_defs {\n  router_id { x }\n}\n");
+  EXPECT_TRUE(has_error(b, 2, "does not take a block")) << rendered(b);
+}
+
+TEST(Parser, QuotedWordIsNeverAKeyword) {
+  auto l = load("\"global_defs\" {\n}\n");
+  EXPECT_TRUE(has_error(l, 1, "unknown keyword")) << rendered(l);
+}
+
+TEST(Parser, ArgumentCountIsChecked) {
+  auto l = load("global_defs {\n  router_id\n}\nglobal_defs {\n  router_id a b\n}\n");
+  EXPECT_TRUE(has_error(l, 2, "needs a value")) << rendered(l);
+  EXPECT_TRUE(has_error(l, 5, "at most 1 value")) << rendered(l);
+}
+
+TEST(Parser, DiagnosticsRenderLikeACompiler) {
+  auto l = load("vrrp_instance VI_1 {\n\tpriority 300\n}\n");
+  const auto text = rendered(l);
+  EXPECT_THAT(text, HasSubstr("test.conf:2:11: error: 'priority' value 300 is out of range"));
+  EXPECT_THAT(text, HasSubstr("\n    \tpriority 300\n    \t         ^\n"));
+}
+
+TEST(Parser, GarbageNeverCrashes) {
+  for (const char* text : {"{", "}", "{{{{", "}}}}", "\"", "'", "a {", "a { b { c {", "$", "${",
+                           "@", "@^", "~SEQ(", "include", "\\", "\x01\x02\xff{}"}) {
+    auto l = load(text);
+    SUCCEED() << rendered(l);
+  }
+}
+
+TEST(Parser, DumpParsesBackToAnEqualModel) {
+  const std::string text =
+      "global_defs {\n"
+      "  router_id \"edge 1\"\n"
+      "  notification_email {\n"
+      "    ops@example.com\n"
+      "  }\n"
+      "}\n"
+      "vrrp_instance VI_1 {\n"
+      "  interface eth0\n"
+      "  virtual_router_id 51\n"
+      "  priority 150\n"
+      "}\n";
+  auto first = load(text);
+  ASSERT_TRUE(first.ok()) << rendered(first);
+  const auto dumped = dump_keepalived(*first.config);
+  auto second = load(dumped);
+  ASSERT_TRUE(second.ok()) << rendered(second) << dumped;
+  EXPECT_EQ(*first.config, *second.config) << dumped;
+  EXPECT_THAT(dump_json(*first.config), HasSubstr("\"router_id\":\"edge 1\""));
 }
 
 }  // namespace

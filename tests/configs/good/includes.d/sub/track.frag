@@ -1,0 +1,3 @@
+track_interface {
+    eth2
+}

@@ -57,9 +57,10 @@ int config_test_exit_code(const Diagnostics& diagnostics) {
     security |= d.impact == Impact::ScriptSecurity;
     errors = true;
   }
+  // keepalived reports one status, in this order of precedence.
   if (fatal) return kConfigCannotRun;
-  if (errors && !security) return kConfigRunsWithoutBadParts;
-  if (security) return errors ? kConfigRunsWithoutBadParts : kConfigScriptSecurity;
+  if (security) return kConfigScriptSecurity;
+  if (errors) return kConfigRunsWithoutBadParts;
   return kConfigOk;
 }
 

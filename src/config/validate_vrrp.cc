@@ -30,6 +30,11 @@ std::string_view family_name(Family f) {
   return f == Family::V4 ? "IPv4" : "IPv6";
 }
 
+// An address as written: without the prefix length when it is the full width.
+std::string prefix_text(const IpPrefix& p) {
+  return p.has_default_length() ? p.address.to_string() : p.to_string();
+}
+
 template <class Named>
 std::unordered_map<std::string_view, const Named*> index_by_name(const std::vector<Named>& blocks,
                                                                  std::string_view kind,
@@ -107,8 +112,7 @@ void check_trackers(Context& cx) {
     // keepalived disables a script it cannot find (and then never checks its security); -t
     // fails only when something tracks it. A first word with shell redirection is left alone.
     const auto exe = split_command(s.script.command);
-    const bool shell_syntax =
-        !exe.empty() && exe[0].find_first_of("<>|&;$`") != std::string::npos;
+    const bool shell_syntax = !exe.empty() && exe[0].find_first_of("<>|&;$`") != std::string::npos;
     if (!shell_syntax && !executable_exists(s.script.command)) {
       if (is_tracked(vrrp, s.name)) {
         cx.diag.error(s.script.loc,
@@ -207,7 +211,7 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
     if (a.address.address.family() != facts.family) {
       err(a.loc, fmt::format("virtual_ipaddress {} is not {} like the instance; put addresses of "
                              "the other family in virtual_ipaddress_excluded",
-                             a.address.to_string(), fam));
+                             prefix_text(a.address), fam));
     }
   }
   if (src && src->family() != facts.family) {
@@ -235,7 +239,7 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
   if (v.use_ipvlan) {
     if (v.use_ipvlan->address && v.use_ipvlan->address->address.family() != facts.family) {
       err(v.loc, fmt::format("use_ipvlan address {} is not {} like the instance",
-                             v.use_ipvlan->address->to_string(), fam));
+                             prefix_text(*v.use_ipvlan->address), fam));
     } else if (!v.use_ipvlan->address && facts.family == Family::V4) {
       err(v.loc, "use_ipvlan needs an address for an IPv4 instance");
     }
@@ -267,7 +271,7 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
     for (const auto& a : *list) {
       if (!a.dev.empty() && !cx.interface_exists(a.dev)) {
         err(a.loc, fmt::format("interface '{}' of address {} does not exist", a.dev,
-                               a.address.to_string()));
+                               prefix_text(a.address)));
       }
     }
   }

@@ -91,17 +91,6 @@ struct Context {
   }
 };
 
-bool is_tracked(const VrrpConfig& vrrp, std::string_view script) {
-  auto in = [&](const Tracking& t) {
-    return std::any_of(t.scripts.begin(), t.scripts.end(),
-                       [&](const TrackRef& r) { return r.name == script; });
-  };
-  return std::any_of(vrrp.instances.begin(), vrrp.instances.end(),
-                     [&](const VrrpInstance& v) { return in(v.track); }) ||
-         std::any_of(vrrp.sync_groups.begin(), vrrp.sync_groups.end(),
-                     [&](const VrrpSyncGroup& g) { return in(g.track); });
-}
-
 void check_trackers(Context& cx) {
   const auto& vrrp = cx.config.vrrp;
   for (const auto& s : vrrp.scripts) {
@@ -109,16 +98,16 @@ void check_trackers(Context& cx) {
       cx.diag.error(s.loc, fmt::format("vrrp_script '{}' has no 'script'", s.name));
       continue;
     }
-    // keepalived disables a script it cannot find (and then never checks its security); -t
-    // fails only when something tracks it. A first word with shell redirection is left alone.
+    // keepalived checks vrrp_scripts only when it runs VRRP at all (some vrrp_instance
+    // exists). It disables a script it cannot find, and -t then fails; a first word with shell
+    // redirection ("</dev/tcp/...") it neither finds nor complains about, nor security-checks.
+    if (cx.config.vrrp.instances.empty()) continue;
     const auto exe = split_command(s.script.command);
-    const bool shell_syntax = !exe.empty() && exe[0].find_first_of("<>|&;$`") != std::string::npos;
-    if (!shell_syntax && !executable_exists(s.script.command)) {
-      if (is_tracked(vrrp, s.name)) {
-        cx.diag.error(s.script.loc,
-                      fmt::format("vrrp_script '{}': script '{}' is not found or not executable",
-                                  s.name, exe.empty() ? "" : exe[0]));
-      }
+    if (!exe.empty() && exe[0].find_first_of("<>|&;$`") != std::string::npos) continue;
+    if (!executable_exists(s.script.command)) {
+      cx.diag.error(s.script.loc,
+                    fmt::format("vrrp_script '{}': script '{}' is not found or not executable",
+                                s.name, exe.empty() ? "" : exe[0]));
       continue;
     }
     check_script(s.script, cx.config, cx.diag);

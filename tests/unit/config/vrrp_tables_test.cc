@@ -694,12 +694,13 @@ TEST(VrrpValidate, SyncGroups) {
                         "defined"));
 }
 
-TEST(VrrpValidate, TrackedScriptMustExist) {
-  auto l = load(instance("track_script {\n chk\n}",
-                         "vrrp_script chk {\n script /nonexistent/halo_check.sh\n}\n"));
+TEST(VrrpValidate, ScriptMustExistWhenVrrpRuns) {
+  const std::string missing = "vrrp_script chk {\n script /nonexistent/halo_check.sh\n}\n";
+  auto l = load(instance("", missing));
   EXPECT_TRUE(has_error(l, 2, "script '/nonexistent/halo_check.sh' is not found")) << rendered(l);
-  // Untracked, or written with shell syntax: keepalived does not complain.
-  EXPECT_TRUE(load("vrrp_script chk {\n script /nonexistent/halo_check.sh\n}\n").ok());
+  // Without any vrrp_instance keepalived does not look at scripts.
+  EXPECT_TRUE(load(missing).ok());
+  // Shell syntax is not looked up.
   EXPECT_TRUE(load(instance("track_script {\n chk\n}",
                             "vrrp_script chk {\n script \"</dev/tcp/127.0.0.1/80\"\n}\n"))
                   .ok());

@@ -14,31 +14,10 @@
 
 #include "common/ip_address.h"
 #include "config/model/common.h"
+#include "config/model/global.h"  // GarpExtraIf
+#include "config/model/ip_items.h"
 
 namespace halo::config {
-
-// ---- virtual addresses, routes and rules (interim) ------------------------------------------
-// virtual_ipaddress / virtual_routes / virtual_rules share their item syntax with
-// static_ipaddress / static_routes / static_rules. Until the shared item parsers exist these
-// interim types hold what the VRRP tables parse themselves.
-struct VirtualAddress {
-  IpPrefix address;
-  SourceLoc loc;
-  std::optional<IpAddress> broadcast;
-  std::string dev;
-  std::string label;
-  std::string scope;
-  bool no_track = false;
-  bool operator==(const VirtualAddress&) const = default;
-};
-
-// A route or rule line, kept as its words.
-struct VirtualRoute {
-  std::vector<std::string> words;
-  SourceLoc loc;
-  bool operator==(const VirtualRoute&) const = default;
-};
-using VirtualRule = VirtualRoute;
 
 // ---- trackers --------------------------------------------------------------------------------
 
@@ -186,12 +165,6 @@ struct UnicastPeer {
   bool operator==(const UnicastPeer&) const = default;
 };
 
-struct GarpExtraIf {
-  std::uint32_t interval = 0;  // seconds, 0 disables
-  bool all = false;
-  bool operator==(const GarpExtraIf&) const = default;
-};
-
 struct Authentication {
   AuthType type = AuthType::None;
   std::string pass;  // at most 8 characters
@@ -245,11 +218,11 @@ struct VrrpInstance {
   Duration advert_int = std::chrono::seconds(1);
   Authentication authentication;
 
-  std::vector<VirtualAddress> virtual_ipaddress;
-  std::vector<VirtualAddress> virtual_ipaddress_excluded;
+  std::vector<IpAddressItem> virtual_ipaddress;
+  std::vector<IpAddressItem> virtual_ipaddress_excluded;
   bool promote_secondaries = false;
-  std::vector<VirtualRoute> virtual_routes;
-  std::vector<VirtualRule> virtual_rules;
+  std::vector<IpRouteItem> virtual_routes;
+  std::vector<IpRuleItem> virtual_rules;
 
   std::optional<bool> accept;  // accept / no_accept; default: accept unless strict mode
   bool nopreempt = false;

@@ -12,8 +12,8 @@
 #include <limits>
 
 #include "config/fields.h"
+#include "config/tables/global_ip_items.h"
 #include "config/tables/tables.h"
-#include "config/tables/vrrp_ip_items.h"
 
 namespace halo::config {
 namespace {
@@ -826,19 +826,24 @@ const Table<VrrpInstance>& vrrp_instance_table() {
                         .note("VRRPv2: whole seconds; VRRPv3: multiples of 10 ms below 40.96"));
         k.push_back(kw::block("authentication", &V::authentication, authentication_table)
                         .note("not with VRRPv3 or strict mode"));
-        k.push_back(item_list<VirtualAddress>(
-            "virtual_ipaddress", &V::virtual_ipaddress,
-            "<IPADDR>[/<LEN>] [brd <IPADDR>] [dev <IF>] [scope <SCOPE>] [label <LABEL>] [no_track]",
-            parse_virtual_address, dump_virtual_address));
-        k.push_back(item_list<VirtualAddress>(
+        auto vip = [](const Statement& st) {
+          return parse_ip_address_item(st, IpItemContext::Virtual);
+        };
+        k.push_back(kw::list<V, IpAddressItem>("virtual_ipaddress", &V::virtual_ipaddress,
+                                               std::string(kIpAddressItemSyntax), vip,
+                                               dump_ip_address_item));
+        k.push_back(kw::list<V, IpAddressItem>(
             "virtual_ipaddress_excluded", &V::virtual_ipaddress_excluded,
-            "<IPADDR>[/<LEN>] [brd <IPADDR>] [dev <IF>] [scope <SCOPE>] [label <LABEL>] [no_track]",
-            parse_virtual_address, dump_virtual_address));
+            std::string(kIpAddressItemSyntax), vip, dump_ip_address_item));
         k.push_back(kw::flag("promote_secondaries", &V::promote_secondaries));
-        k.push_back(item_list<VirtualRoute>("virtual_routes", &V::virtual_routes, "<ROUTE>",
-                                            parse_virtual_route, dump_virtual_route));
-        k.push_back(item_list<VirtualRule>("virtual_rules", &V::virtual_rules, "<RULE>",
-                                           parse_virtual_route, dump_virtual_route));
+        k.push_back(kw::list<V, IpRouteItem>(
+            "virtual_routes", &V::virtual_routes, std::string(kIpRouteItemSyntax),
+            [](const Statement& st) { return parse_ip_route_item(st, IpItemContext::Virtual); },
+            dump_ip_route_item));
+        k.push_back(kw::list<V, IpRuleItem>(
+            "virtual_rules", &V::virtual_rules, std::string(kIpRuleItemSyntax),
+            [](const Statement& st) { return parse_ip_rule_item(st, IpItemContext::Virtual); },
+            dump_ip_rule_item));
         k.push_back(kw::custom<V>(
                         "accept", "",
                         [](V& v, const Statement& st) {

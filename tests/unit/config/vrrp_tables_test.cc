@@ -184,7 +184,7 @@ vrrp_instance VI_1 {
         192.0.2.128/25 via 192.0.2.254 dev eth1
     }
     virtual_rules {
-        from 192.0.2.0/24 table 1
+        from 192.0.2.0/24 table 1 preference 100
     }
     no_accept
     preempt_delay 2.5
@@ -424,7 +424,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"unicast_peer {\n 192.0.2.9 foo 1\n}", "unknown unicast_peer option 'foo'", 8},
         BadValue{"unicast_peer {\n 192.0.2.9 min_ttl 10 max_ttl 5\n}",
                  "min_ttl 10 is greater than max_ttl 5", 8},
-        BadValue{"virtual_ipaddress {\n 192.0.2.3/33\n}", "not a valid IP address or prefix", 8},
+        BadValue{"virtual_ipaddress {\n 192.0.2.3/33\n}",
+                 "prefix length 33 of '192.0.2.3/33' is out of range", 8},
         BadValue{"virtual_ipaddress {\n 192.0.2.4 foo\n}", "unknown option 'foo'", 8},
         BadValue{"authentication {\n auth_type FOO\n}", "'auth_type' takes PASS|AH, not 'FOO'",
                  8}));

@@ -282,7 +282,9 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
   }
 
   // Version, advert interval and authentication.
-  facts.version = facts.family == Family::V6 ? 3 : v.version.value_or(2);
+  const auto& defs = cx.config.global.defs;
+  facts.version = facts.family == Family::V6 ? 3 : v.version.value_or(defs.vrrp_version);
+  const bool strict = v.strict_mode.value_or(defs.vrrp_strict);
   const auto us = v.advert_int.count();
   if (facts.version == 2 && us % 1'000'000 != 0) {
     err(v.loc, fmt::format("VRRPv2 advert_int {}s must be a whole number of seconds",
@@ -298,9 +300,13 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
   }
   if (v.authentication.type != AuthType::None) {
     if (facts.version == 3) err(v.authentication.loc, "VRRPv3 does not support authentication");
-    if (v.strict_mode == true) {
+    if (strict) {
       err(v.authentication.loc, "strict_mode does not allow authentication");
     }
+  }
+
+  if (strict && v.accept == true && facts.version == 2) {
+    err(v.loc, "accept mode with VRRPv2 does not comply with RFC 3768 and strict mode");
   }
 
   // Preemption.

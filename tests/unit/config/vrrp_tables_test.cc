@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "config/dump.h"
+#include "config/validate.h"
 #include "test_util.h"
 
 namespace halo::config::testing {
@@ -38,6 +39,25 @@ bool has_warning(const Loaded& l, std::uint32_t line, const std::string& needle)
 bool has_error_anywhere(const Loaded& l, const std::string& needle) {
   for (const auto& d : l.diagnostics.all()) {
     if (d.severity == Severity::Error && d.message.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Validates a loaded config again after changing it (for settings of other areas).
+template <class Change>
+Diagnostics revalidate(const Loaded& l, Change change) {
+  Config c = *l.config;
+  change(c);
+  ValidateOptions o;
+  o.interface_exists = [](std::string_view n) { return test_interfaces().contains(n); };
+  Diagnostics d;
+  validate(c, o, d);
+  return d;
+}
+
+bool has_message(const Diagnostics& d, const std::string& needle) {
+  for (const auto& x : d.all()) {
+    if (x.severity == Severity::Error && x.message.find(needle) != std::string::npos) return true;
   }
   return false;
 }
@@ -621,6 +641,16 @@ TEST(VrrpValidate, ConsistencyOfOptions) {
                                  "VRRPv3 does not support authentication"));
   EXPECT_TRUE(has_error_anywhere(load(instance(auth + "strict_mode")),
                                  "strict_mode does not allow authentication"));
+  // Global defaults: vrrp_strict, vrrp_version.
+  auto strict = [](const std::string& extra) {
+    return revalidate(load(instance(extra)), [](Config& c) { c.global.defs.vrrp_strict = true; });
+  };
+  EXPECT_TRUE(has_message(strict(auth), "strict_mode does not allow authentication"));
+  EXPECT_TRUE(has_message(strict("accept"), "accept mode with VRRPv2"));
+  EXPECT_FALSE(strict("accept\nversion 3").has_errors());
+  EXPECT_FALSE(revalidate(load(instance("advert_int 0.5")), [](Config& c) {
+                 c.global.defs.vrrp_version = 3;
+               }).has_errors());
   EXPECT_TRUE(
       has_error_anywhere(load(instance("unicast_src_ip 192.0.2.5")), "without any unicast_peer"));
   EXPECT_TRUE(has_error_anywhere(load(instance("unicast_ttl 5")),

@@ -133,6 +133,20 @@ void check_trackers(Context& cx) {
 // Reports references from the track_* blocks of an instance or sync group that do not resolve.
 template <class Owner>
 void check_tracking(const Context& cx, const Owner& owner, std::string_view kind) {
+  auto duplicates = [&](const auto& list, std::string_view what) {
+    std::set<std::string_view> seen;
+    for (const auto& r : list) {
+      if (!seen.insert(r.name).second) {
+        cx.diag.error(
+            r.loc, fmt::format("{} '{}': {} '{}' is listed twice", kind, owner.name, what, r.name));
+      }
+    }
+  };
+  duplicates(owner.track.interfaces, "track_interface");
+  duplicates(owner.track.scripts, "track_script");
+  duplicates(owner.track.processes, "track_process");
+  duplicates(owner.track.files, "track_file");
+  duplicates(owner.track.bfds, "track_bfd");
   for (const auto& i : owner.track.interfaces) {
     if (!cx.interface_exists(i.name)) {
       cx.diag.error(i.loc, fmt::format("{} '{}': tracked interface '{}' does not exist", kind,
@@ -238,9 +252,9 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
   if (v.virtual_router_id == 0) err(v.loc, "the virtual router id must be set");
   facts.unicast = !v.unicast_peer.empty();
   if (v.interface.empty()) {
-    if (!facts.unicast && v.vrf.empty()) {
-      err(v.loc, "'interface' must be set (it may only be omitted when using unicast_peer)");
-    }
+    // The man page allows omitting it with unicast peers; keepalived 2.2.7 -t still fails
+    // ("Unknown interface!"), so halo requires it.
+    err(v.loc, "'interface' must be set");
   } else {
     if (!v.vrf.empty()) err(v.interface_loc, "'vrf' and 'interface' cannot both be set");
     if (v.interface == "lo") {
@@ -309,11 +323,17 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
     err(v.loc, "accept mode with VRRPv2 does not comply with RFC 3768 and strict mode");
   }
 
+  if (v.use_vmac && v.promote_secondaries) {
+    err(v.loc, "promote_secondaries is always set on a VMAC; remove it");
+  }
+
   // Preemption.
   if (v.nopreempt) {
     if (v.priority == 255) err(v.loc, "nopreempt cannot be used with priority 255");
     if (v.state == VrrpState::Master) err(v.loc, "nopreempt does not work with state MASTER");
     if (v.preempt_delay.count() != 0) err(v.loc, "preempt_delay cannot be used with nopreempt");
+  } else if (v.state == VrrpState::Master && v.preempt_delay.count() != 0) {
+    err(v.loc, "preempt_delay does not work with state MASTER");
   }
 
   // References and scripts.

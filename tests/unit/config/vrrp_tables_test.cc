@@ -157,7 +157,6 @@ vrrp_instance VI_1 {
     track_script {
         chk_a
         chk_b weight 10 reverse
-        chk_b weight 10 noreverse
     }
     track_file {
         tf weight 254 reverse
@@ -199,7 +198,6 @@ vrrp_instance VI_1 {
     virtual_ipaddress_excluded {
         2001:db8::1/64 dev eth2
     }
-    promote_secondaries
     virtual_routes {
         192.0.2.128/25 via 192.0.2.254 dev eth1
     }
@@ -207,7 +205,6 @@ vrrp_instance VI_1 {
         from 192.0.2.0/24 table 1 preference 100
     }
     no_accept
-    preempt_delay 2.5
     skip_check_adv_addr
     strict_mode off
     debug 2
@@ -255,7 +252,8 @@ std::string full_config() {
   std::string text = kFull;
   const std::string bad = "    vrrp_unused_placeholder\n";
   text.replace(text.find(bad), bad.size(),
-               "    virtual_router_id 52\n    virtual_ipaddress {\n        192.0.2.3\n    }\n");
+               "    virtual_router_id 52\n    virtual_ipaddress {\n        192.0.2.3\n    }\n"
+               "    promote_secondaries\n    preempt_delay 2.5\n");
   return text;
 }
 
@@ -320,10 +318,9 @@ TEST(VrrpTables, EveryKeywordParses) {
   EXPECT_TRUE(v.use_vmac_addr && v.vmac_xmit_base && v.dont_track_primary);
   ASSERT_EQ(v.track.interfaces.size(), 2u);
   EXPECT_EQ(v.track.interfaces[1].weight, -10);
-  ASSERT_EQ(v.track.scripts.size(), 3u);
+  ASSERT_EQ(v.track.scripts.size(), 2u);
   EXPECT_FALSE(v.track.scripts[0].weight);
   EXPECT_TRUE(v.track.scripts[1].reverse);
-  EXPECT_FALSE(v.track.scripts[2].reverse);
   EXPECT_EQ(v.track.files[0].weight, 254);
   EXPECT_EQ(v.track.processes[0].weight, -254);
   EXPECT_EQ(v.track.bfds[0].name, "bfd1");
@@ -348,11 +345,11 @@ TEST(VrrpTables, EveryKeywordParses) {
   EXPECT_EQ(v.virtual_ipaddress[0].label, "eth1:1");
   EXPECT_TRUE(v.virtual_ipaddress[0].no_track);
   EXPECT_EQ(v.virtual_ipaddress_excluded[0].address.address.family(), Family::V6);
-  EXPECT_TRUE(v.promote_secondaries);
   EXPECT_EQ(v.virtual_routes.size(), 1u);
   EXPECT_EQ(v.virtual_rules.size(), 1u);
   EXPECT_EQ(v.accept, false);
-  EXPECT_EQ(v.preempt_delay, 2500ms);
+  EXPECT_TRUE(vrrp.instances[1].promote_secondaries);
+  EXPECT_EQ(vrrp.instances[1].preempt_delay, 2500ms);
   EXPECT_EQ(v.skip_check_adv_addr, true);
   EXPECT_EQ(v.strict_mode, false);
   EXPECT_EQ(v.debug, 2);
@@ -547,7 +544,7 @@ TEST(VrrpValidate, Interfaces) {
   auto unicast = load(
       "vrrp_instance VI_1 {\n virtual_router_id 1\n unicast_peer {\n 192.0.2.2\n "
       "}\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n");
-  EXPECT_TRUE(unicast.ok()) << rendered(unicast);
+  EXPECT_TRUE(has_error(unicast, 1, "'interface' must be set")) << rendered(unicast);
 }
 
 TEST(VrrpValidate, UndefinedTrackersAreErrors) {
@@ -619,6 +616,17 @@ TEST(VrrpValidate, Families) {
   EXPECT_TRUE(excluded.ok()) << rendered(excluded);
 }
 
+constexpr const char* kTrackers = R"(vrrp_script chk {
+    script /bin/true
+}
+vrrp_track_process tp {
+    process sshd
+}
+track_file tf {
+    file /run/halo/tf
+}
+)";
+
 TEST(VrrpValidate, ConsistencyOfOptions) {
   EXPECT_TRUE(has_error_anywhere(load(instance("priority 255\nnopreempt")),
                                  "nopreempt cannot be used with priority 255"));
@@ -626,6 +634,13 @@ TEST(VrrpValidate, ConsistencyOfOptions) {
                                  "nopreempt does not work with state MASTER"));
   EXPECT_TRUE(has_error_anywhere(load(instance("preempt_delay 5\nnopreempt")),
                                  "preempt_delay cannot be used with nopreempt"));
+  EXPECT_TRUE(has_error_anywhere(load(instance("state MASTER\npreempt_delay 5")),
+                                 "preempt_delay does not work with state MASTER"));
+  EXPECT_TRUE(has_error_anywhere(load(instance("use_vmac\npromote_secondaries")),
+                                 "promote_secondaries is always set on a VMAC"));
+  auto twice = load(instance("track_interface {\n eth1\n eth1 weight 2\n}"));
+  EXPECT_TRUE(has_error(twice, 9, "track_interface 'eth1' is listed twice")) << rendered(twice);
+  EXPECT_TRUE(load(instance("track_script {\n chk weight 10 noreverse\n}", kTrackers)).ok());
   EXPECT_TRUE(load(instance("priority 255\nstate BACKUP")).ok());
   EXPECT_TRUE(load(instance("nopreempt\npreempt\nstate MASTER")).ok());
   EXPECT_TRUE(has_error_anywhere(load(instance("advert_int 2.5")),
@@ -662,17 +677,6 @@ TEST(VrrpValidate, ConsistencyOfOptions) {
                                  "use_ipvlan needs an address for an IPv4 instance"));
   EXPECT_TRUE(load(instance("use_ipvlan ipv1 192.0.2.5/24 private")).ok());
 }
-
-constexpr const char* kTrackers = R"(vrrp_script chk {
-    script /bin/true
-}
-vrrp_track_process tp {
-    process sshd
-}
-track_file tf {
-    file /run/halo/tf
-}
-)";
 
 TEST(VrrpValidate, AddressOwnerCannotUseWeights) {
   auto l = load(instance("priority 255\ntrack_script {\n chk weight 10\n}", kTrackers));

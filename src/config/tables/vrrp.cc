@@ -335,10 +335,12 @@ const Table<TrackProcess>& track_process_table() {
           tracker_weight(&TrackProcess::weight, &TrackProcess::weight_reverse, -254, 254),
           kw::integer("quorum", &TrackProcess::quorum, 1, 65535),
           kw::integer("quorum_max", &TrackProcess::quorum_max, 0, 65535),
-          kw::seconds("fork_delay", &TrackProcess::fork_delay, 0.000001, 3600),
-          kw::seconds("terminate_delay", &TrackProcess::terminate_delay, 0.000001, 3600),
+          kw::seconds("fork_delay", &TrackProcess::fork_delay, 0.000001, 3600)
+              .syntax("<SECONDS 0.000001..3600>"),
+          kw::seconds("terminate_delay", &TrackProcess::terminate_delay, 0.000001, 3600)
+              .syntax("<SECONDS 0.000001..3600>"),
           kw::custom<TrackProcess>(
-              "delay", "<SECONDS 1e-06..3600>",
+              "delay", "<SECONDS 0.000001..3600>",
               [](TrackProcess& p, const Statement& st) {
                 if (!st.expect_args(1, 1)) return;
                 if (auto d = kw::DurationCodec{0.000001, 3600}.parse(st)) {
@@ -438,7 +440,8 @@ const Table<VrrpSyncGroup>& sync_group_table() {
         k.push_back(kw::script("notify_stop", &VrrpSyncGroup::notify_stop));
         k.push_back(kw::script("notify", &VrrpSyncGroup::notify));
         k.push_back(
-            optional_bool("notify_priority_changes", &VrrpSyncGroup::notify_priority_changes));
+            optional_bool("notify_priority_changes", &VrrpSyncGroup::notify_priority_changes)
+                .default_text("global vrrp_notify_priority_changes"));
         k.push_back(optional_bool("smtp_alert", &VrrpSyncGroup::smtp_alert)
                         .default_text("global smtp_alert_vrrp"));
         k.push_back(kw::custom<VrrpSyncGroup>(
@@ -679,6 +682,18 @@ void parse_garp_extra_if(VrrpInstance& v, const Statement& st) {
   v.garp_extra_if = g;
 }
 
+// The shared item syntax, as it applies to virtual (not static) items.
+std::string virtual_syntax(std::string_view shared) {
+  std::string s(shared);
+  for (std::string_view group : {"[track_group <GROUP>] ", " [track_group <GROUP>]"}) {
+    if (auto at = s.find(group); at != std::string::npos) s.erase(at, group.size());
+  }
+  if (auto at = s.find("[no_track]"); at != std::string::npos && s.starts_with("<IPADDR>")) {
+    s.insert(at, "[use_vmac [<NAME>]] ");
+  }
+  return s;
+}
+
 template <class M>
 Keyword<VrrpInstance> address_with_loc(std::string_view name, M VrrpInstance::*member,
                                        SourceLoc VrrpInstance::*loc) {
@@ -726,15 +741,17 @@ const Table<VrrpInstance>& vrrp_instance_table() {
                         })
                         .default_text("BACKUP"));
         k.push_back(kw::custom<V>(
-            "interface", "<INTERFACE>",
-            [](V& v, const Statement& st) {
-              if (!st.expect_args(1, 1)) return;
-              v.interface = st.arg(0).text;
-              v.interface_loc = st.arg(0).loc;
-            },
-            [](const V& v, Writer& w) {
-              if (!v.interface.empty()) w.statement("interface", {DumpArg(v.interface, true)});
-            }));
+                        "interface", "<INTERFACE>",
+                        [](V& v, const Statement& st) {
+                          if (!st.expect_args(1, 1)) return;
+                          v.interface = st.arg(0).text;
+                          v.interface_loc = st.arg(0).loc;
+                        },
+                        [](const V& v, Writer& w) {
+                          if (!v.interface.empty())
+                            w.statement("interface", {DumpArg(v.interface, true)});
+                        })
+                        .default_text("none (required)"));
         k.push_back(kw::string("vrf", &V::vrf, "<VRF_INTERFACE>"));
         k.push_back(
             kw::custom<V>("use_vmac", "[<VMAC_INTERFACE>] [<MAC>]", parse_use_vmac, dump_use_vmac));
@@ -810,17 +827,19 @@ const Table<VrrpInstance>& vrrp_instance_table() {
         k.push_back(kw::boolean("higher_prio_send_advert", &V::higher_prio_send_advert)
                         .default_text("global vrrp_higher_prio_send_advert"));
         k.push_back(kw::custom<V>(
-            "virtual_router_id", "<1..255>",
-            [](V& v, const Statement& st) {
-              if (!st.expect_args(1, 1)) return;
-              if (auto n = integer_arg(st, st.arg(0), "virtual_router_id", 1, 255)) {
-                v.virtual_router_id = static_cast<std::uint8_t>(*n);
-                v.vrid_loc = st.arg(0).loc;
-              }
-            },
-            [](const V& v, Writer& w) {
-              if (v.virtual_router_id != 0) w.statement("virtual_router_id", {v.virtual_router_id});
-            }));
+                        "virtual_router_id", "<1..255>",
+                        [](V& v, const Statement& st) {
+                          if (!st.expect_args(1, 1)) return;
+                          if (auto n = integer_arg(st, st.arg(0), "virtual_router_id", 1, 255)) {
+                            v.virtual_router_id = static_cast<std::uint8_t>(*n);
+                            v.vrid_loc = st.arg(0).loc;
+                          }
+                        },
+                        [](const V& v, Writer& w) {
+                          if (v.virtual_router_id != 0)
+                            w.statement("virtual_router_id", {v.virtual_router_id});
+                        })
+                        .default_text("none (required)"));
         k.push_back(kw::integer("priority", &V::priority, 1, 255));
         k.push_back(kw::seconds("advert_int", &V::advert_int, 0.01, 255)
                         .note("VRRPv2: whole seconds; VRRPv3: multiples of 10 ms below 40.96"));
@@ -830,18 +849,18 @@ const Table<VrrpInstance>& vrrp_instance_table() {
           return parse_ip_address_item(st, IpItemContext::Virtual);
         };
         k.push_back(kw::list<V, IpAddressItem>("virtual_ipaddress", &V::virtual_ipaddress,
-                                               std::string(kIpAddressItemSyntax), vip,
+                                               virtual_syntax(kIpAddressItemSyntax), vip,
                                                dump_ip_address_item));
         k.push_back(kw::list<V, IpAddressItem>(
             "virtual_ipaddress_excluded", &V::virtual_ipaddress_excluded,
-            std::string(kIpAddressItemSyntax), vip, dump_ip_address_item));
+            virtual_syntax(kIpAddressItemSyntax), vip, dump_ip_address_item));
         k.push_back(kw::flag("promote_secondaries", &V::promote_secondaries));
         k.push_back(kw::list<V, IpRouteItem>(
-            "virtual_routes", &V::virtual_routes, std::string(kIpRouteItemSyntax),
+            "virtual_routes", &V::virtual_routes, virtual_syntax(kIpRouteItemSyntax),
             [](const Statement& st) { return parse_ip_route_item(st, IpItemContext::Virtual); },
             dump_ip_route_item));
         k.push_back(kw::list<V, IpRuleItem>(
-            "virtual_rules", &V::virtual_rules, std::string(kIpRuleItemSyntax),
+            "virtual_rules", &V::virtual_rules, virtual_syntax(kIpRuleItemSyntax),
             [](const Statement& st) { return parse_ip_rule_item(st, IpItemContext::Virtual); },
             dump_ip_rule_item));
         k.push_back(kw::custom<V>(
@@ -902,6 +921,7 @@ const Table<VrrpInstance>& vrrp_instance_table() {
             kw::boolean("smtp_alert", &V::smtp_alert).default_text("global smtp_alert_vrrp"));
         k.push_back(kw::integer("kernel_rx_buf_size", &V::kernel_rx_buf_size, 0,
                                 std::numeric_limits<std::int64_t>::max())
+                        .syntax("<BYTES>")
                         .default_text("global vrrp_rx_bufs_policy"));
         k.push_back(kw::custom<V>("linkbeat_use_polling", "", nullptr, nullptr)
                         .refused("deprecated (keepalived -t fails on it too): use a "

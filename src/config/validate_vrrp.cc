@@ -278,6 +278,29 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
       }
     }
   }
+  for (const auto& r : v.virtual_routes) {
+    // keepalived watches its routes through their interface.
+    if (r.dev.empty() && !r.no_track) {
+      err(r.loc, fmt::format("virtual route {} has no 'dev', so it cannot be tracked; give "
+                             "'dev <IF>' or 'no_track'",
+                             prefix_text(r.destination)));
+    }
+    auto check_dev = [&](const std::string& dev) {
+      if (!dev.empty() && !cx.interface_exists(dev)) {
+        err(r.loc, fmt::format("interface '{}' of virtual route {} does not exist", dev,
+                               prefix_text(r.destination)));
+      }
+    };
+    check_dev(r.dev);
+    for (const auto& hop : r.nexthops) check_dev(hop.dev);
+  }
+  for (const auto& r : v.virtual_rules) {
+    for (const auto* dev : {&r.iif, &r.oif}) {
+      if (!dev->empty() && !cx.interface_exists(*dev)) {
+        err(r.loc, fmt::format("interface '{}' of a virtual rule does not exist", *dev));
+      }
+    }
+  }
   if (v.virtual_ipaddress.empty()) {
     err(v.loc, "no virtual_ipaddress is specified; at least one is sensible");
   }
@@ -313,6 +336,12 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
     }
   }
   if (v.authentication.type != AuthType::None) {
+    if (v.authentication.pass.empty()) {
+      err(v.authentication.loc, "authentication has an auth_type but no auth_pass");
+    }
+    if (v.authentication.type == AuthType::Ah && v.state == VrrpState::Master) {
+      err(v.authentication.loc, "AH authentication does not work with state MASTER");
+    }
     if (facts.version == 3) err(v.authentication.loc, "VRRPv3 does not support authentication");
     if (strict) {
       err(v.authentication.loc, "strict_mode does not allow authentication");

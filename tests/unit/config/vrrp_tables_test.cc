@@ -535,6 +535,19 @@ TEST(VrrpValidate, Interfaces) {
   EXPECT_TRUE(has_error(tracked, 8, "tracked interface 'eth9' does not exist"));
   auto dev = load(instance("virtual_ipaddress_excluded {\n 192.0.2.9 dev eth9\n}"));
   EXPECT_TRUE(has_error(dev, 8, "interface 'eth9' of address 192.0.2.9 does not exist"));
+  auto route =
+      load(instance("virtual_routes {\n 192.0.2.128/25 dev eth9\n 192.0.2.0/25 via "
+                    "192.0.2.254\n 198.51.100.0/24 via 192.0.2.254 no_track\n}"));
+  EXPECT_TRUE(has_error(route, 8,
+                        "interface 'eth9' of virtual route 192.0.2.128/25 does not "
+                        "exist"))
+      << rendered(route);
+  EXPECT_TRUE(has_error(route, 9, "virtual route 192.0.2.0/25 has no 'dev'"));
+  EXPECT_FALSE(has_error_anywhere(route, "198.51.100.0/24"));
+  auto rule =
+      load(instance("virtual_rules {\n from 192.0.2.0/24 table 1 preference 10 iif eth9\n}"));
+  EXPECT_TRUE(has_error(rule, 8, "interface 'eth9' of a virtual rule does not exist"))
+      << rendered(rule);
   auto vrf = load(instance("vrf eth1"));
   EXPECT_TRUE(has_error(vrf, 2, "'vrf' and 'interface' cannot both be set")) << rendered(vrf);
   auto none = load(
@@ -652,6 +665,11 @@ TEST(VrrpValidate, ConsistencyOfOptions) {
                                  "must be a multiple of 10ms"));
   const std::string auth = "authentication {\n auth_type PASS\n auth_pass abc\n}\n";
   EXPECT_TRUE(load(instance(auth)).ok());
+  EXPECT_TRUE(has_error_anywhere(load(instance("authentication {\n auth_type PASS\n}")),
+                                 "authentication has an auth_type but no auth_pass"));
+  EXPECT_TRUE(has_error_anywhere(
+      load(instance("state MASTER\nauthentication {\n auth_type AH\n auth_pass x\n}")),
+      "AH authentication does not work with state MASTER"));
   EXPECT_TRUE(has_error_anywhere(load(instance(auth + "version 3")),
                                  "VRRPv3 does not support authentication"));
   EXPECT_TRUE(has_error_anywhere(load(instance(auth + "strict_mode")),

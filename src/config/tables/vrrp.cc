@@ -272,7 +272,13 @@ const Table<VrrpScript>& vrrp_script_table() {
                 s.script.group.reset();
                 if (st.size() > 1) s.script.group = st.arg(1).text;
               },
-              nullptr)  // printed on the script line
+              [](const VrrpScript& s, Writer& w) {
+                // With a script, the user is printed on its line.
+                if (!s.script.command.empty() || !s.script.user) return;
+                DumpArgs args{*s.script.user};
+                if (s.script.group) args.emplace_back(*s.script.group);
+                w.statement("user", args);
+              })
               .default_text("global script_user"),
           kw::flag("init_fail", &VrrpScript::init_fail),
       });

@@ -368,6 +368,19 @@ TEST(VrrpTables, FullConfigRoundTrips) {
   EXPECT_FALSE(dump_json(*l.config).empty());
 }
 
+TEST(VrrpTables, PartialBlocksRoundTrip) {
+  // Incomplete blocks (errors, but kept in the model) still print back to the same model.
+  auto l = load(
+      "vrrp_script a {\n user root root\n}\nvrrp_sync_group G {\n group {\n }\n}\n"
+      "vrrp_track_process p {\n weight 0 reverse\n}\ntrack_file f {\n init_file 0 "
+      "overwrite\n}\nvrrp_instance V {\n track_interface {\n  eth1 weight 0 reverse\n "
+      "}\n authentication {\n  auth_pass x\n }\n}\n");
+  ASSERT_EQ(l.config->vrrp.scripts.size(), 1u);
+  EXPECT_EQ(l.config->vrrp.scripts[0].script.group, "root");
+  EXPECT_TRUE(l.config->vrrp.sync_groups[0].group_set);
+  expect_round_trip(*l.config, any_interface());
+}
+
 TEST(VrrpTables, UnknownKeywordInInstanceIsReported) {
   auto l = load_text("full.conf", kFull, any_interface());
   EXPECT_TRUE(has_error_anywhere(l, "unknown keyword 'vrrp_unused_placeholder' in vrrp_instance"))

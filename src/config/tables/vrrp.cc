@@ -403,13 +403,6 @@ const Table<TrackFile>& track_file_table() {
   return table;
 }
 
-// ---- notify scripts (shared) --------------------------------------------------------------
-
-template <class T>
-Keyword<T> optional_bool(std::string_view name, std::optional<bool> T::*member) {
-  return kw::boolean(name, member);
-}
-
 // ---- vrrp_sync_group ----------------------------------------------------------------------
 
 const Table<VrrpSyncGroup>& sync_group_table() {
@@ -445,10 +438,9 @@ const Table<VrrpSyncGroup>& sync_group_table() {
         k.push_back(kw::script("notify_fault", &VrrpSyncGroup::notify_fault));
         k.push_back(kw::script("notify_stop", &VrrpSyncGroup::notify_stop));
         k.push_back(kw::script("notify", &VrrpSyncGroup::notify));
-        k.push_back(
-            optional_bool("notify_priority_changes", &VrrpSyncGroup::notify_priority_changes)
-                .default_text("global vrrp_notify_priority_changes"));
-        k.push_back(optional_bool("smtp_alert", &VrrpSyncGroup::smtp_alert)
+        k.push_back(kw::boolean("notify_priority_changes", &VrrpSyncGroup::notify_priority_changes)
+                        .default_text("global vrrp_notify_priority_changes"));
+        k.push_back(kw::boolean("smtp_alert", &VrrpSyncGroup::smtp_alert)
                         .default_text("global smtp_alert_vrrp"));
         k.push_back(kw::custom<VrrpSyncGroup>(
                         "global_tracking", "",

@@ -661,6 +661,7 @@ const Table<GlobalDefs>& global_defs_table() {
           lenient_string("vrrp_process_name", &G::vrrp_process_name, "<NAME>")
               .ignored(std::string(kOneProcess)),
           lenient_string("checker_process_name", &G::checker_process_name, "<NAME>")
+              .alias("lvs_process_name")
               .ignored(std::string(kOneProcess)),
           lenient_string("bfd_process_name", &G::bfd_process_name, "<NAME>")
               .ignored(std::string(kOneProcess)),
@@ -695,7 +696,8 @@ const Table<GlobalDefs>& global_defs_table() {
                         parse_lvs_timeouts, dump_lvs_timeouts),
           lenient_flag("lvs_flush", &G::lvs_flush),
           kw::custom<G>("lvs_flush_on_stop", "[VS]", parse_lvs_flush_on_stop,
-                        dump_lvs_flush_on_stop),
+                        dump_lvs_flush_on_stop)
+              .alias("lvs_flush_onstop"),
           lenient_integer("vrrp_garp_master_delay", &G::vrrp_garp_master_delay, 0, 4294),
           lenient_integer("vrrp_garp_master_repeat", &G::vrrp_garp_master_repeat, 1, kU32),
           lenient_integer("vrrp_garp_lower_prio_delay", &G::vrrp_garp_lower_prio_delay, 0, 4294)
@@ -711,7 +713,8 @@ const Table<GlobalDefs>& global_defs_table() {
           seconds("vrrp_gna_interval", &G::vrrp_gna_interval, 1, 4294967295LL).default_text("0"),
           kw::boolean("vrrp_min_garp", &G::vrrp_min_garp),
           kw::custom<G>("vrrp_garp_extra_if", "[all] <SECONDS 1..86400>", parse_garp_extra_if,
-                        dump_garp_extra_if),
+                        dump_garp_extra_if)
+              .alias("vrrp_vmac_garp_intvl"),
           kw::boolean("vrrp_lower_prio_no_advert", &G::vrrp_lower_prio_no_advert)
               .default_text("false (true with vrrp_strict)"),
           kw::boolean("vrrp_higher_prio_send_advert", &G::vrrp_higher_prio_send_advert)
@@ -754,10 +757,13 @@ const Table<GlobalDefs>& global_defs_table() {
           lenient_integer("checker_rt_priority", &G::checker_rt_priority, 1, 99),
           lenient_integer("bfd_rt_priority", &G::bfd_rt_priority, 1, 99),
           lenient_integer("vrrp_rlimit_rttime", &G::vrrp_rlimit_rttime, 1, kU32)
+              .alias("vrrp_rlimit_rtime")
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_integer("checker_rlimit_rttime", &G::checker_rlimit_rttime, 1, kU32)
+              .alias("checker_rlimit_rtime")
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_integer("bfd_rlimit_rttime", &G::bfd_rlimit_rttime, 1, kU32)
+              .alias("bfd_rlimit_rtime")
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_string("snmp_socket", &G::snmp_socket, "<SOCKET>")
               .default_text("unix:/var/agentx/master")

@@ -25,7 +25,7 @@ enum class Broadcast : std::uint8_t { None, Address, ClearHostBits, SetHostBits 
 
 // `<IPADDR>[/<MASK>] [brd <IPADDR>|-|+] [dev <STRING>] [scope <SCOPE>] [label <LABEL>]
 //  [peer <IPADDR>] [home] [-nodad] [mngtmpaddr] [noprefixroute] [autojoin]
-//  [track_group <GROUP>] [no_track] [use_vmac [<NAME>]] [preferred_lft <N>|forever]`
+//  [track_group <GROUP>] [no_track] [use_vmac] [preferred_lft <N>|forever]`
 struct IpAddressItem {
   static constexpr std::uint32_t kForever = 0xffffffff;
 
@@ -39,7 +39,7 @@ struct IpAddressItem {
   std::optional<IpAddress> peer;
   std::optional<std::uint32_t> preferred_lft;  // kForever for "forever"
   std::string track_group;                     // static only
-  std::optional<std::string> use_vmac;         // virtual only; "" when no name given
+  bool use_vmac = false;                       // virtual only
   bool home = false;
   bool nodad = false;
   bool mngtmpaddr = false;

@@ -298,7 +298,7 @@ std::optional<IpAddressItem> parse_ip_address_item(const Statement& st, IpItemCo
       if (auto a = address(c, opt, *v)) item.peer = *a;
     } else if (o == "home") {
       item.home = true;
-    } else if (o == "-nodad" || o == "nodad") {
+    } else if (o == "-nodad") {
       item.nodad = true;
     } else if (o == "mngtmpaddr") {
       item.mngtmpaddr = true;
@@ -313,32 +313,29 @@ std::optional<IpAddressItem> parse_ip_address_item(const Statement& st, IpItemCo
       if (!v) break;
       item.track_group = v->text;
     } else if (o == "use_vmac" && context == IpItemContext::Virtual) {
-      item.use_vmac = "";
-      // An optional interface name follows unless the next word is another option.
-      if (!c.done()) {
-        static constexpr std::array<std::string_view, 13> kOptions{
-            "dev",    "brd",   "broadcast",  "scope",         "label",    "peer",    "home",
-            "-nodad", "nodad", "mngtmpaddr", "noprefixroute", "autojoin", "no_track"};
-        const auto next = c.peek().text;
-        if (std::find(kOptions.begin(), kOptions.end(), next) == kOptions.end() &&
-            next != "preferred_lft" && next != "use_vmac") {
-          item.use_vmac = c.take().text;
-        }
-      }
+      item.use_vmac = true;
     } else if (o == "preferred_lft") {
       const Token* v = missing_value(c, opt);
       if (!v) break;
       if (v->text == "forever") {
         item.preferred_lft = IpAddressItem::kForever;
-      } else if (auto n = number<std::uint32_t>(c, opt, *v, 0, 0xfffffffe)) {
+      } else if (auto n = number<std::uint32_t>(c, opt, *v, 0, 0xffffffff)) {
         item.preferred_lft = *n;
       }
+    } else if (context == IpItemContext::Virtual) {
+      // keepalived 2.2.7 logs and skips an unknown word in a virtual address, and -t passes.
+      st.warning(opt, fmt::format("unknown option '{}' for IP address {} is ignored", o,
+                                  item.words.front()));
     } else {
       c.error(opt, fmt::format("unknown option '{}' for IP address {}", o, item.words.front()));
     }
   }
   if (!item.track_group.empty() && item.no_track) {
     c.error(st.keyword(), "an address cannot have both 'track_group' and 'no_track'");
+  }
+  if (item.peer && item.has_length && !item.address.has_default_length()) {
+    c.error(st.keyword(),
+            fmt::format("{} cannot have a prefix length when 'peer' is given", item.words.front()));
   }
   if (c.failed) return std::nullopt;
   return item;
@@ -530,11 +527,12 @@ std::optional<IpRouteItem> parse_ip_route_item(const Statement& st, IpItemContex
           item.src = *a;
         } else if (o == "or") {
           if (seen_or) c.error(opt, "'or' given twice");
-          // keepalived 2.2 fails the configuration for "or" (deprecated).
+          // keepalived 2.2 fails the configuration for "or" and "gw" (deprecated).
           c.error(opt, "'or' for routes is deprecated; use 'nexthop via ...'");
           seen_or = true;
           item.or_via = *a;
         } else {
+          if (o == "gw") c.error(opt, "'gw' for routes is deprecated; use 'via'");
           item.via = *a;
         }
       }
@@ -702,7 +700,7 @@ std::optional<PortRange> port_range(Cursor& c, const Token& opt, const Token& v)
   auto lo = parse_unsigned(t.substr(0, dash));
   auto hi = dash == std::string_view::npos ? std::nullopt : parse_unsigned(t.substr(dash + 1));
   // keepalived 2.2.7 wants both ends ("dport 30" fails).
-  if (!lo || !hi || *lo > 65535 || *hi > 65535 || *lo > *hi) {
+  if (!lo || !hi || *lo > 65535 || *hi > 65535) {
     c.error(v, fmt::format("'{}' needs a port range <LOW>-<HIGH> within 0..65535, not '{}'",
                            opt.text, t));
     return std::nullopt;
@@ -839,7 +837,7 @@ std::optional<IpRuleItem> parse_ip_rule_item(const Statement& st, IpItemContext 
         }
       }
     } else if (o == "suppress_prefixlength" || o == "sup_pl") {
-      if (const Token* v = c.value(opt)) number<std::uint32_t>(c, opt, *v, 0, 128);
+      if (const Token* v = c.value(opt)) number<std::uint32_t>(c, opt, *v, 0, 0x7fffffff);
     } else if (o == "suppress_ifgroup" || o == "sup_group") {
       if (const Token* v = c.value(opt)) number<std::uint32_t>(c, opt, *v, 0, 0xffffffff);
     } else if (o == "tunnel-id") {
@@ -865,11 +863,8 @@ std::optional<IpRuleItem> parse_ip_rule_item(const Statement& st, IpItemContext 
       item.l3mdev = true;
     } else if (o == "protocol" || o == "proto") {
       if (const Token* v = c.value(opt)) {
-        if (auto p = lookup_route_protocol(v->text)) {
-          item.protocol = *p;
-        } else {
-          c.error(*v, fmt::format("rule protocol '{}' is not known", v->text));
-        }
+        // keepalived takes only a number here, unlike for routes.
+        if (auto p = number<std::uint8_t>(c, opt, *v, 0, 255)) item.protocol = *p;
       }
     } else if (o == "ipproto") {
       if (const Token* v = c.value(opt)) {

@@ -10,7 +10,8 @@
 //       dump_ip_address_item),
 //
 // Each parser reports every problem at the offending token and returns nullopt when the line
-// is unusable (keepalived drops such a line and `-t` fails).
+// is unusable (keepalived drops such a line and `-t` fails). One difference by context, as in
+// keepalived 2.2.7: an unknown word in a virtual address is only a warning.
 #pragma once
 
 #include <optional>

@@ -9,6 +9,8 @@ const Table<LvsConfig>& lvs_top_table() {
   return table;
 }
 
-std::vector<const TableInfo*> lvs_tables() { return {&lvs_top_table()}; }
+std::vector<const TableInfo*> lvs_tables() {
+  return {&lvs_top_table()};
+}
 
 }  // namespace halo::config

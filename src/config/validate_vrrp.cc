@@ -167,8 +167,9 @@ void check_tracking(const Context& cx, const Owner& owner, std::string_view kind
   refs(owner.track.files, cx.files, "track_file", "track_file");
 }
 
-// Whether any tracker of an instance adjusts its priority (a non-zero weight, its own or the
-// tracker's default).
+// Whether a tracker of an instance adjusts its priority (a non-zero weight, its own or the
+// tracker's default), which keepalived refuses for address owners and sync group members.
+// keepalived 2.2.7 does not apply this to track_process, nor (untested here) track_bfd.
 bool tracking_weighted(const Context& cx, const VrrpInstance& v) {
   bool weighted = false;
   for (const auto& i : v.track.interfaces) weighted |= i.weight != 0;
@@ -179,9 +180,7 @@ bool tracking_weighted(const Context& cx, const VrrpInstance& v) {
     }
   };
   refs(v.track.scripts, cx.scripts);
-  refs(v.track.processes, cx.processes);
   refs(v.track.files, cx.files);
-  for (const auto& b : v.track.bfds) weighted |= b.weight.value_or(0) != 0;
   return weighted;
 }
 

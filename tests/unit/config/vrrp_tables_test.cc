@@ -723,6 +723,10 @@ TEST(VrrpValidate, AddressOwnerCannotUseWeights) {
   EXPECT_FALSE(load(instance("priority 255\ntrack_file {\n tf\n}", kTrackers)).ok());
   EXPECT_TRUE(load(instance("priority 255\ntrack_file {\n tf weight 0\n}", kTrackers)).ok());
   EXPECT_TRUE(load(instance("priority 255\ntrack_script {\n chk\n}", kTrackers)).ok());
+  // keepalived does not apply this to track_process.
+  EXPECT_TRUE(load(instance("priority 255\ntrack_process {\n tp weight 5\n}", kTrackers)).ok());
+  auto iface = load(instance("priority 255\ntrack_interface {\n eth1 weight 5\n}"));
+  EXPECT_TRUE(has_error_anywhere(iface, "address owner (priority 255)")) << rendered(iface);
 }
 
 std::string two_instances(const std::string& extra_first) {

@@ -475,6 +475,36 @@ TEST(GlobalTables, StaticRoutes) {
   EXPECT_TRUE(r[5].onlink);
 }
 
+TEST(GlobalTables, StaticRouteDetails) {
+  auto l = load(R"(static_routes {
+    default via 192.0.2.1 dev eth0
+    default via 2001:db8::1 dev eth0
+    198.51.100.0/24 dev eth0 rtt 2s rttvar lock 100ms rto_min 5 cwnd lock 10
+}
+)");
+  ASSERT_TRUE(l.ok()) << rendered(l);
+  const auto& r = global(l).static_routes;
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].destination, *IpPrefix::parse("0.0.0.0/0"));
+  EXPECT_EQ(r[1].destination, *IpPrefix::parse("::/0"));
+
+  auto bad = load(R"(static_routes {
+    198.51.100.0/24 dev eth0 unicast
+    198.51.100.0/24 dev eth0 rtt 1.5
+    198.51.100.0/24 dev eth0 window lock 5
+    198.51.100.0/24 dev eth0 rtt 961s
+}
+static_ipaddress {
+    2001:db8::1/64 dev eth0 brd 2001:db8::ff
+}
+)");
+  EXPECT_TRUE(has_error(bad, 2, "route type 'unicast' must be the first word")) << rendered(bad);
+  EXPECT_TRUE(has_error(bad, 3, "'rtt' needs whole milliseconds"));
+  EXPECT_TRUE(has_error(bad, 4, "'window' needs a whole number, not 'lock'"));
+  EXPECT_TRUE(has_error(bad, 5, "'rtt' needs whole milliseconds"));
+  EXPECT_TRUE(has_error(bad, 8, "'brd' is only valid for IPv4 addresses"));
+}
+
 TEST(GlobalTables, StaticRouteErrors) {
   auto l = load(R"(static_routes {
     via 192.0.2.1 dev eth0

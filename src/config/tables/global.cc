@@ -690,6 +690,9 @@ constexpr std::string_view kNoIptables =
 const Table<GlobalDefs>& global_defs_table() {
   using G = GlobalDefs;
   constexpr std::int64_t kU32 = 0xffffffffLL;
+  constexpr std::string_view kPerProcess =
+      "halo is one process: keepalived's checker and BFD child settings do not apply; the "
+      "vrrp_ ones apply to halo";
   constexpr std::string_view kOneProcess =
       "halo is one process; keepalived's per-process settings do not apply";
   static const Table<GlobalDefs> table(
@@ -788,25 +791,32 @@ const Table<GlobalDefs>& global_defs_table() {
               .syntax("<MICROSECONDS 1..10000000>")
               .default_text("1000000"),
           lenient_integer("vrrp_priority", &G::vrrp_priority, -20, 19),
-          lenient_integer("checker_priority", &G::checker_priority, -20, 19),
-          lenient_integer("bfd_priority", &G::bfd_priority, -20, 19),
+          lenient_integer("checker_priority", &G::checker_priority, -20, 19)
+              .ignored(std::string(kPerProcess)),
+          lenient_integer("bfd_priority", &G::bfd_priority, -20, 19)
+              .ignored(std::string(kPerProcess)),
           lenient_flag("vrrp_no_swap", &G::vrrp_no_swap),
-          lenient_flag("checker_no_swap", &G::checker_no_swap),
-          lenient_flag("bfd_no_swap", &G::bfd_no_swap),
+          lenient_flag("checker_no_swap", &G::checker_no_swap).ignored(std::string(kPerProcess)),
+          lenient_flag("bfd_no_swap", &G::bfd_no_swap).ignored(std::string(kPerProcess)),
           cpu_affinity("vrrp_cpu_affinity", &G::vrrp_cpu_affinity),
-          cpu_affinity("checker_cpu_affinity", &G::checker_cpu_affinity),
-          cpu_affinity("bfd_cpu_affinity", &G::bfd_cpu_affinity),
+          cpu_affinity("checker_cpu_affinity", &G::checker_cpu_affinity)
+              .ignored(std::string(kPerProcess)),
+          cpu_affinity("bfd_cpu_affinity", &G::bfd_cpu_affinity).ignored(std::string(kPerProcess)),
           lenient_integer("vrrp_rt_priority", &G::vrrp_rt_priority, 1, 99),
-          lenient_integer("checker_rt_priority", &G::checker_rt_priority, 1, 99),
-          lenient_integer("bfd_rt_priority", &G::bfd_rt_priority, 1, 99),
+          lenient_integer("checker_rt_priority", &G::checker_rt_priority, 1, 99)
+              .ignored(std::string(kPerProcess)),
+          lenient_integer("bfd_rt_priority", &G::bfd_rt_priority, 1, 99)
+              .ignored(std::string(kPerProcess)),
           lenient_integer("vrrp_rlimit_rttime", &G::vrrp_rlimit_rttime, 1, kU32)
               .alias("vrrp_rlimit_rtime")
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_integer("checker_rlimit_rttime", &G::checker_rlimit_rttime, 1, kU32)
               .alias("checker_rlimit_rtime")
+              .ignored(std::string(kPerProcess))
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_integer("bfd_rlimit_rttime", &G::bfd_rlimit_rttime, 1, kU32)
               .alias("bfd_rlimit_rtime")
+              .ignored(std::string(kPerProcess))
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_string("snmp_socket", &G::snmp_socket, "<SOCKET>")
               .default_text("unix:/var/agentx/master")

@@ -684,14 +684,16 @@ std::optional<IpRouteItem> parse_ip_route_item(const Statement& st, IpItemContex
     if (expires_token && !v6) c.error(*expires_token, "'expires' is only valid for IPv6 routes");
     if (realms_token && v6) c.error(*realms_token, "'realms' is only valid for IPv4 routes");
   }
-  if (seen_or && !item.nexthops.empty())
+  if (seen_or && !item.nexthops.empty()) {
     c.error(first, "a route cannot have both 'or' and 'nexthop'");
+  }
   if (!item.track_group.empty() && item.no_track) {
     c.error(first, "a route cannot have both 'track_group' and 'no_track'");
   }
-  // keepalived watches static routes through their interface, and only routes it owns.
-  if (context == IpItemContext::Static && !item.no_track && have_dst && item.dev.empty()) {
-    c.error(first, fmt::format("static route {} has no 'dev', so it cannot be tracked; give "
+  // keepalived watches routes (static and virtual) through their interface, and only the
+  // routes it owns (protocol keepalived); anything else fails -t unless no_track is given.
+  if (!item.no_track && have_dst && item.dev.empty()) {
+    c.error(first, fmt::format("route {} has no 'dev', so it cannot be tracked; give "
                                "'dev <IF>' or 'no_track'",
                                item.destination.to_string()));
   }

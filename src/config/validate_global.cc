@@ -272,7 +272,9 @@ void check_script(const Script& script, const Config& config, Diagnostics& diag)
   const auto path = resolve_command(script.command);
   if (!path) {
     // keepalived accepts it and the script fails when it is run.
-    diag.warning(script.loc, fmt::format("script '{}' not found", script.command));
+    const auto words = split_command(script.command);
+    diag.warning(script.loc, fmt::format("script '{}' not found",
+                                         words.empty() ? script.command : words.front()));
     return;
   }
   if (!as.root) return;

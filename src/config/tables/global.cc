@@ -78,6 +78,11 @@ Keyword<T> lenient_string(std::string_view name, M T::*member, std::string place
   return kw::value(name, member, Lenient<kw::StringCodec>{{std::move(placeholder)}});
 }
 
+template <class T, class M>
+Keyword<T> lenient_bool(std::string_view name, M T::*member) {
+  return kw::value(name, member, Lenient<kw::BoolCodec>{});
+}
+
 template <class T>
 Keyword<T> lenient_flag(std::string_view name, bool T::*member) {
   return kw::value(name, member, Lenient<kw::FlagCodec>{});
@@ -117,7 +122,8 @@ Keyword<GlobalDefs> fifo(std::string_view name, std::optional<FifoSpec> GlobalDe
   return kw::custom<GlobalDefs>(
       name, "<FIFO_PATH> [<USER> [<GROUP>]]",
       [member](GlobalDefs& g, const Statement& st) {
-        if (!st.expect_args(1, 3)) return;
+        if (!st.expect_args(1, std::numeric_limits<std::size_t>::max())) return;
+        if (st.size() > 3) st.warning(st.arg(3), "extra values after the group are ignored");
         FifoSpec f;
         f.path = st.arg(0).text;
         if (st.size() > 1) {
@@ -195,6 +201,19 @@ Keyword<T> optional_word(std::string_view name, std::optional<std::string> T::*m
 }
 
 // ---- hand-written keywords ------------------------------------------------------------------
+
+// keepalived silently ignores a bare `smtp_helo_name`.
+Keyword<GlobalDefs> optional_helo() {
+  auto k = lenient_string("smtp_helo_name", &GlobalDefs::smtp_helo_name, "<STRING>");
+  k.parse = [inner = std::move(k.parse)](GlobalDefs& g, const Statement& st) {
+    if (st.size() == 0) {
+      st.warning(st.keyword(), "'smtp_helo_name' without a name is ignored");
+      return;
+    }
+    inner(g, st);
+  };
+  return k;
+}
 
 void parse_smtp_server(GlobalDefs& g, const Statement& st) {
   if (!st.expect_args(1, std::numeric_limits<std::size_t>::max())) return;
@@ -442,7 +461,8 @@ void dump_garp_extra_if(const GlobalDefs& g, Writer& w) {
 }
 
 void parse_script_user(GlobalDefs& g, const Statement& st) {
-  if (!st.expect_args(1, 2)) return;
+  if (!st.expect_args(1, std::numeric_limits<std::size_t>::max())) return;
+  if (st.size() > 2) st.warning(st.arg(2), "extra values after the group are ignored");
   const auto& user = st.arg(0).text;
   if (!user_exists(user)) {
     st.error(st.arg(0), fmt::format("script_user '{}' does not exist", user));
@@ -556,34 +576,42 @@ void parse_umask(GlobalDefs& g, const Statement& st) {
       st.error(st.arg(0), fmt::format("'umask' value '{}' is not a mode within 0..0777", first));
       return;
     }
-    if (st.size() > 1) st.warning(st.arg(1), "extra values after the umask are ignored");
+    if (st.size() > 1) {
+      st.error(st.arg(1), "'umask' takes one number; extra values are not allowed");
+      return;
+    }
     g.umask = static_cast<std::uint16_t>(v);
     return;
   }
   static constexpr std::pair<std::string_view, unsigned> kBits[] = {
       {"IRUSR", 0400}, {"IWUSR", 0200}, {"IXUSR", 0100}, {"IRGRP", 040}, {"IWGRP", 020},
       {"IXGRP", 010},  {"IROTH", 04},   {"IWOTH", 02},   {"IXOTH", 01}};
+  // The words are one expression: "IWGRP | IWOTH" is "IWGRP|IWOTH".
+  std::string expr;
+  for (const auto& tok : st.args()) expr += tok.text;
   unsigned mask = 0;
-  for (const auto& tok : st.args()) {
-    std::string_view rest = tok.text;
-    while (!rest.empty()) {
-      const auto bar = rest.find('|');
-      const auto word = rest.substr(0, bar);
-      rest = bar == std::string_view::npos ? std::string_view{} : rest.substr(bar + 1);
-      if (word.empty()) continue;
-      bool found = false;
-      for (const auto& [n, b] : kBits) {
-        if (word == n) {
-          mask |= b;
-          found = true;
-        }
-      }
-      if (!found) {
-        st.error(tok,
-                 fmt::format("'umask' bit '{}' is not known (I{{R|W|X}}{{USR|GRP|OTH}})", word));
-        return;
+  std::string_view rest = expr;
+  for (;;) {
+    const auto bar = rest.find('|');
+    const auto word = rest.substr(0, bar);
+    if (word.empty()) {
+      st.error(st.arg(0), "'umask' is missing a bit name around '|'");
+      return;
+    }
+    bool found = false;
+    for (const auto& [n, b] : kBits) {
+      if (word == n) {
+        mask |= b;
+        found = true;
       }
     }
+    if (!found) {
+      st.error(st.arg(0),
+               fmt::format("'umask' bit '{}' is not known (I{{R|W|X}}{{USR|GRP|OTH}})", word));
+      return;
+    }
+    if (bar == std::string_view::npos) break;
+    rest = rest.substr(bar + 1);
   }
   g.umask = static_cast<std::uint16_t>(mask);
 }
@@ -607,15 +635,31 @@ void dump_lvs_flush_on_stop(const GlobalDefs& g, Writer& w) {
   w.statement("lvs_flush_on_stop", *g.lvs_flush_on_stop ? DumpArgs{"VS"} : DumpArgs{});
 }
 
+// keepalived 2.2.7 refuses `readable` (its table misses the name) and any option after the
+// first that has no '+' or '-' ("duplicate"); both fail -t, so we refuse them too.
 void parse_include_check(GlobalDefs& g, const Statement& st) {
   IncludeCheck c;
-  for (const auto& tok : st.args()) {
+  for (std::size_t i = 0; i < st.size(); ++i) {
+    const auto& tok = st.arg(i);
     std::string_view w = tok.text;
-    if (!w.empty() && (w[0] == '+' || w[0] == '-')) w.remove_prefix(1);
-    if (w != "readable" && w != "match" && w != "wildcard_match" && w != "brace_match") {
-      st.error(tok, fmt::format("'include_check' option '{}' is not known (readable, match, "
+    const bool prefixed = !w.empty() && (w[0] == '+' || w[0] == '-');
+    if (prefixed) w.remove_prefix(1);
+    if (w == "readable") {
+      st.error(tok,
+               "'include_check readable' fails in keepalived 2.2.7; match, wildcard_match "
+               "and brace_match include the readable check");
+      return;
+    }
+    if (w != "match" && w != "wildcard_match" && w != "brace_match") {
+      st.error(tok, fmt::format("'include_check' option '{}' is not known (match, "
                                 "wildcard_match, brace_match)",
                                 tok.text));
+      return;
+    }
+    if (i > 0 && !prefixed) {
+      st.error(tok, fmt::format("'include_check' options after the first need '+' or '-' "
+                                "('+{}'), as keepalived 2.2.7 requires",
+                                w));
       return;
     }
     c.options.push_back(tok.text);
@@ -646,6 +690,9 @@ constexpr std::string_view kNoIptables =
 const Table<GlobalDefs>& global_defs_table() {
   using G = GlobalDefs;
   constexpr std::int64_t kU32 = 0xffffffffLL;
+  constexpr std::string_view kPerProcess =
+      "halo is one process: keepalived's checker and BFD child settings do not apply; the "
+      "vrrp_ ones apply to halo";
   constexpr std::string_view kOneProcess =
       "halo is one process; keepalived's per-process settings do not apply";
   static const Table<GlobalDefs> table(
@@ -675,13 +722,12 @@ const Table<GlobalDefs>& global_defs_table() {
           kw::custom<G>("smtp_server", "<IPADDR|HOSTNAME> [<PORT 1..65535>]", parse_smtp_server,
                         dump_smtp_server)
               .default_text("port 25"),
-          lenient_string("smtp_helo_name", &G::smtp_helo_name, "<STRING>")
-              .default_text("<HOSTNAME>"),
+          optional_helo().default_text("<HOSTNAME>"),
           lenient_integer("smtp_connect_timeout", &G::smtp_connect_timeout, 1, 4294),
-          kw::boolean("smtp_alert", &G::smtp_alert),
-          kw::boolean("smtp_alert_vrrp", &G::smtp_alert_vrrp),
-          kw::boolean("smtp_alert_checker", &G::smtp_alert_checker),
-          kw::boolean("checker_log_all_failures", &G::checker_log_all_failures),
+          lenient_bool("smtp_alert", &G::smtp_alert),
+          lenient_bool("smtp_alert_vrrp", &G::smtp_alert_vrrp),
+          lenient_bool("smtp_alert_checker", &G::smtp_alert_checker),
+          lenient_bool("checker_log_all_failures", &G::checker_log_all_failures),
           lenient_flag("no_email_faults", &G::no_email_faults),
           lenient_string("router_id", &G::router_id, "<STRING>").default_text("<HOSTNAME>"),
           mcast_group("vrrp_mcast_group4", &G::vrrp_mcast_group4, Family::V4),
@@ -711,13 +757,13 @@ const Table<GlobalDefs>& global_defs_table() {
                           kU32),
           seconds("vrrp_garp_interval", &G::vrrp_garp_interval, 1, 4294967295LL).default_text("0"),
           seconds("vrrp_gna_interval", &G::vrrp_gna_interval, 1, 4294967295LL).default_text("0"),
-          kw::boolean("vrrp_min_garp", &G::vrrp_min_garp),
+          lenient_bool("vrrp_min_garp", &G::vrrp_min_garp),
           kw::custom<G>("vrrp_garp_extra_if", "[all] <SECONDS 1..86400>", parse_garp_extra_if,
                         dump_garp_extra_if)
               .alias("vrrp_vmac_garp_intvl"),
-          kw::boolean("vrrp_lower_prio_no_advert", &G::vrrp_lower_prio_no_advert)
+          lenient_bool("vrrp_lower_prio_no_advert", &G::vrrp_lower_prio_no_advert)
               .default_text("false (true with vrrp_strict)"),
-          kw::boolean("vrrp_higher_prio_send_advert", &G::vrrp_higher_prio_send_advert)
+          lenient_bool("vrrp_higher_prio_send_advert", &G::vrrp_higher_prio_send_advert)
               .default_text("false"),
           lenient_integer("vrrp_version", &G::vrrp_version, 2, 3),
           nftables("nftables", &G::nftables),
@@ -737,7 +783,7 @@ const Table<GlobalDefs>& global_defs_table() {
           lenient_flag("vrrp_check_unicast_src", &G::vrrp_check_unicast_src),
           lenient_flag("vrrp_skip_check_adv_addr", &G::vrrp_skip_check_adv_addr),
           lenient_flag("vrrp_strict", &G::vrrp_strict),
-          kw::boolean("vrrp_notify_priority_changes", &G::vrrp_notify_priority_changes),
+          lenient_bool("vrrp_notify_priority_changes", &G::vrrp_notify_priority_changes),
           kw::custom<G>("max_auto_priority", "[<-1..99>]", parse_max_auto_priority,
                         dump_max_auto_priority)
               .default_text("0 (off); bare keyword: 99"),
@@ -745,25 +791,32 @@ const Table<GlobalDefs>& global_defs_table() {
               .syntax("<MICROSECONDS 1..10000000>")
               .default_text("1000000"),
           lenient_integer("vrrp_priority", &G::vrrp_priority, -20, 19),
-          lenient_integer("checker_priority", &G::checker_priority, -20, 19),
-          lenient_integer("bfd_priority", &G::bfd_priority, -20, 19),
+          lenient_integer("checker_priority", &G::checker_priority, -20, 19)
+              .ignored(std::string(kPerProcess)),
+          lenient_integer("bfd_priority", &G::bfd_priority, -20, 19)
+              .ignored(std::string(kPerProcess)),
           lenient_flag("vrrp_no_swap", &G::vrrp_no_swap),
-          lenient_flag("checker_no_swap", &G::checker_no_swap),
-          lenient_flag("bfd_no_swap", &G::bfd_no_swap),
+          lenient_flag("checker_no_swap", &G::checker_no_swap).ignored(std::string(kPerProcess)),
+          lenient_flag("bfd_no_swap", &G::bfd_no_swap).ignored(std::string(kPerProcess)),
           cpu_affinity("vrrp_cpu_affinity", &G::vrrp_cpu_affinity),
-          cpu_affinity("checker_cpu_affinity", &G::checker_cpu_affinity),
-          cpu_affinity("bfd_cpu_affinity", &G::bfd_cpu_affinity),
+          cpu_affinity("checker_cpu_affinity", &G::checker_cpu_affinity)
+              .ignored(std::string(kPerProcess)),
+          cpu_affinity("bfd_cpu_affinity", &G::bfd_cpu_affinity).ignored(std::string(kPerProcess)),
           lenient_integer("vrrp_rt_priority", &G::vrrp_rt_priority, 1, 99),
-          lenient_integer("checker_rt_priority", &G::checker_rt_priority, 1, 99),
-          lenient_integer("bfd_rt_priority", &G::bfd_rt_priority, 1, 99),
+          lenient_integer("checker_rt_priority", &G::checker_rt_priority, 1, 99)
+              .ignored(std::string(kPerProcess)),
+          lenient_integer("bfd_rt_priority", &G::bfd_rt_priority, 1, 99)
+              .ignored(std::string(kPerProcess)),
           lenient_integer("vrrp_rlimit_rttime", &G::vrrp_rlimit_rttime, 1, kU32)
               .alias("vrrp_rlimit_rtime")
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_integer("checker_rlimit_rttime", &G::checker_rlimit_rttime, 1, kU32)
               .alias("checker_rlimit_rtime")
+              .ignored(std::string(kPerProcess))
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_integer("bfd_rlimit_rttime", &G::bfd_rlimit_rttime, 1, kU32)
               .alias("bfd_rlimit_rtime")
+              .ignored(std::string(kPerProcess))
               .syntax("<MICROSECONDS 1..4294967295>"),
           lenient_string("snmp_socket", &G::snmp_socket, "<SOCKET>")
               .default_text("unix:/var/agentx/master")
@@ -800,21 +853,22 @@ const Table<GlobalDefs>& global_defs_table() {
                         dump_dynamic_interfaces),
           lenient_integer("vrrp_netlink_cmd_rcv_bufs", &G::vrrp_netlink_cmd_rcv_bufs, 0, kU32)
               .syntax("<BYTES>"),
-          kw::boolean("vrrp_netlink_cmd_rcv_bufs_force", &G::vrrp_netlink_cmd_rcv_bufs_force),
+          lenient_bool("vrrp_netlink_cmd_rcv_bufs_force", &G::vrrp_netlink_cmd_rcv_bufs_force),
           lenient_integer("vrrp_netlink_monitor_rcv_bufs", &G::vrrp_netlink_monitor_rcv_bufs, 0,
                           kU32)
               .syntax("<BYTES>"),
-          kw::boolean("vrrp_netlink_monitor_rcv_bufs_force",
-                      &G::vrrp_netlink_monitor_rcv_bufs_force),
+          lenient_bool("vrrp_netlink_monitor_rcv_bufs_force",
+                       &G::vrrp_netlink_monitor_rcv_bufs_force),
           lenient_integer("lvs_netlink_cmd_rcv_bufs", &G::lvs_netlink_cmd_rcv_bufs, 0, kU32)
               .syntax("<BYTES>"),
-          kw::boolean("lvs_netlink_cmd_rcv_bufs_force", &G::lvs_netlink_cmd_rcv_bufs_force),
+          lenient_bool("lvs_netlink_cmd_rcv_bufs_force", &G::lvs_netlink_cmd_rcv_bufs_force),
           lenient_integer("lvs_netlink_monitor_rcv_bufs", &G::lvs_netlink_monitor_rcv_bufs, 0, kU32)
               .syntax("<BYTES>"),
-          kw::boolean("lvs_netlink_monitor_rcv_bufs_force", &G::lvs_netlink_monitor_rcv_bufs_force),
+          lenient_bool("lvs_netlink_monitor_rcv_bufs_force",
+                       &G::lvs_netlink_monitor_rcv_bufs_force),
           lenient_integer("process_monitor_rcv_bufs", &G::process_monitor_rcv_bufs, 0, kU32)
               .syntax("<BYTES>"),
-          kw::boolean("process_monitor_rcv_bufs_force", &G::process_monitor_rcv_bufs_force),
+          lenient_bool("process_monitor_rcv_bufs_force", &G::process_monitor_rcv_bufs_force),
           kw::custom<G>("vrrp_rx_bufs_policy", "MTU|ADVERT|<BYTES>", parse_rx_bufs_policy,
                         dump_rx_bufs_policy)
               .default_text("system default"),
@@ -833,13 +887,13 @@ const Table<GlobalDefs>& global_defs_table() {
               .default_text("time based")
               .note("the lexer seeds ${_RANDOM} before global_defs is read"),
           optional_word<G>("reload_check_config", &G::reload_check_config, "[<LOG_FILE>]", ""),
-          kw::custom<G>("include_check", "[[+|-]readable|match|wildcard_match|brace_match ...]",
+          kw::custom<G>("include_check", "[match|wildcard_match|brace_match] [+|-<OPTION>]...",
                         parse_include_check, dump_include_check),
           lenient_string("reload_time_file", &G::reload_time_file, "<PATH>"),
           lenient_flag("reload_repeat", &G::reload_repeat),
           optional_word<G>("reload_file", &G::reload_file, "[<PATH>]", "")
               .default_text("off; bare keyword: keepalived.reload in the pid directory"),
-          kw::boolean("data_use_instance", &G::data_use_instance),
+          lenient_bool("data_use_instance", &G::data_use_instance),
       });
   return table;
 }

@@ -272,6 +272,8 @@ std::optional<IpAddressItem> parse_ip_address_item(const Statement& st, IpItemCo
           c.error(*v, fmt::format("'brd {}' needs an IPv4 prefix shorter than /31", v->text));
         }
         item.broadcast_kind = v->text == "-" ? Broadcast::ClearHostBits : Broadcast::SetHostBits;
+      } else if (item.address.address.is_v6()) {
+        c.error(opt, "'brd' is only valid for IPv4 addresses");
       } else if (auto a = address(c, opt, *v)) {
         if (a->family() != item.address.address.family()) {
           c.error(*v, "'brd' address family differs from the address");
@@ -361,29 +363,31 @@ constexpr std::array<RouteMetric, 13> kRouteMetrics{{
     {"rtt", true, 0xffffffff},
     {"rttvar", true, 0xffffffff},
     {"reordering", true, 0xffffffff},
-    {"window", true, 0xffffffff},
+    {"window", false, 0xffffffff},
     {"cwnd", true, 0xffffffff},
     {"ssthresh", true, 0xffffffff},
-    {"hoplimit", true, 255},
-    {"initcwnd", true, 0xffffffff},
-    {"initrwnd", true, 0xffffffff},
+    {"hoplimit", false, 255},
+    {"initcwnd", false, 0xffffffff},
+    {"initrwnd", false, 0xffffffff},
     {"rto_min", true, 0xffffffff},
     {"quickack", false, 1},
     {"fastopen_no_cookie", false, 1},
 }};
 
-// `rtt 10`, `rtt 10ms`, `rtt 0.1s`: a number with an optional unit.
+// `rtt 10`, `rtt 10ms`, `rtt 2s`: whole milliseconds (or seconds with s/sec/secs), at most
+// 960000 ms as keepalived checks; keepalived refuses fractions.
 bool time_value(std::string_view text) {
-  if (text.ends_with("ms")) {
-    text.remove_suffix(2);
-  } else if (text.ends_with("msec") || text.ends_with("secs")) {
-    text.remove_suffix(4);
-  } else if (text.ends_with("s")) {
-    text.remove_suffix(1);
-  }
-  double v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  return !text.empty() && ec == std::errc{} && p == text.data() + text.size() && v >= 0;
+  std::uint64_t ms_per_unit = 1;
+  auto strip = [&](std::string_view unit, std::uint64_t scale) {
+    if (!text.ends_with(unit)) return false;
+    text.remove_suffix(unit.size());
+    ms_per_unit = scale;
+    return true;
+  };
+  strip("msecs", 1) || strip("msec", 1) || strip("ms", 1) || strip("secs", 1000) ||
+      strip("sec", 1000) || strip("s", 1000);
+  auto v = parse_unsigned(text);
+  return v && !text.starts_with("0x") && *v <= 960000 / ms_per_unit;
 }
 
 // `realms [FROM/]TO`: realm numbers 0..255 or names.
@@ -456,6 +460,7 @@ std::optional<IpRouteItem> parse_ip_route_item(const Statement& st, IpItemContex
   const Token* expires_token = nullptr;
   const Token* realms_token = nullptr;
   const Token* from_token = nullptr;
+  bool default_dst = false;
 
   while (!c.done()) {
     const Token& opt = c.take();
@@ -500,9 +505,16 @@ std::optional<IpRouteItem> parse_ip_route_item(const Statement& st, IpItemContex
       continue;
     }
     if (is_route_type(o, type)) {
-      if (have_type) c.error(opt, "a route has only one type");
+      // keepalived takes the type only first (later it crashes or misreads it).
+      if (have_type || &opt != &st.keyword()) {
+        c.error(opt, fmt::format("route type '{}' must be the first word of the route", o));
+      }
       have_type = true;
       item.type = type;
+    } else if (o == "default") {
+      // The family is settled at the end (IPv4 unless something says IPv6).
+      default_dst = true;
+      have_dst = true;
     } else if (o == "to" || o == "src" || o == "from" || o == "via" || o == "gw" || o == "or") {
       const Token* v = c.value(opt);
       if (!v) break;
@@ -638,7 +650,9 @@ std::optional<IpRouteItem> parse_ip_route_item(const Statement& st, IpItemContex
         const bool is_time = o == "rtt" || o == "rttvar" || o == "rto_min";
         if (is_time) {
           if (!time_value(v->text)) {
-            c.error(*v, fmt::format("'{}' needs a time, not '{}'", o, v->text));
+            c.error(*v, fmt::format("'{}' needs whole milliseconds (or <N>s) up to 960000ms, "
+                                    "not '{}'",
+                                    o, v->text));
           }
         } else {
           number<std::uint32_t>(c, opt, *v, 0, m->max);
@@ -655,6 +669,10 @@ std::optional<IpRouteItem> parse_ip_route_item(const Statement& st, IpItemContex
   }
 
   const Token& first = st.keyword();
+  if (default_dst) {
+    const bool v6 = (family_set && family == Family::V6) || item.inet6;
+    item.destination = *IpPrefix::parse(v6 ? "::/0" : "0.0.0.0/0");
+  }
   if (!have_dst) {
     c.error(first, "a route needs a destination");
   } else {
@@ -666,14 +684,16 @@ std::optional<IpRouteItem> parse_ip_route_item(const Statement& st, IpItemContex
     if (expires_token && !v6) c.error(*expires_token, "'expires' is only valid for IPv6 routes");
     if (realms_token && v6) c.error(*realms_token, "'realms' is only valid for IPv4 routes");
   }
-  if (seen_or && !item.nexthops.empty())
+  if (seen_or && !item.nexthops.empty()) {
     c.error(first, "a route cannot have both 'or' and 'nexthop'");
+  }
   if (!item.track_group.empty() && item.no_track) {
     c.error(first, "a route cannot have both 'track_group' and 'no_track'");
   }
-  // keepalived watches static routes through their interface, and only routes it owns.
-  if (context == IpItemContext::Static && !item.no_track && have_dst && item.dev.empty()) {
-    c.error(first, fmt::format("static route {} has no 'dev', so it cannot be tracked; give "
+  // keepalived watches routes (static and virtual) through their interface, and only the
+  // routes it owns (protocol keepalived); anything else fails -t unless no_track is given.
+  if (!item.no_track && have_dst && item.dev.empty()) {
+    c.error(first, fmt::format("route {} has no 'dev', so it cannot be tracked; give "
                                "'dev <IF>' or 'no_track'",
                                item.destination.to_string()));
   }
@@ -851,7 +871,7 @@ std::optional<IpRuleItem> parse_ip_rule_item(const Statement& st, IpItemContext 
         auto lo = parse_unsigned(t.substr(0, dash));
         auto hi =
             dash == std::string_view::npos ? std::nullopt : parse_unsigned(t.substr(dash + 1));
-        if (!lo || !hi || *lo > 0xffffffff || *hi > 0xffffffff || *lo > *hi) {
+        if (!lo || !hi || *lo > 0xffffffff || *hi > 0xffffffff) {
           c.error(*v, fmt::format("'uidrange' needs <LOW>-<HIGH>, not '{}'", t));
         } else {
           item.uidrange =

@@ -22,8 +22,8 @@
 
 namespace halo::config {
 
-// Static items may name a track_group; virtual items may say use_vmac. A static route must
-// have a dev (or no_track) because keepalived tracks it through its interface.
+// Static items may name a track_group; virtual items may say use_vmac. In both contexts a
+// route must have a dev (or no_track) because keepalived tracks it through its interface.
 enum class IpItemContext { Static, Virtual };
 
 std::optional<IpAddressItem> parse_ip_address_item(const Statement& st, IpItemContext context);

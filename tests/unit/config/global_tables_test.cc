@@ -238,7 +238,7 @@ TEST(GlobalTables, MultiValueKeywords) {
     script_user root root
     umask IWGRP | IWOTH|IXOTH
     dynamic_interfaces allow_if_changes
-    include_check readable -match
+    include_check match -brace_match
     vrrp_rx_bufs_policy 65536
 }
 )");
@@ -277,7 +277,7 @@ TEST(GlobalTables, MultiValueKeywords) {
   EXPECT_TRUE(d.dynamic_interfaces);
   EXPECT_TRUE(d.allow_if_changes);
   ASSERT_TRUE(d.include_check);
-  EXPECT_EQ(d.include_check->options, (std::vector<std::string>{"readable", "-match"}));
+  EXPECT_EQ(d.include_check->options, (std::vector<std::string>{"match", "-brace_match"}));
   ASSERT_TRUE(d.vrrp_rx_bufs_policy);
   EXPECT_EQ(d.vrrp_rx_bufs_policy->kind, RxBufsPolicyKind::Size);
   EXPECT_EQ(d.vrrp_rx_bufs_policy->size, 65536u);
@@ -294,7 +294,7 @@ TEST(GlobalTables, MultiValueErrors) {
     script_user no_such_user_halo
     dynamic_interfaces sometimes
     vrrp_rx_bufs_policy FOO
-    include_check everything
+    include_check readable
     vrrp_cpu_affinity 100000
     lvs_sync_daemon eth0 group 10.0.0.1
     vrrp_iptables
@@ -311,7 +311,7 @@ TEST(GlobalTables, MultiValueErrors) {
   EXPECT_TRUE(has_error(l, 8, "script_user 'no_such_user_halo' does not exist"));
   EXPECT_TRUE(has_error(l, 9, "takes only 'allow_if_changes'"));
   EXPECT_TRUE(has_error(l, 10, "takes MTU|ADVERT|<BYTES>"));
-  EXPECT_TRUE(has_error(l, 11, "'include_check' option 'everything'"));
+  EXPECT_TRUE(has_error(l, 11, "'include_check readable' fails in keepalived 2.2.7"));
   EXPECT_TRUE(has_error(l, 12, "'vrrp_cpu_affinity' value 100000 is out of range"));
   EXPECT_TRUE(has_error(l, 13, "is not multicast"));
   EXPECT_TRUE(has_error(l, 14, "is not supported by halo"));
@@ -473,6 +473,36 @@ TEST(GlobalTables, StaticRoutes) {
   EXPECT_EQ(r[5].destination, *IpPrefix::parse("203.0.113.0/25"));
   EXPECT_EQ(r[5].protocol, 12);
   EXPECT_TRUE(r[5].onlink);
+}
+
+TEST(GlobalTables, StaticRouteDetails) {
+  auto l = load(R"(static_routes {
+    default via 192.0.2.1 dev eth0
+    default via 2001:db8::1 dev eth0
+    198.51.100.0/24 dev eth0 rtt 2s rttvar lock 100ms rto_min 5 cwnd lock 10
+}
+)");
+  ASSERT_TRUE(l.ok()) << rendered(l);
+  const auto& r = global(l).static_routes;
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_EQ(r[0].destination, *IpPrefix::parse("0.0.0.0/0"));
+  EXPECT_EQ(r[1].destination, *IpPrefix::parse("::/0"));
+
+  auto bad = load(R"(static_routes {
+    198.51.100.0/24 dev eth0 unicast
+    198.51.100.0/24 dev eth0 rtt 1.5
+    198.51.100.0/24 dev eth0 window lock 5
+    198.51.100.0/24 dev eth0 rtt 961s
+}
+static_ipaddress {
+    2001:db8::1/64 dev eth0 brd 2001:db8::ff
+}
+)");
+  EXPECT_TRUE(has_error(bad, 2, "route type 'unicast' must be the first word")) << rendered(bad);
+  EXPECT_TRUE(has_error(bad, 3, "'rtt' needs whole milliseconds"));
+  EXPECT_TRUE(has_error(bad, 4, "'window' needs a whole number, not 'lock'"));
+  EXPECT_TRUE(has_error(bad, 5, "'rtt' needs whole milliseconds"));
+  EXPECT_TRUE(has_error(bad, 8, "'brd' is only valid for IPv4 addresses"));
 }
 
 TEST(GlobalTables, StaticRouteErrors) {

@@ -278,12 +278,7 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
     }
   }
   for (const auto& r : v.virtual_routes) {
-    // keepalived watches its routes through their interface.
-    if (r.dev.empty() && !r.no_track) {
-      err(r.loc, fmt::format("virtual route {} has no 'dev', so it cannot be tracked; give "
-                             "'dev <IF>' or 'no_track'",
-                             prefix_text(r.destination)));
-    }
+    // A tracked route without 'dev' is refused by the item parser (global_ip_items.cc).
     auto check_dev = [&](const std::string& dev) {
       if (!dev.empty() && !cx.interface_exists(dev)) {
         err(r.loc, fmt::format("interface '{}' of virtual route {} does not exist", dev,

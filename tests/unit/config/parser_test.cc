@@ -20,6 +20,9 @@ TEST(Parser, ParsesBlocksIntoTheModel) {
       "  interface eth0\n"
       "  virtual_router_id 51\n"
       "  priority 150\n"
+      "  virtual_ipaddress {\n"
+      "    192.0.2.10/24\n"
+      "  }\n"
       "}\n");
   ASSERT_TRUE(l.ok()) << rendered(l);
   EXPECT_EQ(l.config->global.defs.router_id, "edge-1");
@@ -138,6 +141,9 @@ TEST(Parser, DumpParsesBackToAnEqualModel) {
       "  interface eth0\n"
       "  virtual_router_id 51\n"
       "  priority 150\n"
+      "  virtual_ipaddress {\n"
+      "    192.0.2.10/24 dev eth0 label eth0:1\n"
+      "  }\n"
       "}\n";
   auto first = load(text);
   ASSERT_TRUE(first.ok()) << rendered(first);

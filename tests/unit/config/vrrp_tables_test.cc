@@ -442,7 +442,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"linkbeat_use_polling", "'linkbeat_use_polling' is not supported by halo"},
         BadValue{"lvs_sync_daemon_interface eth1", "use global_defs lvs_sync_daemon"},
         BadValue{"interface", "'interface' needs a value"},
-        BadValue{"nopreempt 1", "'nopreempt' takes no value"},
         BadValue{"track_script {\n chk weight 254\n}", "'weight' value 254 is out of range", 8},
         BadValue{"track_interface {\n eth1 weight 10 noreverse\n}",
                  "unknown weight option 'noreverse' for track_interface 'eth1'", 8},
@@ -557,7 +556,7 @@ TEST(VrrpValidate, Interfaces) {
                         "interface 'eth9' of virtual route 192.0.2.128/25 does not "
                         "exist"))
       << rendered(route);
-  EXPECT_TRUE(has_error(route, 9, "virtual route 192.0.2.0/25 has no 'dev'"));
+  EXPECT_TRUE(has_error(route, 9, "route 192.0.2.0/25 has no 'dev'"));
   EXPECT_FALSE(has_error_anywhere(route, "198.51.100.0/24"));
   auto rule =
       load(instance("virtual_rules {\n from 192.0.2.0/24 table 1 preference 10 iif eth9\n}"));

@@ -248,7 +248,8 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
   }
 
   // Identity and interface.
-  if (v.virtual_router_id == 0) err(v.loc, "the virtual router id must be set");
+  if (v.virtual_router_id == 0)
+    err(v.loc, "the virtual router id must be set: virtual_router_id is missing");
   facts.unicast = !v.unicast_peer.empty();
   if (v.interface.empty()) {
     // The man page allows omitting it with unicast peers; keepalived 2.2.7 -t still fails

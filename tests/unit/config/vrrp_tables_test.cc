@@ -529,7 +529,9 @@ TEST(VrrpTables, SyncGroupKeywords) {
 
 TEST(VrrpValidate, VirtualRouterIdMustBeSet) {
   auto l = load("vrrp_instance VI_1 {\n interface eth0\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n");
-  EXPECT_TRUE(has_error(l, 1, "vrrp_instance 'VI_1': the virtual router id must be set"))
+  EXPECT_TRUE(has_error(
+      l, 1,
+      "vrrp_instance 'VI_1': the virtual router id must be set: virtual_router_id is missing"))
       << rendered(l);
 }
 

@@ -72,10 +72,10 @@ void validate_checker(const Checker& c, const RealServer& rs, const LvsConfig& l
         } else if constexpr (std::is_same_v<K, SmtpCheck>) {
           for (const auto& h : k.hosts) check_bind(h);
         } else if constexpr (std::is_same_v<K, MiscCheck>) {
-          if (k.path.command.empty()) {
+          if (k.path->command.empty()) {
             diag.error(c.loc(), "MISC_CHECK has no 'misc_path'");
           } else {
-            check_script(k.path, config, diag);
+            check_script(*k.path, config, diag);
           }
         } else if constexpr (std::is_same_v<K, UdpCheck>) {
           if (k.min_reply_length > k.max_reply_length) {
@@ -184,7 +184,7 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
   }
   std::set<std::pair<IpAddress, std::uint16_t>> seen;
   for (const auto& rs : vs.real_servers) {
-    const LvsMethod method = method_of(rs.lvs_method);
+    const LvsMethod method = method_of(rs.options->lvs_method);
     if (method != LvsMethod::Tun) {
       if (!family) family = rs.address.family();
       if (rs.address.family() != *family) {
@@ -209,8 +209,8 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
       diag.error(rs.loc, fmt::format("real_server port {} does not match virtual_server {}",
                                      rs.port, name));
     }
-    if (rs.notify_up) check_script(*rs.notify_up, config, diag);
-    if (rs.notify_down) check_script(*rs.notify_down, config, diag);
+    if (rs.options->notify_up) check_script(*rs.options->notify_up, config, diag);
+    if (rs.options->notify_down) check_script(*rs.options->notify_down, config, diag);
     for (const auto& c : rs.checkers) validate_checker(c, rs, lvs, config, diag);
   }
   if (vs.quorum_up) check_script(*vs.quorum_up, config, diag);

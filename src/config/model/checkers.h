@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -16,6 +17,40 @@
 #include "config/model/common.h"
 
 namespace halo::config {
+
+// A rarely set part of a model struct, allocated only when something in it is set, so that the
+// common case (10,000 real servers that set nothing unusual) stays small. Copies deeply and
+// compares by value; an empty box equals a default T.
+template <class T>
+class Box {
+ public:
+  Box() = default;
+  Box(const Box& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  Box(Box&&) noexcept = default;
+  Box& operator=(const Box& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  Box& operator=(Box&&) noexcept = default;
+  ~Box() = default;
+
+  const T& get() const { return p_ ? *p_ : empty(); }
+  const T* operator->() const { return &get(); }
+  const T& operator*() const { return get(); }
+  T& mut() {
+    if (!p_) p_ = std::make_unique<T>();
+    return *p_;
+  }
+  bool has_value() const { return p_ != nullptr; }
+  friend bool operator==(const Box& a, const Box& b) { return a.get() == b.get(); }
+
+ private:
+  static const T& empty() {
+    static const T value{};
+    return value;
+  }
+  std::unique_ptr<T> p_;
+};
 
 // Options every checker takes (MISC_CHECK only the timing ones, FILE_CHECK and BFD_CHECK
 // almost none). Unset values inherit from the real server, then the virtual server.
@@ -101,7 +136,7 @@ struct DnsCheck {
 };
 
 struct MiscCheck {
-  Script path;                           // misc_path; `user` fills path.user / path.group
+  Box<Script> path;                      // misc_path; `user` fills path.user / path.group
   std::optional<std::uint32_t> timeout;  // misc_timeout, seconds; default: delay_loop
   bool dynamic = false;
 
@@ -136,7 +171,7 @@ using CheckerKind = std::variant<TcpCheck, HttpCheck, SmtpCheck, DnsCheck, MiscC
                                  PingCheck, FileCheck, BfdCheck>;
 
 struct Checker {
-  CheckerCommon common;
+  CheckerCommon common;  // common.loc: where the checker block starts
   CheckerKind kind;
 
   const SourceLoc& loc() const { return common.loc; }

@@ -80,11 +80,8 @@ struct VirtualServerGroup {
   bool operator==(const VirtualServerGroup&) const = default;
 };
 
-struct RealServer {
-  SourceLoc loc;
-  IpAddress address;
-  std::uint16_t port = 0;  // 0: the virtual server's port
-  std::uint32_t weight = 1;
+// What a real_server may set besides address, port and weight; boxed, since most set none.
+struct RealServerOptions {
   std::optional<ForwardingMethod> lvs_method;  // default: the virtual server's
   std::uint32_t uthreshold = 0;
   std::uint32_t lthreshold = 0;
@@ -100,6 +97,16 @@ struct RealServer {
   std::optional<bool> smtp_alert;
   std::optional<std::string> virtualhost;
   std::optional<std::string> snmp_name;
+
+  bool operator==(const RealServerOptions&) const = default;
+};
+
+struct RealServer {
+  SourceLoc loc;
+  IpAddress address;
+  std::uint16_t port = 0;  // 0: the virtual server's port
+  std::uint32_t weight = 1;
+  Box<RealServerOptions> options;
   std::vector<Checker> checkers;
 
   bool operator==(const RealServer&) const = default;

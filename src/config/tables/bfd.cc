@@ -1,5 +1,6 @@
 // Keyword table of bfd_instance (see model/bfd.h).
 #include "config/fields.h"
+#include "config/tables/lvs_internal.h"
 #include "config/tables/tables.h"
 
 namespace halo::config {

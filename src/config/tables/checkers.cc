@@ -13,6 +13,7 @@
 #include <cctype>
 
 #include "config/fields.h"
+#include "config/tables/lvs_internal.h"
 #include "config/tables/tables.h"
 
 namespace halo::config {
@@ -22,21 +23,6 @@ namespace {
 constexpr double kMaxTimer = 1e12;
 // keepalived's connect_timeout is an unsigned int of microseconds.
 constexpr double kMaxConnectTimeout = 4294.967295;
-
-// Lifts a keyword written for `Inner` into a table of `Outer`; `get` returns the Inner part of
-// an Outer (const or not).
-template <class Outer, class Inner, class Get>
-Keyword<Outer> nest(const Keyword<Inner>& k, Get get) {
-  Keyword<Outer> out;
-  out.info = k.info;
-  auto parse = k.parse;
-  out.parse = [parse, get](Outer& o, const Statement& st) { parse(get(o), st); };
-  if (k.dump) {
-    auto dump = k.dump;
-    out.dump = [dump, get](const Outer& o, Writer& w) { dump(get(o), w); };
-  }
-  return out;
-}
 
 template <class K>
 struct KindOf {
@@ -369,11 +355,13 @@ std::vector<Keyword<MiscCheck>> misc_keywords() {
               st.error(st.arg(0), "'misc_path' needs a command");
               return;
             }
-            m.path.command = st.arg(0).text;
-            m.path.loc = st.arg(0).loc;
+            m.path.mut().command = st.arg(0).text;
+            m.path.mut().loc = st.arg(0).loc;
           },
           [](const M& m, Writer& w) {
-            if (!m.path.command.empty()) w.statement("misc_path", {DumpArg(m.path.command, true)});
+            if (!m.path->command.empty()) {
+              w.statement("misc_path", {DumpArg(m.path->command, true)});
+            }
           })
           .default_text("required"),
       kw::integer("misc_timeout", &M::timeout, 1, 4294967295LL)
@@ -391,14 +379,15 @@ std::vector<Keyword<MiscCheck>> misc_keywords() {
               st.error(st.arg(1), fmt::format("group '{}' does not exist", st.arg(1).text));
               return;
             }
-            m.path.user = st.arg(0).text;
-            m.path.group.reset();
-            if (st.size() > 1) m.path.group = st.arg(1).text;
+            auto& path = m.path.mut();
+            path.user = st.arg(0).text;
+            path.group.reset();
+            if (st.size() > 1) path.group = st.arg(1).text;
           },
           [](const M& m, Writer& w) {
-            if (!m.path.user) return;
-            DumpArgs args{*m.path.user};
-            if (m.path.group) args.emplace_back(*m.path.group);
+            if (!m.path->user) return;
+            DumpArgs args{*m.path->user};
+            if (m.path->group) args.emplace_back(*m.path->group);
             w.statement("user", args);
           })
           .default_text("script_user of global_defs"),

@@ -9,15 +9,10 @@
 #include <charconv>
 
 #include "config/fields.h"
+#include "config/tables/lvs_internal.h"
 #include "config/tables/tables.h"
 
 namespace halo::config {
-
-// Defined in checkers.cc and bfd.cc.
-std::vector<Keyword<RealServer>> checker_keywords();
-std::vector<const TableInfo*> checker_tables();
-const Table<BfdInstance>& bfd_instance_table();
-
 namespace {
 
 constexpr double kMaxTimer = 1e12;  // see checkers.cc
@@ -172,31 +167,38 @@ DumpArgs format_server(const IpAddress& a, std::uint16_t port) {
 
 // ---- real_server ------------------------------------------------------------------------------
 
+struct OptionsOf {
+  RealServerOptions& operator()(RealServer& rs) const { return rs.options.mut(); }
+  const RealServerOptions& operator()(const RealServer& rs) const { return rs.options.get(); }
+};
+
 const Table<RealServer>& real_server_table() {
   using R = RealServer;
+  using O = RealServerOptions;
   static const Table<R> table("real_server", "one back end of a virtual server", [] {
-    std::vector<Keyword<R>> k{
-        kw::integer("weight", &R::weight, 0, kMaxWeight),
-        forwarding("lvs_method", &R::lvs_method).default_text("the virtual server's"),
-        kw::integer("uthreshold", &R::uthreshold, 0, 4294967295LL),
-        kw::integer("lthreshold", &R::lthreshold, 0, 4294967295LL),
-        kw::boolean("inhibit_on_failure", &R::inhibit_on_failure)
+    std::vector<Keyword<R>> k{kw::integer("weight", &R::weight, 0, kMaxWeight)};
+    std::vector<Keyword<O>> options{
+        forwarding("lvs_method", &O::lvs_method).default_text("the virtual server's"),
+        kw::integer("uthreshold", &O::uthreshold, 0, 4294967295LL),
+        kw::integer("lthreshold", &O::lthreshold, 0, 4294967295LL),
+        kw::boolean("inhibit_on_failure", &O::inhibit_on_failure)
             .default_text("the virtual server's"),
-        once_script("notify_up", &R::notify_up),
-        once_script("notify_down", &R::notify_down),
-        kw::boolean("alpha", &R::alpha).default_text("the virtual server's"),
-        kw::integer("retry", &R::retry, 1, 4294967295LL).default_text("the virtual server's"),
-        kw::seconds("delay_before_retry", &R::delay_before_retry, 0, kMaxTimer)
+        once_script("notify_up", &O::notify_up),
+        once_script("notify_down", &O::notify_down),
+        kw::boolean("alpha", &O::alpha).default_text("the virtual server's"),
+        kw::integer("retry", &O::retry, 1, 4294967295LL).default_text("the virtual server's"),
+        kw::seconds("delay_before_retry", &O::delay_before_retry, 0, kMaxTimer)
             .default_text("the virtual server's"),
-        kw::seconds("warmup", &R::warmup, 0, kMaxTimer).default_text("the virtual server's"),
-        kw::seconds("connect_timeout", &R::connect_timeout, 0.000001, kMaxConnectTimeout)
+        kw::seconds("warmup", &O::warmup, 0, kMaxTimer).default_text("the virtual server's"),
+        kw::seconds("connect_timeout", &O::connect_timeout, 0.000001, kMaxConnectTimeout)
             .default_text("the virtual server's"),
-        kw::seconds("delay_loop", &R::delay_loop, 0.000001, kMaxTimer)
+        kw::seconds("delay_loop", &O::delay_loop, 0.000001, kMaxTimer)
             .default_text("the virtual server's"),
-        kw::boolean("smtp_alert", &R::smtp_alert).default_text("global smtp_alert, else true"),
-        kw::string("virtualhost", &R::virtualhost, "<HOST>").default_text("the virtual server's"),
-        kw::string("snmp_name", &R::snmp_name, "<NAME>"),
+        kw::boolean("smtp_alert", &O::smtp_alert).default_text("global smtp_alert, else true"),
+        kw::string("virtualhost", &O::virtualhost, "<HOST>").default_text("the virtual server's"),
+        kw::string("snmp_name", &O::snmp_name, "<NAME>"),
     };
+    for (auto& o : options) k.push_back(nest<R>(o, OptionsOf{}));
     for (auto& c : checker_keywords()) k.push_back(std::move(c));
     return k;
   }());

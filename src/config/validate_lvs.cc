@@ -147,6 +147,12 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
                                    name));
   }
 
+  if (vs.ops && !fwmark_only && vs.protocol && *vs.protocol != LvsProtocol::Udp) {
+    diag.error(vs.loc, fmt::format("virtual_server {}: 'ops' (one-packet scheduling) needs "
+                                   "protocol UDP",
+                                   name));
+  }
+
   // A service without a port must be persistent.
   const bool persistent = vs.persistence_timeout || vs.persistence_granularity;
   bool zero_port = vs.kind == VirtualServerKind::Address && vs.port == 0;

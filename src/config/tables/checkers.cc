@@ -321,22 +321,52 @@ const Table<Checker>& smtp_check_table() {
 
 // ---- DNS_CHECK ------------------------------------------------------------------------------
 
+constexpr std::array<std::pair<std::string_view, DnsType>, 9> kDnsTypes{{
+    {"A", DnsType::A},
+    {"NS", DnsType::Ns},
+    {"CNAME", DnsType::Cname},
+    {"SOA", DnsType::Soa},
+    {"MX", DnsType::Mx},
+    {"TXT", DnsType::Txt},
+    {"AAAA", DnsType::Aaaa},
+    {"RRSIG", DnsType::Rrsig},
+    {"DNSKEY", DnsType::Dnskey},
+}};
+
+// keepalived compares DNS types without regard to case.
+Keyword<DnsCheck> dns_type_keyword() {
+  std::string syntax;
+  for (const auto& [n, t] : kDnsTypes) syntax += (syntax.empty() ? "" : "|") + std::string(n);
+  return kw::custom<DnsCheck>(
+             "type", syntax,
+             [syntax](DnsCheck& d, const Statement& st) {
+               if (!st.expect_args(1, 1)) return;
+               std::string up = st.arg(0).text;
+               for (char& c : up)
+                 c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+               for (const auto& [n, t] : kDnsTypes) {
+                 if (up == n) {
+                   d.type = t;
+                   return;
+                 }
+               }
+               st.error(st.arg(0),
+                        fmt::format("'type' takes {}, not '{}'", syntax, st.arg(0).text));
+             },
+             [](const DnsCheck& d, Writer& w) {
+               if (d.type == DnsType::Soa) return;
+               for (const auto& [n, t] : kDnsTypes) {
+                 if (t == d.type) w.statement("type", {n});
+               }
+             })
+      .default_text("SOA");
+}
+
 const Table<Checker>& dns_check_table() {
   static const Table<Checker> table("DNS_CHECK", "DNS query check of a real server", [] {
     std::vector<Keyword<Checker>> out;
     add_common(out, CommonSet::All);
-    add_kind<DnsCheck>(out, {kw::enumeration("type", &DnsCheck::type,
-                                             std::vector<std::pair<std::string_view, DnsType>>{
-                                                 {"A", DnsType::A},
-                                                 {"NS", DnsType::Ns},
-                                                 {"CNAME", DnsType::Cname},
-                                                 {"SOA", DnsType::Soa},
-                                                 {"MX", DnsType::Mx},
-                                                 {"TXT", DnsType::Txt},
-                                                 {"AAAA", DnsType::Aaaa},
-                                                 {"RRSIG", DnsType::Rrsig},
-                                                 {"DNSKEY", DnsType::Dnskey}}),
-                             kw::string("name", &DnsCheck::name, "<DOMAIN>")});
+    add_kind<DnsCheck>(out, {dns_type_keyword(), kw::string("name", &DnsCheck::name, "<DOMAIN>")});
     return out;
   }());
   return table;
@@ -364,7 +394,7 @@ std::vector<Keyword<MiscCheck>> misc_keywords() {
             }
           })
           .default_text("required"),
-      kw::integer("misc_timeout", &M::timeout, 1, 4294967295LL)
+      kw::integer("misc_timeout", &M::timeout, 0, 4294967295LL)
           .default_text("the checker's delay_loop"),
       kw::flag("misc_dynamic", &M::dynamic),
       kw::custom<M>(

@@ -207,25 +207,55 @@ const Table<RealServer>& real_server_table() {
 
 // ---- virtual_server ---------------------------------------------------------------------------
 
-// hashed, ops, flag-1..3, sh-*, mh-*: scheduler flags without a value.
-Keyword<VirtualServer> sched_flag(std::string_view name, bool VirtualServer::*member,
-                                  std::optional<LvsScheduler> needs = std::nullopt) {
+// A virtual_server flag. keepalived ignores whatever follows these keywords, so halo accepts
+// (and ignores, with a warning) one word after them too.
+Keyword<VirtualServer> vs_flag(std::string_view name, bool VirtualServer::*member) {
   auto k = kw::flag(name, member);
-  if (needs) {
-    auto parse = k.parse;
-    const auto sched = *needs;
-    k.parse = [parse, sched, name](VirtualServer& vs, const Statement& st) {
-      if (vs.scheduler != sched) {
-        st.error(fmt::format("'{}' only applies to the {} scheduler (set lvs_sched first)", name,
-                             sched == LvsScheduler::Sh ? "sh" : "mh"));
-        return;
-      }
-      parse(vs, st);
-    };
-    k.info.note =
-        sched == LvsScheduler::Sh ? "needs lvs_sched sh before it" : "needs lvs_sched mh before it";
-  }
+  k.parse = [member, name](VirtualServer& vs, const Statement& st) {
+    if (!st.expect_args(0, 1)) return;
+    if (st.size() == 1) {
+      st.warning(st.arg(0), fmt::format("'{}' takes no value; '{}' is ignored, as keepalived "
+                                        "does",
+                                        name, st.arg(0).text));
+    }
+    vs.*member = true;
+  };
   return k;
+}
+
+// alpha and inhibit_on_failure take a <BOOL> in real_server; in virtual_server keepalived
+// ignores the value and turns them on. halo honours the value and warns when it is off.
+Keyword<VirtualServer> vs_bool(std::string_view name, bool VirtualServer::*member) {
+  auto k = kw::boolean(name, member);
+  auto parse = k.parse;
+  k.parse = [parse, member, name](VirtualServer& vs, const Statement& st) {
+    parse(vs, st);
+    if (st.size() == 1 && !(vs.*member)) {
+      st.warning(st.arg(0), fmt::format("keepalived turns '{}' on whatever its value; halo "
+                                        "honours '{}'",
+                                        name, st.arg(0).text));
+    }
+  };
+  return std::move(k).note("keepalived ignores the value (always on); halo honours it");
+}
+
+// hashed, sh-*, mh-*: flags that only mean something to some schedulers, checked in order.
+Keyword<VirtualServer> sched_flag(std::string_view name, bool VirtualServer::*member,
+                                  std::vector<LvsScheduler> needs) {
+  auto k = vs_flag(name, member);
+  auto parse = k.parse;
+  std::string names;
+  for (auto s : needs)
+    names += std::string(names.empty() ? "" : "|") + (s == LvsScheduler::Sh ? "sh" : "mh");
+  k.parse = [parse, needs, name, names](VirtualServer& vs, const Statement& st) {
+    if (!vs.scheduler || std::find(needs.begin(), needs.end(), *vs.scheduler) == needs.end()) {
+      st.error(
+          fmt::format("'{}' only applies to the {} scheduler (set lvs_sched first)", name, names));
+      return;
+    }
+    parse(vs, st);
+  };
+  return std::move(k).note(fmt::format("needs lvs_sched {} before it", names));
 }
 
 void parse_granularity(VirtualServer& vs, const Statement& st) {
@@ -301,7 +331,7 @@ const Table<VirtualServer>& virtual_server_table() {
           kw::seconds("connect_timeout", &V::connect_timeout, 0.000001, kMaxConnectTimeout)
               .default_text("5"),
           kw::seconds("delay_loop", &V::delay_loop, 0.000001, kMaxTimer),
-          kw::flag("inhibit_on_failure", &V::inhibit_on_failure),
+          vs_bool("inhibit_on_failure", &V::inhibit_on_failure),
           kw::enumeration(
               "lvs_sched", &V::scheduler,
               std::vector<std::pair<std::string_view, LvsScheduler>>{{"rr", LvsScheduler::Rr},
@@ -320,19 +350,36 @@ const Table<VirtualServer>& virtual_server_table() {
                                                                      {"twos", LvsScheduler::Twos}})
               .alias("lb_algo")
               .default_text("required (keepalived: error, then wlc)"),
-          sched_flag("hashed", &V::hashed),
-          sched_flag("ops", &V::ops),
-          sched_flag("flag-1", &V::flag_1),
-          sched_flag("flag-2", &V::flag_2),
-          sched_flag("flag-3", &V::flag_3),
-          sched_flag("sh-port", &V::sh_port, LvsScheduler::Sh),
-          sched_flag("sh-fallback", &V::sh_fallback, LvsScheduler::Sh),
-          sched_flag("mh-port", &V::mh_port, LvsScheduler::Mh),
-          sched_flag("mh-fallback", &V::mh_fallback, LvsScheduler::Mh),
+          sched_flag("hashed", &V::hashed, {LvsScheduler::Sh, LvsScheduler::Mh}),
+          vs_flag("ops", &V::ops),
+          vs_flag("flag-1", &V::flag_1),
+          vs_flag("flag-2", &V::flag_2),
+          vs_flag("flag-3", &V::flag_3),
+          sched_flag("sh-port", &V::sh_port, {LvsScheduler::Sh}),
+          sched_flag("sh-fallback", &V::sh_fallback, {LvsScheduler::Sh}),
+          sched_flag("mh-port", &V::mh_port, {LvsScheduler::Mh}),
+          sched_flag("mh-fallback", &V::mh_fallback, {LvsScheduler::Mh}),
           forwarding("lvs_method", &V::lvs_method)
               .alias("lb_kind")
               .default_text("required (keepalived: error, then NAT)"),
-          kw::string("persistence_engine", &V::persistence_engine, "<NAME>"),
+          kw::custom<V>(
+              "persistence_engine", "<NAME>",
+              [](V& vs, const Statement& st) {
+                if (!st.expect_args(1, 1)) return;
+                // IP_VS_PENAME_MAXLEN: 16 with the terminating NUL.
+                if (st.arg(0).text.size() > 15) {
+                  st.error(st.arg(0), fmt::format("'persistence_engine' name '{}' is longer "
+                                                  "than 15 characters",
+                                                  st.arg(0).text));
+                  return;
+                }
+                vs.persistence_engine = st.arg(0).text;
+              },
+              [](const V& vs, Writer& w) {
+                if (vs.persistence_engine) {
+                  w.statement("persistence_engine", {DumpArg(*vs.persistence_engine, true)});
+                }
+              }),
           kw::custom<V>(
               "persistence_timeout", fmt::format("[<1..{}>]", kMaxPersistence),
               [](V& vs, const Statement& st) {
@@ -390,12 +437,12 @@ const Table<VirtualServer>& virtual_server_table() {
                                                                             : "SCTP"});
               })
               .default_text("required unless fwmark (keepalived: error, then UDP)"),
-          kw::flag("ha_suspend", &V::ha_suspend),
+          vs_flag("ha_suspend", &V::ha_suspend),
           kw::boolean("smtp_alert", &V::smtp_alert).default_text("global smtp_alert, else false"),
           kw::string("virtualhost", &V::virtualhost, "<HOST>"),
           kw::string("snmp_name", &V::snmp_name, "<NAME>"),
-          kw::flag("alpha", &V::alpha),
-          kw::flag("omega", &V::omega),
+          vs_bool("alpha", &V::alpha),
+          vs_flag("omega", &V::omega),
           once_script("quorum_up", &V::quorum_up),
           once_script("quorum_down", &V::quorum_down),
           kw::custom<V>(

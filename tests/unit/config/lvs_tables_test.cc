@@ -63,7 +63,7 @@ TEST(LvsTables, VirtualServerValues) {
               "  sh-port\n"  // line 9: before lvs_sched sh -> error
               "  lvs_sched sh\n"
               "  sh-port\n"
-              "  ops\n"
+              "  flag-2\n"
               "  quorum 3\n"
               "  hysteresis 1\n"
               "  alpha\n"
@@ -94,7 +94,7 @@ TEST(LvsTables, VirtualServerValues) {
   ASSERT_TRUE(v.persistence_granularity && v.persistence_granularity->netmask);
   EXPECT_EQ(*v.persistence_granularity->netmask, ip("255.255.255.0"));
   EXPECT_EQ(v.persistence_engine, "sip");
-  EXPECT_TRUE(v.sh_port && v.ops && v.alpha && v.omega && v.ha_suspend && v.inhibit_on_failure);
+  EXPECT_TRUE(v.sh_port && v.flag_2 && v.alpha && v.omega && v.ha_suspend && v.inhibit_on_failure);
   EXPECT_EQ(v.quorum, 3u);
   EXPECT_EQ(v.hysteresis, 1u);
   EXPECT_EQ(v.smtp_alert, false);
@@ -184,6 +184,33 @@ TEST(LvsTables, ValueErrors) {
   EXPECT_TRUE(has_error(l, 16, "'weight' value -1 is out of range 0..2147483647"));
   EXPECT_TRUE(has_error(l, 17, "'weight' value 2147483648 is out of range"));
   EXPECT_TRUE(has_error(l, 18, "'lthreshold' value 4294967296 is out of range"));
+}
+
+// keepalived ignores any word after a virtual_server flag, so these pass -t; halo warns.
+TEST(LvsTables, VirtualServerFlagsLikeKeepalived) {
+  auto l =
+      load(vs("  omega 1\n"                              // 5
+              "  ha_suspend x\n"                         // 6
+              "  alpha false\n"                          // 7
+              "  inhibit_on_failure true\n"              // 8
+              "  hashed\n"                               // 9: needs sh or mh
+              "  ops\n"                                  // 10: needs UDP
+              "  persistence_engine abcdefghijklmnop\n"  // 11: too long
+              "  real_server 192.0.2.10 80 {\n"
+              "    DNS_CHECK {\n      type aaaa\n    }\n"
+              "    MISC_CHECK {\n      misc_path /bin/x\n      misc_timeout 0\n    }\n"
+              "  }\n"));
+  EXPECT_TRUE(has_error(l, 9, "'hashed' only applies to the sh|mh scheduler")) << rendered(l);
+  EXPECT_TRUE(has_error(l, 1, "'ops' (one-packet scheduling) needs protocol UDP"));
+  EXPECT_TRUE(has_error(l, 11, "longer than 15 characters"));
+  EXPECT_EQ(l.diagnostics.error_count(), 3u) << rendered(l);
+  EXPECT_EQ(l.diagnostics.warning_count(), 3u) << rendered(l);
+  const auto& v = l.config->lvs.virtual_servers.at(0);
+  EXPECT_TRUE(v.omega && v.ha_suspend && v.inhibit_on_failure);
+  EXPECT_FALSE(v.alpha);
+  const auto& c = v.real_servers.at(0).checkers;
+  EXPECT_EQ(std::get<DnsCheck>(c.at(0).kind).type, DnsType::Aaaa);
+  EXPECT_EQ(std::get<MiscCheck>(c.at(1).kind).timeout, 0u);
 }
 
 TEST(LvsTables, ForwardingMethods) {

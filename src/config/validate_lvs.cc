@@ -90,9 +90,17 @@ void validate_checker(const Checker& c, const RealServer& rs, const LvsConfig& l
           if (k.name.empty()) {
             diag.error(c.loc(), "BFD_CHECK has no 'name'");
           } else {
-            bool found = false;
-            for (const auto& b : lvs.bfd_instances) found |= b.name == k.name;
-            if (!found) {
+            const BfdInstance* found = nullptr;
+            for (const auto& b : lvs.bfd_instances) {
+              if (b.name == k.name) found = &b;
+            }
+            if (found != nullptr && found->loc.file == c.loc().file &&
+                found->loc.line > c.loc().line) {
+              // keepalived reads the file once: the bfd_instance must come first.
+              diag.error(c.loc(), fmt::format("BFD_CHECK names bfd_instance '{}', which is "
+                                              "configured only later (line {})",
+                                              k.name, found->loc.line));
+            } else if (found == nullptr) {
               diag.error(c.loc(), fmt::format("BFD_CHECK names bfd_instance '{}', which is not "
                                               "configured",
                                               k.name));
@@ -185,6 +193,20 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
     }
   }
 
+  if (vs.sorry_server && vs.sorry_server->port != 0 &&
+      method_of(vs.sorry_server->lvs_method) != LvsMethod::Nat) {
+    if (group != nullptr) {
+      diag.error(vs.sorry_server->loc,
+                 "a sorry_server of a virtual_server group that does not "
+                 "use NAT takes no port");
+    } else if (vs.kind == VirtualServerKind::Address && vs.port != 0 &&
+               vs.sorry_server->port != vs.port) {
+      diag.error(vs.sorry_server->loc,
+                 fmt::format("sorry_server port {} must be the virtual server's port {} (only "
+                             "NAT rewrites ports)",
+                             vs.sorry_server->port, vs.port));
+    }
+  }
   if (vs.real_servers.empty()) {
     diag.error(vs.loc, fmt::format("virtual_server {} has no real_server", name));
   }
@@ -211,6 +233,24 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
                                      "which only NAT uses",
                                      server_text(rs.address, rs.port), vs.fwmark));
     }
+    if (method != LvsMethod::Nat && rs.port != 0) {
+      // Only NAT rewrites the port: DR and TUN real servers listen on the service's port.
+      std::uint16_t mismatch = 0;
+      if (vs.kind == VirtualServerKind::Address && vs.port != 0 && vs.port != rs.port) {
+        mismatch = vs.port;
+      }
+      if (group != nullptr) {
+        for (const auto& r : group->ranges) {
+          if (r.port != 0 && r.port != rs.port) mismatch = r.port;
+        }
+      }
+      if (mismatch != 0) {
+        diag.error(rs.loc, fmt::format("real_server {} uses {} forwarding, so its port must be "
+                                       "the virtual server's port {}",
+                                       server_text(rs.address, rs.port),
+                                       method == LvsMethod::Dr ? "DR" : "TUN", mismatch));
+      }
+    }
     if (vs.kind == VirtualServerKind::Address && vs.port == 0 && rs.port != 0 && !persistent) {
       diag.error(rs.loc, fmt::format("real_server port {} does not match virtual_server {}",
                                      rs.port, name));
@@ -218,6 +258,22 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
     if (rs.options->notify_up) check_script(*rs.options->notify_up, config, diag);
     if (rs.options->notify_down) check_script(*rs.options->notify_down, config, diag);
     for (const auto& c : rs.checkers) validate_checker(c, rs, lvs, config, diag);
+  }
+  if (!vs.real_servers.empty()) {
+    std::uint64_t total = 0;
+    for (const auto& rs : vs.real_servers) total += rs.weight;
+    std::uint64_t quorum = vs.quorum;
+    if (quorum > total) {
+      diag.error(vs.loc, fmt::format("virtual_server {}: quorum {} exceeds the total weight {} "
+                                     "of its real servers",
+                                     name, vs.quorum, total));
+      quorum = total;
+    }
+    if (vs.hysteresis >= quorum) {
+      diag.error(vs.loc, fmt::format("virtual_server {}: hysteresis {} must be below the quorum "
+                                     "{}",
+                                     name, vs.hysteresis, quorum));
+    }
   }
   if (vs.quorum_up) check_script(*vs.quorum_up, config, diag);
   if (vs.quorum_down) check_script(*vs.quorum_down, config, diag);
@@ -262,9 +318,11 @@ void validate_bfd(const LvsConfig& lvs, Diagnostics& diag) {
                                     b.name, b.source_ip->to_string(), b.neighbor_ip->to_string()));
     }
     const int ttl = b.ttl ? *b.ttl : b.neighbor_ip->is_v4() ? 255 : 64;
-    if (b.max_hops > ttl) {
+    // keepalived keeps max_hops in a byte: -1 is 255 ("no hop count check").
+    const int max_hops = b.max_hops < 0 ? 255 : b.max_hops;
+    if (max_hops > ttl) {
       diag.error(b.loc, fmt::format("bfd_instance '{}': max_hops {} exceeds ttl/hoplimit {}",
-                                    b.name, b.max_hops, ttl));
+                                    b.name, max_hops, ttl));
     }
   }
 }

@@ -725,12 +725,13 @@ const Table<LvsConfig>& lvs_top_table() {
     return Table<LvsConfig>(
         "top level: load balancing", "LVS blocks",
         {
+            // bfd_instance first: keepalived wants it before the BFD_CHECK naming it.
+            kw::named_blocks("bfd_instance", &LvsConfig::bfd_instances, bfd_instance_table),
             std::move(vsg),
             kw::blocks<LvsConfig, VirtualServer>("virtual_server", &LvsConfig::virtual_servers,
                                                  virtual_server_table,
                                                  "<IPADDR> [<PORT>] | fwmark <INT> | group <NAME>",
                                                  parse_vs_header, format_vs_header),
-            kw::named_blocks("bfd_instance", &LvsConfig::bfd_instances, bfd_instance_table),
         });
   }();
   return table;

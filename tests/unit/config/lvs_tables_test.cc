@@ -74,10 +74,11 @@ TEST(LvsTables, VirtualServerValues) {
               "  inhibit_on_failure\n"
               "  connect_timeout 2\n"
               "  retry 4\n"
-              "  sorry_server 192.0.2.99 8080\n"
+              "  sorry_server 192.0.2.99 80\n"
               "  sorry_server_inhibit\n"
               "  sorry_server_lvs_method DR\n"
               "  real_server 192.0.2.10 80 {\n"
+              "    weight 5\n"
               "  }\n"));
   EXPECT_TRUE(has_error(l, 9, "sh-port")) << rendered(l);
   EXPECT_EQ(l.diagnostics.error_count(), 1u) << rendered(l);
@@ -101,7 +102,7 @@ TEST(LvsTables, VirtualServerValues) {
   EXPECT_EQ(v.connect_timeout, std::chrono::seconds(2));
   EXPECT_EQ(v.retry, 4u);
   ASSERT_TRUE(v.sorry_server);
-  EXPECT_EQ(v.sorry_server->port, 8080);
+  EXPECT_EQ(v.sorry_server->port, 80);
   EXPECT_TRUE(v.sorry_server->inhibit);
   EXPECT_EQ(v.sorry_server->lvs_method->method, LvsMethod::Dr);
   expect_round_trip(l);
@@ -607,6 +608,30 @@ TEST(LvsTables, Validation) {
   EXPECT_TRUE(has_error(l, 34, "its fwmarks need a family"));
 }
 
+TEST(LvsTables, ValidationOfPortsQuorumAndOrder) {
+  auto l = load(
+      "virtual_server 192.0.2.1 80 {\n"  // 1: quorum above the total weight
+      "  protocol TCP\n  lb_algo rr\n  lb_kind DR\n  quorum 3\n"
+      "  sorry_server 192.0.2.99 8080\n"   // 6: DR sorry server on another port
+      "  real_server 192.0.2.10 8080 {\n"  // 7: DR real server on another port
+      "    weight 2\n"
+      "    BFD_CHECK {\n      name LATER\n    }\n"  // 9: bfd_instance comes later
+      "  }\n"
+      "}\n"
+      "virtual_server 192.0.2.2 80 {\n"  // 14: hysteresis not below quorum
+      "  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n  quorum 2\n  hysteresis 2\n"
+      "  real_server 192.0.2.10 8080 {\n    weight 5\n  }\n"  // NAT: ports may differ
+      "}\n"
+      "bfd_instance LATER {\n  neighbor_ip 192.0.2.10\n  ttl 200\n  max_hops -1\n}\n");  // 24
+  EXPECT_TRUE(has_error(l, 1, "quorum 3 exceeds the total weight 2")) << rendered(l);
+  EXPECT_TRUE(has_error(l, 6, "sorry_server port 8080 must be the virtual server's port 80"));
+  EXPECT_TRUE(has_error(l, 7, "uses DR forwarding, so its port must be the virtual server's"));
+  EXPECT_TRUE(has_error(l, 9, "configured only later (line 24)"));
+  EXPECT_TRUE(has_error(l, 14, "hysteresis 2 must be below the quorum 2"));
+  EXPECT_TRUE(has_error(l, 24, "max_hops 255 exceeds ttl/hoplimit 200"));
+  EXPECT_EQ(l.diagnostics.error_count(), 6u) << rendered(l);
+}
+
 TEST(LvsTables, ValidConfigsPass) {
   // Each of these passes keepalived -t.
   for (const std::string& text : {
@@ -639,7 +664,7 @@ TEST(LvsTables, BfdInstance) {
       "  idle_tx 2000\n"
       "  multiplier 3\n"
       "  passive\n"
-      "  hoplimit 200\n"
+      "  hoplimit 255\n"
       "  max_hops -1\n"
       "  weight -10 reverse\n"
       "  vrrp\n"
@@ -655,7 +680,7 @@ TEST(LvsTables, BfdInstance) {
   EXPECT_EQ(b.idle_tx, std::chrono::seconds(2));
   EXPECT_EQ(b.multiplier, 3);
   EXPECT_TRUE(b.passive);
-  EXPECT_EQ(b.ttl, 200);
+  EXPECT_EQ(b.ttl, 255);
   EXPECT_EQ(b.max_hops, -1);
   EXPECT_EQ(b.weight, -10);
   EXPECT_TRUE(b.weight_reverse && b.vrrp && b.checker);
@@ -728,7 +753,7 @@ TEST(LvsTables, RoundTripRepresentative) {
       "  flag-1\n  hashed\n  lvs_method TUN type gue port 9999 remcsum\n"
       "  persistence_timeout 600\n  quorum_up \"/bin/echo up\"\n  quorum_down /bin/false\n"
       "  weight 3\n  warmup 1.25\n  delay_before_retry 2\n"
-      "  real_server 192.0.2.30 80 {\n    weight 0\n    lvs_method DR\n"
+      "  real_server 192.0.2.30 {\n    weight 2\n    lvs_method DR\n"
       "    HTTP_GET {\n      url {\n        path /\n        status_code 200-299 301\n      }\n"
       "      url {\n        path \"/with space\"\n      }\n    }\n"
       "    TCP_CHECK {\n    }\n    HTTP_GET {\n      url {\n        path /x\n      }\n    }\n"

@@ -84,7 +84,8 @@ void validate_checker(const Checker& c, const RealServer& rs, const LvsConfig& l
                                             k.min_reply_length, k.max_reply_length));
           }
         } else if constexpr (std::is_same_v<K, FileCheck>) {
-          // Whether the track_file exists is checked by the vrrp area, which owns track_file.
+          // TODO(merge): keepalived -t also fails when no track_file block has this name; check it
+          // against the vrrp area's track_file list once the model has one.
           if (k.track_file.empty()) diag.error(c.loc(), "FILE_CHECK has no 'track_file'");
         } else if constexpr (std::is_same_v<K, BfdCheck>) {
           if (k.name.empty()) {

@@ -196,7 +196,8 @@ const Table<RealServer>& real_server_table() {
             .default_text("the virtual server's"),
         kw::boolean("smtp_alert", &O::smtp_alert).default_text("global smtp_alert, else true"),
         kw::string("virtualhost", &O::virtualhost, "<HOST>").default_text("the virtual server's"),
-        kw::string("snmp_name", &O::snmp_name, "<NAME>"),
+        kw::string("snmp_name", &O::snmp_name, "<NAME>")
+            .ignored("halo has no SNMP agent; it exports Prometheus metrics"),
     };
     for (auto& o : options) k.push_back(nest<R>(o, OptionsOf{}));
     for (auto& c : checker_keywords()) k.push_back(std::move(c));
@@ -440,7 +441,8 @@ const Table<VirtualServer>& virtual_server_table() {
           vs_flag("ha_suspend", &V::ha_suspend),
           kw::boolean("smtp_alert", &V::smtp_alert).default_text("global smtp_alert, else false"),
           kw::string("virtualhost", &V::virtualhost, "<HOST>"),
-          kw::string("snmp_name", &V::snmp_name, "<NAME>"),
+          kw::string("snmp_name", &V::snmp_name, "<NAME>")
+              .ignored("halo has no SNMP agent; it exports Prometheus metrics"),
           vs_bool("alpha", &V::alpha),
           vs_flag("omega", &V::omega),
           once_script("quorum_up", &V::quorum_up),
@@ -567,19 +569,14 @@ DumpArgs format_vs_header(const VirtualServer& vs) {
 
 // ---- virtual_server_group ---------------------------------------------------------------------
 
-// Adds `n` to the last `width` bytes of an address; false on overflow of those bytes.
-bool set_tail(IpAddress& a, std::uint64_t value, std::size_t width) {
+// Replaces the last `width` bytes of an address with `value` (big-endian).
+void set_tail(IpAddress& a, std::uint64_t value, std::size_t width) {
   auto bytes = a.bytes();
   const std::size_t len = a.is_v4() ? 4 : 16;
   for (std::size_t i = 0; i < width; ++i) {
     bytes[len - 1 - i] = static_cast<std::uint8_t>(value >> (8 * i));
   }
-  if (a.is_v4()) {
-    a = IpAddress::v4({bytes[0], bytes[1], bytes[2], bytes[3]});
-  } else {
-    a = IpAddress::v6(bytes);
-  }
-  return true;
+  a = a.is_v4() ? IpAddress::v4({bytes[0], bytes[1], bytes[2], bytes[3]}) : IpAddress::v6(bytes);
 }
 
 // `<IPADDR>`, `<IPADDR>-<LAST OCTET|GROUP>`, `<IPADDR>-<IPADDR>` or `<IPADDR>/<LEN>`.

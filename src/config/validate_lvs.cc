@@ -180,6 +180,10 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
   if (group != nullptr && !family && !group->ranges.empty()) {
     family = group->ranges.front().first.family();
   }
+  if (!family && vs.persistence_granularity) {
+    // keepalived takes the family from an IPv4 netmask or an IPv6 prefix length.
+    family = vs.persistence_granularity->netmask ? Family::V4 : Family::V6;
+  }
   const auto method_of = [&](const std::optional<ForwardingMethod>& own) {
     return own ? own->method : vs.lvs_method ? vs.lvs_method->method : LvsMethod::Nat;
   };
@@ -196,9 +200,9 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
 
   if (vs.sorry_server && vs.sorry_server->port != 0 &&
       method_of(vs.sorry_server->lvs_method) != LvsMethod::Nat) {
-    if (group != nullptr) {
+    if (group != nullptr || vs.kind == VirtualServerKind::Fwmark) {
       diag.error(vs.sorry_server->loc,
-                 "a sorry_server of a virtual_server group that does not "
+                 "a sorry_server of a virtual_server group or fwmark that does not "
                  "use NAT takes no port");
     } else if (vs.kind == VirtualServerKind::Address && vs.port != 0 &&
                vs.sorry_server->port != vs.port) {
@@ -229,10 +233,10 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
       diag.error(rs.loc, fmt::format("real_server {} is given twice in virtual_server {}",
                                      server_text(rs.address, port), name));
     }
-    if (vs.kind == VirtualServerKind::Fwmark && rs.port != 0 && method != LvsMethod::Nat) {
-      diag.error(rs.loc, fmt::format("real_server {} of fwmark virtual_server {} has a port, "
+    if (fwmark_only && rs.port != 0 && method != LvsMethod::Nat) {
+      diag.error(rs.loc, fmt::format("real_server {} of fwmark service {} has a port, "
                                      "which only NAT uses",
-                                     server_text(rs.address, rs.port), vs.fwmark));
+                                     server_text(rs.address, rs.port), name));
     }
     if (method != LvsMethod::Nat && rs.port != 0) {
       // Only NAT rewrites the port: DR and TUN real servers listen on the service's port.

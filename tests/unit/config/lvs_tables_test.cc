@@ -632,6 +632,26 @@ TEST(LvsTables, ValidationOfPortsQuorumAndOrder) {
   EXPECT_EQ(l.diagnostics.error_count(), 6u) << rendered(l);
 }
 
+TEST(LvsTables, ValidationOfFwmarkServices) {
+  auto l = load(
+      "virtual_server_group G {\n  fwmark 1\n}\n"
+      "virtual_server group G {\n  lb_algo rr\n  lb_kind DR\n"
+      "  real_server 192.0.2.10 80 {\n  }\n"  // 7: DR real server with a port
+      "}\n"
+      "virtual_server fwmark 2 {\n  lb_algo rr\n  lb_kind DR\n"
+      "  sorry_server 192.0.2.9 80\n"  // 13: DR sorry server with a port
+      "  real_server 192.0.2.10 {\n  }\n"
+      "}\n"
+      "virtual_server fwmark 4 {\n  lb_algo rr\n  lb_kind NAT\n"
+      "  persistence_granularity 255.255.255.0\n"  // the netmask makes the service IPv4
+      "  real_server 2001:db8::10 80 {\n  }\n"     // 21
+      "}\n");
+  EXPECT_TRUE(has_error(l, 7, "has a port, which only NAT uses")) << rendered(l);
+  EXPECT_TRUE(has_error(l, 13, "takes no port"));
+  EXPECT_TRUE(has_error(l, 21, "real_server 2001:db8::10 is IPv6"));
+  EXPECT_EQ(l.diagnostics.error_count(), 3u) << rendered(l);
+}
+
 TEST(LvsTables, ValidConfigsPass) {
   // Each of these passes keepalived -t.
   for (const std::string& text : {

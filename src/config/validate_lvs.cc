@@ -37,8 +37,13 @@ std::string vs_text(const VirtualServer& vs) {
 void validate_checker(const Checker& c, const RealServer& rs, const LvsConfig& lvs,
                       const Config& config, Diagnostics& diag) {
   auto check_bind = [&](const CheckerCommon& common) {
+    const IpAddress& dst = common.connect_ip ? *common.connect_ip : rs.address;
+    if (dst.is_v6() && dst.is_link_local() && common.bind_if.empty()) {
+      diag.error(common.loc, fmt::format("checker address {} is link-local: it needs 'bind_if'",
+                                         dst.to_string()));
+    }
     if (!common.bindto) return;
-    const Family target = common.connect_ip ? common.connect_ip->family() : rs.address.family();
+    const Family target = dst.family();
     if (common.bindto->family() != target) {
       diag.error(common.loc,
                  fmt::format("'bindto' {} is {} but the checker connects to an {} "
@@ -47,7 +52,10 @@ void validate_checker(const Checker& c, const RealServer& rs, const LvsConfig& l
                              family_name(target)));
     }
   };
-  check_bind(c.common);
+  const bool connects = !std::holds_alternative<MiscCheck>(c.kind) &&
+                        !std::holds_alternative<FileCheck>(c.kind) &&
+                        !std::holds_alternative<BfdCheck>(c.kind);
+  if (connects) check_bind(c.common);
   std::visit(
       [&](const auto& k) {
         using K = std::decay_t<decltype(k)>;

@@ -52,7 +52,22 @@ std::vector<Keyword<CheckerCommon>> common_keywords(CommonSet set) {
                       .default_text("the real server's port"));
     out.push_back(kw::address("bindto", &C::bindto));
     out.push_back(kw::integer("bind_port", &C::bind_port, 1, 65535).default_text("any"));
-    out.push_back(kw::string("bind_if", &C::bind_if, "<INTERFACE>").default_text(""));
+    out.push_back(kw::custom<C>(
+                      "bind_if", "<INTERFACE>",
+                      [](C& c, const Statement& st) {
+                        if (!st.expect_args(1, 1)) return;
+                        if (st.arg(0).text.size() > 15) {  // IFNAMSIZ - 1
+                          st.error(st.arg(0), fmt::format("'bind_if' interface name '{}' is "
+                                                          "longer than 15 characters",
+                                                          st.arg(0).text));
+                          return;
+                        }
+                        c.bind_if = st.arg(0).text;
+                      },
+                      [](const C& c, Writer& w) {
+                        if (!c.bind_if.empty()) w.statement("bind_if", {c.bind_if});
+                      })
+                      .note("needed when the address checked is IPv6 link-local"));
     out.push_back(kw::seconds("connect_timeout", &C::connect_timeout, 0.000001, kMaxConnectTimeout)
                       .default_text("the real server's, else 5"));
     out.push_back(kw::integer("fwmark", &C::fwmark, 0, 4294967295LL));

@@ -652,6 +652,21 @@ TEST(LvsTables, ValidationOfFwmarkServices) {
   EXPECT_EQ(l.diagnostics.error_count(), 3u) << rendered(l);
 }
 
+TEST(LvsTables, ValidationOfCheckerAddresses) {
+  auto l = load(
+      "virtual_server 2001:db8::1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind NAT\n"
+      "  real_server fe80::10 80 {\n"
+      "    TCP_CHECK {\n    }\n"                                  // 6: link-local needs bind_if
+      "    TCP_CHECK {\n      bind_if eth0\n    }\n"              // fine
+      "    MISC_CHECK {\n      misc_path /bin/x\n    }\n"         // does not connect: fine
+      "    TCP_CHECK {\n      bind_if abcdefghijklmnop\n    }\n"  // 14, 15: too long
+      "  }\n}\n");
+  EXPECT_TRUE(has_error(l, 6, "fe80::10 is link-local: it needs 'bind_if'")) << rendered(l);
+  EXPECT_TRUE(has_error(l, 15, "longer than 15 characters"));
+  EXPECT_TRUE(has_error(l, 14, "link-local"));  // the bind_if was dropped
+  EXPECT_EQ(l.diagnostics.error_count(), 3u) << rendered(l);
+}
+
 TEST(LvsTables, ValidConfigsPass) {
   // Each of these passes keepalived -t.
   for (const std::string& text : {

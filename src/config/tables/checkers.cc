@@ -110,7 +110,11 @@ DumpArgs format_status(const std::vector<StatusRange>& ranges) {
 }
 
 void parse_status(HttpUrl& url, const Statement& st) {
-  if (!st.expect_args(1, 1000)) return;
+  if (st.size() == 0) {
+    // keepalived accepts it and keeps the default.
+    st.warning(st.keyword(), "'status_code' without codes is ignored (default 200-299)");
+    return;
+  }
   for (const auto& tok : st.args()) {
     std::string_view text = tok.text;
     auto dash = text.find('-', 1);
@@ -140,6 +144,23 @@ constexpr std::array<std::string_view, 25> kRegexOptions = {
     "never_backslash_c", "alt_circumflex",
     "alt_verbnames",     "use_offset_limit",
     "extended_more"};
+
+Keyword<HttpUrl> regex_offset(std::string_view name,
+                              std::optional<std::uint64_t> HttpUrl::*member) {
+  return kw::custom<HttpUrl>(
+      name, "<OFFSET>",
+      [member, name](HttpUrl& u, const Statement& st) {
+        auto v = st.size() == 1 ? kw::parse_integer(st.arg(0).text) : std::nullopt;
+        if (!v || *v < 0) {
+          st.warning(st.keyword(), fmt::format("'{}' needs one offset; ignored", name));
+          return;
+        }
+        u.*member = static_cast<std::uint64_t>(*v);
+      },
+      [member, name](const HttpUrl& u, Writer& w) {
+        if (u.*member) w.statement(name, {static_cast<std::int64_t>(*(u.*member))});
+      });
+}
 
 const Table<HttpUrl>& url_table() {
   using U = HttpUrl;
@@ -201,24 +222,30 @@ const Table<HttpUrl>& url_table() {
                 for (const auto& o : u.regex_options) args.emplace_back(o);
                 w.statement("regex_options", args);
               }),
+          // keepalived only logs bad regex_stack and regex_*_offset values (-t passes), so
+          // halo warns and ignores them too.
           kw::custom<U>(
               "regex_stack", "<START> <MAX>",
               [](U& u, const Statement& st) {
-                if (!st.expect_args(2, 2)) return;
+                if (st.size() != 2) {
+                  st.warning(st.keyword(), "'regex_stack' needs a start and a max size; ignored");
+                  return;
+                }
                 auto a = kw::parse_integer(st.arg(0).text);
                 auto b = kw::parse_integer(st.arg(1).text);
-                if (!a || *a < 0) {
-                  st.error(st.arg(0),
-                           fmt::format("'regex_stack' start '{}' is not a size", st.arg(0).text));
-                  return;
-                }
-                if (!b || *b < 0) {
-                  st.error(st.arg(1),
-                           fmt::format("'regex_stack' max '{}' is not a size", st.arg(1).text));
-                  return;
+                for (std::size_t i = 0; i < 2; ++i) {
+                  auto v = i == 0 ? a : b;
+                  if (!v || *v < 0) {
+                    st.warning(st.arg(i), fmt::format("'regex_stack' size '{}' is not a number; "
+                                                      "ignored",
+                                                      st.arg(i).text));
+                    return;
+                  }
                 }
                 if (*a > *b) {
-                  st.error(st.arg(0), fmt::format("'regex_stack' start {} exceeds max {}", *a, *b));
+                  st.warning(st.arg(0), fmt::format("'regex_stack' start {} exceeds max {}; "
+                                                    "ignored",
+                                                    *a, *b));
                   return;
                 }
                 u.regex_stack = {static_cast<std::uint64_t>(*a), static_cast<std::uint64_t>(*b)};
@@ -229,8 +256,8 @@ const Table<HttpUrl>& url_table() {
                                               static_cast<std::int64_t>(u.regex_stack->second)});
                 }
               }),
-          kw::integer("regex_min_offset", &U::regex_min_offset, 0, INT64_MAX),
-          kw::integer("regex_max_offset", &U::regex_max_offset, 0, INT64_MAX),
+          regex_offset("regex_min_offset", &U::regex_min_offset),
+          regex_offset("regex_max_offset", &U::regex_max_offset),
       });
   return table;
 }

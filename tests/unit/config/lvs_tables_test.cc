@@ -471,6 +471,23 @@ TEST(LvsTables, HttpChecks) {
   EXPECT_EQ(s.enable_sni, true);
 }
 
+// keepalived only logs these (-t passes); halo warns and ignores them.
+TEST(LvsTables, UrlOptionsKeepaliveOnlyLogs) {
+  auto l =
+      load(rs("    HTTP_GET {\n      url {\n        path /\n"
+              "        status_code\n"         // 9
+              "        regex_stack 10 5\n"    // 10
+              "        regex_min_offset x\n"  // 11
+              "        regex_no_match\n"      // without regex
+              "      }\n    }\n"));
+  EXPECT_TRUE(l.ok()) << rendered(l);
+  EXPECT_EQ(l.diagnostics.warning_count(), 4u) << rendered(l);
+  const auto& u = std::get<HttpCheck>(first_rs(l).checkers.at(0).kind).urls.at(0);
+  EXPECT_TRUE(u.status_codes.empty());
+  EXPECT_FALSE(u.regex_stack);
+  EXPECT_FALSE(u.regex_min_offset);
+}
+
 TEST(LvsTables, OtherCheckers) {
   auto l = load(
       "bfd_instance B1 {\n  neighbor_ip 192.0.2.10\n}\n"

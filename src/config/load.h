@@ -17,8 +17,12 @@ namespace halo::config {
 struct LoadOptions {
   std::string config_id;  // -i; empty: the host name
   KeywordMode keywords = KeywordMode::Strict;
-  // Whether a network interface exists; null: the running host's (if_nametoindex).
+  // Whether a network interface exists; null: look in the namespace halo will run in (the
+  // config's net_namespace when follow_net_namespace, else the current one).
   std::function<bool(std::string_view)> interface_exists;
+  // keepalived checks interfaces inside the config's net_namespace; -s (which halod has
+  // already entered) overrides it.
+  bool follow_net_namespace = true;
 };
 
 struct Loaded {

@@ -38,6 +38,7 @@ std::unique_ptr<const config::Config> load_for_run(const Options& options,
   config::LoadOptions lo;
   lo.config_id = options.config_id;
   lo.keywords = options.strict ? config::KeywordMode::Strict : config::KeywordMode::Lenient;
+  lo.follow_net_namespace = options.network_namespace.empty();
   auto loaded = config::load_file(path, lo);
   log_diagnostics(loaded);
   if (!loaded.ok()) {
@@ -95,6 +96,11 @@ void Daemon::reload() {
   sd_notify(0, "RELOADING=1");
   logger().info("reloading {}", config_path_);
   if (auto next = load_for_run(options_, config_path_)) {
+    if (next->global.net_namespace != config_->global.net_namespace) {
+      // As in keepalived: the namespace is chosen once, at start-up.
+      logger().warn("net_namespace cannot change on reload; still running in '{}'",
+                    config_->global.net_namespace.value_or(""));
+    }
     config_ = std::move(next);
     ++reloads_;
     logger().info("configuration reloaded (reload {})", reloads_);

@@ -53,6 +53,7 @@ int config_test(const Options& o, const std::string& path) {
   halo::config::LoadOptions lo;
   lo.config_id = o.config_id;
   lo.keywords = halo::config::KeywordMode::Strict;
+  lo.follow_net_namespace = o.network_namespace.empty();
   auto loaded = halo::config::load_file(path, lo);
   const auto text = loaded.diagnostics.render(loaded.sources);
   if (!o.config_test_log.empty()) {
@@ -73,6 +74,7 @@ int dump_config(const Options& o, const std::string& path) {
   halo::config::LoadOptions lo;
   lo.config_id = o.config_id;
   lo.keywords = o.strict ? halo::config::KeywordMode::Strict : halo::config::KeywordMode::Lenient;
+  lo.follow_net_namespace = o.network_namespace.empty();
   auto loaded = halo::config::load_file(path, lo);
   std::fputs(loaded.diagnostics.render(loaded.sources).c_str(), stderr);
   const auto text = o.dump == halo::daemon::DumpFormat::Json
@@ -137,6 +139,12 @@ int main(int argc, char** argv) {
 
   auto config = halo::daemon::load_for_run(o, path);
   if (!config) return 1;
+  // The config's net_namespace, unless -s chose one. Nothing is opened in the initial
+  // namespace yet (the process-events connector will be, before this point).
+  if (o.network_namespace.empty() && config->global.net_namespace &&
+      !enter_namespace(*config->global.net_namespace)) {
+    return 1;
+  }
   if (!o.dont_fork && !daemonize()) {
     std::fprintf(stderr, "halod: cannot detach: %s\n", std::strerror(errno));
     return 1;

@@ -56,15 +56,15 @@ std::optional<Script> ScriptCodec::parse(const Statement& st) const {
     s.user = st.arg(1).text;
     // keepalived accepts the config and refuses to run the script; so does halo, saying so.
     if (getpwnam(s.user->c_str()) == nullptr) {
-      st.warning(st.arg(1), fmt::format("user '{}' does not exist; the script will not run",
-                                        *s.user));
+      st.warning(st.arg(1),
+                 fmt::format("user '{}' does not exist; the script will not run", *s.user));
     }
   }
   if (st.size() > 2) {
     s.group = st.arg(2).text;
     if (getgrnam(s.group->c_str()) == nullptr) {
-      st.warning(st.arg(2), fmt::format("group '{}' does not exist; the script will not run",
-                                        *s.group));
+      st.warning(st.arg(2),
+                 fmt::format("group '{}' does not exist; the script will not run", *s.group));
     }
   }
   return s;

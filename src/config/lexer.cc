@@ -256,7 +256,10 @@ bool Lexer::next_line(std::vector<Token>& out) {
     }
     if (!preprocess(text)) continue;
     tokenize(text, out);
-    if (!out.empty()) return true;
+    if (out.empty()) continue;
+    ++line_order_;
+    for (auto& t : out) t.loc.order = line_order_;
+    return true;
   }
   return false;
 }

@@ -156,3 +156,40 @@ TEST(Parser, DumpParsesBackToAnEqualModel) {
 
 }  // namespace
 }  // namespace halo::config::testing
+
+namespace halo::config::testing {
+namespace {
+
+// keepalived reads a file once: a bfd_instance or track_file must come before what names it.
+TEST(Parser, NamesMustBeDefinedBeforeUse) {
+  const std::string vi =
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n"
+      " virtual_ipaddress {\n  192.0.2.1\n }\n track_bfd {\n  b1\n }\n}\n";
+  const std::string bfd = "bfd_instance b1 {\n neighbor_ip 192.0.2.2\n}\n";
+  EXPECT_TRUE(load(bfd + vi).ok()) << rendered(load(bfd + vi));
+  auto late = load(vi + bfd);
+  EXPECT_TRUE(has_error(late, 8, "track_bfd 'b1' is not defined before it")) << rendered(late);
+
+  const std::string tf = "track_file tf1 {\n file /tmp/halo-tf1\n}\n";
+  const std::string vs =
+      "virtual_server 192.0.2.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n"
+      " real_server 192.0.2.10 80 {\n  FILE_CHECK {\n   track_file tf1\n  }\n }\n}\n";
+  EXPECT_TRUE(load(tf + vs).ok()) << rendered(load(tf + vs));
+  auto file_late = load(vs + tf);
+  EXPECT_TRUE(has_error(file_late, 6, "track_file 'tf1', which is not configured before it"))
+      << rendered(file_late);
+}
+
+TEST(Parser, DumpKeepsDefinitionsBeforeUse) {
+  const std::string text =
+      "bfd_instance b1 {\n neighbor_ip 192.0.2.2\n}\n"
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n"
+      " virtual_ipaddress {\n  192.0.2.1\n }\n track_bfd {\n  b1\n }\n}\n";
+  auto first = load(text);
+  ASSERT_TRUE(first.ok()) << rendered(first);
+  auto second = load(dump_keepalived(*first.config));
+  EXPECT_TRUE(second.ok()) << rendered(second);
+}
+
+}  // namespace
+}  // namespace halo::config::testing

@@ -1079,7 +1079,9 @@ const Table<GlobalConfig>& global_top_table() {
       "top level: host", "host-wide blocks",
       {
           first_wins("net_namespace", &C::net_namespace)
-              .note("top level only, as in keepalived 2.2.7"),
+              .acted()
+              .note("top level only, as in keepalived 2.2.7; -t checks interfaces there, halod "
+                    "enters it at start-up, -s overrides it"),
           optional_word<C>("net_namespace_ipvs", &C::net_namespace_ipvs, "[<NAME>]", "")
               .default_text("net_namespace; bare keyword: the default namespace"),
           lenient_flag("namespace_with_ipsets", &C::namespace_with_ipsets)

@@ -121,6 +121,45 @@ TEST(Parser, DiagnosticsRenderLikeACompiler) {
   EXPECT_THAT(text, HasSubstr("\n    \tpriority 300\n    \t         ^\n"));
 }
 
+TEST(Parser, DumpQuotesWhatThePreprocessorWouldReadOtherwise) {
+  // Found by the fuzzer: values that look like definitions, conditionals, sequences or
+  // include directives must come back as the same values.
+  auto first = load(
+      "global_defs {\n"
+      "  router_id \"\\x24_PWD\"\n"
+      "  notification_email {\n"
+      "    \"@fuzz\"\n"
+      "    \"include\"\n"
+      "    \"~SEQ(i,1,2)\"\n"
+      "    \"$X=1\"\n"
+      "    \"tab\\there\"\n"
+      "  }\n"
+      "}\n");
+  ASSERT_TRUE(first.ok()) << rendered(first);
+  EXPECT_EQ(first.config->global.defs.router_id, "$_PWD");
+  const auto dumped = dump_keepalived(*first.config);
+  auto second = load(dumped);
+  ASSERT_TRUE(second.ok()) << rendered(second) << dumped;
+  EXPECT_EQ(*first.config, *second.config) << dumped;
+}
+
+TEST(Parser, JsonDumpIsValidUtf8) {
+  auto l = load("global_defs {\n  router_id \"\\xff\\xfeok\"\n}\n");
+  ASSERT_TRUE(l.ok()) << rendered(l);
+  EXPECT_THAT(dump_json(*l.config), HasSubstr("\"router_id\":\"\xef\xbf\xbd\xef\xbf\xbdok\""));
+}
+
+TEST(Parser, ProblemsBeyondTheListLimitAreStillCounted) {
+  std::string text = "global_defs {\n";
+  for (int i = 0; i < 10050; ++i) text += "  router_id\n";
+  text += "}\n";
+  auto l = load(text);
+  EXPECT_EQ(l.diagnostics.error_count(), 10050u);
+  EXPECT_EQ(l.diagnostics.warning_count(), 0u);
+  EXPECT_THAT(l.diagnostics.all().back().message, HasSubstr("counted, not listed"));
+  EXPECT_EQ(config_test_exit_code(l.diagnostics), kConfigRunsWithoutBadParts);
+}
+
 TEST(Parser, GarbageNeverCrashes) {
   for (const char* text : {"{", "}", "{{{{", "}}}}", "\"", "'", "a {", "a { b { c {", "$", "${",
                            "@", "@^", "~SEQ(", "include", "\\", "\x01\x02\xff{}"}) {

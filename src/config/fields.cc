@@ -15,6 +15,20 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
   return v;
 }
 
+std::optional<std::int64_t> integer_arg(const Statement& st, const Token& tok,
+                                        std::string_view what, std::int64_t min, std::int64_t max) {
+  auto v = parse_integer(tok.text);
+  if (!v) {
+    st.error(tok, fmt::format("'{}' needs a whole number, not '{}'", what, tok.text));
+    return std::nullopt;
+  }
+  if (*v < min || *v > max) {
+    st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", what, *v, min, max));
+    return std::nullopt;
+  }
+  return v;
+}
+
 std::optional<double> parse_decimal(std::string_view text) {
   double v = 0;
   const char* begin = text.data();

@@ -5,13 +5,21 @@
 namespace halo::config {
 
 void Diagnostics::add(Severity severity, Impact impact, SourceLoc loc, std::string message) {
-  if (severity == Severity::Error) ++errors_;
-  if (list_.size() == kMaxDiagnostics) {
-    list_.push_back({Severity::Error, Impact::Fatal, {}, "too many problems; giving up"});
-    return;
+  if (severity == Severity::Error) {
+    ++errors_;
+  } else {
+    ++warnings_;
   }
-  if (list_.size() > kMaxDiagnostics) return;
-  list_.push_back({severity, impact, loc, std::move(message)});
+  if (list_.size() < kMaxDiagnostics) {
+    list_.push_back({severity, impact, loc, std::move(message)});
+  } else if (list_.size() == kMaxDiagnostics) {
+    // Counted above all the same; the note changes neither the counts nor the exit code.
+    list_.push_back(
+        {Severity::Warning,
+         Impact::None,
+         {},
+         fmt::format("more than {} problems; the rest are counted, not listed", kMaxDiagnostics)});
+  }
 }
 
 bool Diagnostics::has_fatal() const {

@@ -61,7 +61,7 @@ class Diagnostics {
   bool has_errors() const { return errors_ > 0; }
   bool has_fatal() const;
   std::size_t error_count() const { return errors_; }
-  std::size_t warning_count() const { return list_.size() - errors_; }
+  std::size_t warning_count() const { return warnings_; }
 
   // Renders every diagnostic with its source line and a caret.
   std::string render(const SourceSet& sources) const;
@@ -72,6 +72,7 @@ class Diagnostics {
   static constexpr std::size_t kMaxDiagnostics = 10000;
   bool unknown_is_error_;
   std::size_t errors_ = 0;
+  std::size_t warnings_ = 0;
   std::vector<Diagnostic> list_;
 };
 

@@ -9,43 +9,66 @@
 namespace halo::config {
 namespace {
 
-// Quotes a word when it would not come back as the same single token.
-std::string quote_if_needed(const std::string& s, bool force) {
-  bool needs = s.empty() || force;
+// Quotes a word when it would not come back as the same single token. Beyond whitespace,
+// braces, comment characters and quotes, the preprocessor must not see it: '$' would be
+// substituted (even inside quotes, so it is written as the octal escape \044), and a word
+// starting a line with '@', '~' or "include" would be read as a conditional, a sequence or a
+// directive (a quoted line starts with '"', which is none of them). Escapes are three-digit
+// octal: keepalived reads \x followed by any number of hex digits.
+std::string quote_if_needed(const std::string& s) {
+  bool needs = s.empty() || s[0] == '@' || s[0] == '~' || s.starts_with("include");
   for (char c : s) {
     if (c == ' ' || c == '\t' || c == '{' || c == '}' || c == '#' || c == '!' || c == '"' ||
-        c == '\'' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+        c == '\'' || c == '\\' || c == '$' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
       needs = true;
     }
   }
   if (!needs) return s;
   std::string out = "\"";
   for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\x{:02x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '$' || u < 0x20 || u == 0x7f) {
+      out += fmt::format("\\{:03o}", static_cast<unsigned>(u));
+    } else {
+      out += c;
     }
   }
   return out + "\"";
+}
+
+// JSON strings must be UTF-8; config text may hold any bytes. Invalid sequences become U+FFFD.
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xe  ? 3
+                      : (c >> 3) == 0x1e ? 4
+                                         : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
+    }
+    if (ok && len > 1) {
+      // Reject overlong forms and surrogates, as JSON parsers do.
+      const auto c1 = static_cast<unsigned char>(s[i + 1]);
+      ok = !(c == 0xc0 || c == 0xc1 || (c == 0xe0 && c1 < 0xa0) || (c == 0xed && c1 >= 0xa0) ||
+             (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90) || c > 0xf4);
+    }
+    if (ok) {
+      out.append(s, i, len);
+      i += len;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out;
 }
 
 std::string format_arg(const DumpArg& a) {
@@ -54,7 +77,7 @@ std::string format_arg(const DumpArg& a) {
         using V = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<V, std::string>) {
           // A string that holds spaces must stay one token; a plain word needs no quotes.
-          return quote_if_needed(v, false);
+          return quote_if_needed(v);
         } else if constexpr (std::is_same_v<V, bool>) {
           return v ? "true" : "false";
         } else if constexpr (std::is_same_v<V, double>) {
@@ -107,7 +130,15 @@ class TextWriter final : public Writer {
 };
 
 boost::json::value to_json(const DumpArg& a) {
-  return std::visit([](const auto& v) { return boost::json::value(v); }, a.value);
+  return std::visit(
+      [](const auto& v) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::string>) {
+          return boost::json::value(valid_utf8(v));
+        } else {
+          return boost::json::value(v);
+        }
+      },
+      a.value);
 }
 
 boost::json::value to_json(const DumpArgs& args) {

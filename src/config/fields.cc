@@ -15,6 +15,20 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
   return v;
 }
 
+std::optional<std::int64_t> integer_arg(const Statement& st, const Token& tok,
+                                        std::string_view what, std::int64_t min, std::int64_t max) {
+  auto v = parse_integer(tok.text);
+  if (!v) {
+    st.error(tok, fmt::format("'{}' needs a whole number, not '{}'", what, tok.text));
+    return std::nullopt;
+  }
+  if (*v < min || *v > max) {
+    st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", what, *v, min, max));
+    return std::nullopt;
+  }
+  return v;
+}
+
 std::optional<double> parse_decimal(std::string_view text) {
   double v = 0;
   const char* begin = text.data();
@@ -56,15 +70,15 @@ std::optional<Script> ScriptCodec::parse(const Statement& st) const {
     s.user = st.arg(1).text;
     // keepalived accepts the config and refuses to run the script; so does halo, saying so.
     if (getpwnam(s.user->c_str()) == nullptr) {
-      st.warning(st.arg(1), fmt::format("user '{}' does not exist; the script will not run",
-                                        *s.user));
+      st.warning(st.arg(1),
+                 fmt::format("user '{}' does not exist; the script will not run", *s.user));
     }
   }
   if (st.size() > 2) {
     s.group = st.arg(2).text;
     if (getgrnam(s.group->c_str()) == nullptr) {
-      st.warning(st.arg(2), fmt::format("group '{}' does not exist; the script will not run",
-                                        *s.group));
+      st.warning(st.arg(2),
+                 fmt::format("group '{}' does not exist; the script will not run", *s.group));
     }
   }
   return s;

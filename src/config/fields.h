@@ -45,6 +45,10 @@ std::optional<double> parse_decimal(std::string_view text);
 std::optional<bool> parse_bool(std::string_view text);
 std::string format_seconds(Duration d);
 
+// A whole number token in [min, max]; reports (naming `what`) and returns nullopt otherwise.
+std::optional<std::int64_t> integer_arg(const Statement& st, const Token& tok,
+                                        std::string_view what, std::int64_t min, std::int64_t max);
+
 // ---- codecs ---------------------------------------------------------------------------------
 // A codec: syntax(), min_args(), max_args(), parse(const Statement&) -> optional<V>,
 // format(const V&) -> DumpArgs, text(const V&) -> string (for the default column).
@@ -56,18 +60,8 @@ struct IntegerCodec {
   std::size_t min_args() const { return 1; }
   std::size_t max_args() const { return 1; }
   std::optional<V> parse(const Statement& st) const {
-    const auto& tok = st.arg(0);
-    auto v = parse_integer(tok.text);
-    if (!v) {
-      st.error(tok,
-               fmt::format("'{}' needs a whole number, not '{}'", st.keyword().text, tok.text));
-      return std::nullopt;
-    }
-    if (*v < min || *v > max) {
-      st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", st.keyword().text, *v, min,
-                                max));
-      return std::nullopt;
-    }
+    auto v = integer_arg(st, st.arg(0), st.keyword().text, min, max);
+    if (!v) return std::nullopt;
     return static_cast<V>(*v);
   }
   DumpArgs format(const V& v) const { return {static_cast<std::int64_t>(v)}; }

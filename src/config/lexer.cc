@@ -124,6 +124,7 @@ struct Lexer::FileGen final : Generator {
 
 // The lines of a multi-line definition being used.
 struct Lexer::LinesGen final : Generator {
+  std::string name;  // of the definition, to catch one that uses itself
   std::vector<std::string> lines;
   std::size_t index = 0;
   SourceLoc origin;
@@ -256,7 +257,10 @@ bool Lexer::next_line(std::vector<Token>& out) {
     }
     if (!preprocess(text)) continue;
     tokenize(text, out);
-    if (!out.empty()) return true;
+    if (out.empty()) continue;
+    ++line_order_;
+    for (auto& t : out) t.loc.order = line_order_;
+    return true;
   }
   return false;
 }
@@ -292,7 +296,14 @@ void materialize_cols(const std::string& s, std::vector<std::uint32_t>& cols, st
 bool Lexer::expand_multiline(const std::string& name, SourceLoc origin) {
   auto it = defs_.find(name);
   if (it == defs_.end() || !it->second.multiline) return false;
+  for (const auto& g : stack_) {
+    if (const auto* lines = dynamic_cast<const LinesGen*>(g.get()); lines && lines->name == name) {
+      diag_.error(origin, fmt::format("definition '{}' uses itself", name));
+      return true;  // consumed: the use expands to nothing
+    }
+  }
   auto gen = std::make_unique<LinesGen>();
+  gen->name = name;
   gen->lines = it->second.lines;
   gen->origin = origin;
   stack_.push_back(std::move(gen));

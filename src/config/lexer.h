@@ -100,6 +100,7 @@ class Lexer {
   std::vector<std::unique_ptr<Generator>> stack_;
   std::unordered_map<std::string, Definition> defs_;
   std::uint64_t expanded_lines_ = 0;
+  std::uint32_t line_order_ = 0;  // logical lines produced so far (SourceLoc::order)
   bool expansion_exhausted_ = false;
   std::uint64_t random_state_;
 };

@@ -69,6 +69,7 @@ void run(Lexer& lexer, Loaded& loaded, const LoadOptions& options) {
 LexerOptions lexer_options(const LoadOptions& options) {
   LexerOptions lo;
   lo.config_id = options.config_id;
+  lo.max_expanded_lines = options.max_expanded_lines;
   return lo;
 }
 

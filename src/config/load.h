@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "config/diagnostics.h"
+#include "config/lexer.h"
 #include "config/model.h"
 #include "config/parser.h"
 #include "config/source.h"
@@ -23,6 +24,8 @@ struct LoadOptions {
   // keepalived checks interfaces inside the config's net_namespace; -s (which halod has
   // already entered) overrides it.
   bool follow_net_namespace = true;
+  // Upper bound on lines produced by ~SEQ/~LST/multi-line definitions (LexerOptions).
+  std::uint64_t max_expanded_lines = LexerOptions{}.max_expanded_lines;
 };
 
 struct Loaded {

@@ -41,13 +41,13 @@ bool Statement::expect_args(std::size_t min, std::size_t max) const {
   if (args_.size() > max) {
     // keepalived ignores extra words silently; a config that runs there must start here, so
     // this is a warning that names what is ignored.
-    parser_.diag().warning(args_[max].loc,
-                           max == 0 ? fmt::format("'{}' takes no value; '{}' is ignored",
-                                                  keyword_.text, args_[max].text)
-                                    : fmt::format("'{}' takes at most {} value{}; '{}' and what "
-                                                  "follows is ignored",
-                                                  keyword_.text, max, max == 1 ? "" : "s",
-                                                  args_[max].text));
+    parser_.diag().warning(
+        args_[max].loc,
+        max == 0
+            ? fmt::format("'{}' takes no value; '{}' is ignored", keyword_.text, args_[max].text)
+            : fmt::format("'{}' takes at most {} value{}; '{}' and what "
+                          "follows is ignored",
+                          keyword_.text, max, max == 1 ? "" : "s", args_[max].text));
   }
   return true;
 }

@@ -20,8 +20,12 @@ struct SourceLoc {
   std::uint32_t file = 0;
   std::uint32_t line = 0;
   std::uint32_t col = 0;
+  // The position of the logical line in reading order, across includes and expansions:
+  // keepalived reads a file once, so some names must be defined before they are used.
+  std::uint32_t order = 0;
 
   bool known() const { return line != 0; }
+  bool before(const SourceLoc& other) const { return order < other.order; }
   friend bool operator==(const SourceLoc&, const SourceLoc&) { return true; }
 };
 

@@ -4,6 +4,7 @@
 //
 // keepalived fails -t for a virtual server without protocol, scheduler or forwarding method
 // (it then guesses UDP, wlc and NAT); halo reports the same, so both agree on pass and fail.
+#include <algorithm>
 #include <set>
 #include <string_view>
 #include <unordered_set>
@@ -92,9 +93,19 @@ void validate_checker(const Checker& c, const RealServer& rs, const LvsConfig& l
                                             k.min_reply_length, k.max_reply_length));
           }
         } else if constexpr (std::is_same_v<K, FileCheck>) {
-          // TODO(merge): keepalived -t also fails when no track_file block has this name; check it
-          // against the vrrp area's track_file list once the model has one.
-          if (k.track_file.empty()) diag.error(c.loc(), "FILE_CHECK has no 'track_file'");
+          if (k.track_file.empty()) {
+            diag.error(c.loc(), "FILE_CHECK has no 'track_file'");
+          } else {
+            const auto& files = config.vrrp.track_files;
+            const auto it = std::find_if(files.begin(), files.end(),
+                                         [&](const auto& f) { return f.name == k.track_file; });
+            // keepalived reads the file once: the track_file must come first.
+            if (it == files.end() || !it->loc.before(c.loc())) {
+              diag.error(c.loc(), fmt::format("FILE_CHECK names track_file '{}', which is not "
+                                              "configured before it",
+                                              k.track_file));
+            }
+          }
         } else if constexpr (std::is_same_v<K, BfdCheck>) {
           if (k.name.empty()) {
             diag.error(c.loc(), "BFD_CHECK has no 'name'");
@@ -103,8 +114,7 @@ void validate_checker(const Checker& c, const RealServer& rs, const LvsConfig& l
             for (const auto& b : lvs.bfd_instances) {
               if (b.name == k.name) found = &b;
             }
-            if (found != nullptr && found->loc.file == c.loc().file &&
-                found->loc.line > c.loc().line) {
+            if (found != nullptr && !found->loc.before(c.loc())) {
               // keepalived reads the file once: the bfd_instance must come first.
               diag.error(c.loc(), fmt::format("BFD_CHECK names bfd_instance '{}', which is "
                                               "configured only later (line {})",

@@ -165,6 +165,17 @@ void check_tracking(const Context& cx, const Owner& owner, std::string_view kind
   refs(owner.track.scripts, cx.scripts, "track_script", "vrrp_script");
   refs(owner.track.processes, cx.processes, "track_process", "vrrp_track_process");
   refs(owner.track.files, cx.files, "track_file", "track_file");
+  for (const auto& r : owner.track.bfds) {
+    // keepalived reads the file once: the bfd_instance must come first.
+    const auto& bfds = cx.config.lvs.bfd_instances;
+    const auto it =
+        std::find_if(bfds.begin(), bfds.end(), [&](const auto& b) { return b.name == r.name; });
+    if (it == bfds.end() || !it->loc.before(r.loc)) {
+      cx.diag.error(r.loc, fmt::format("{} '{}': track_bfd '{}' is not defined before it (no "
+                                       "bfd_instance '{}' earlier in the configuration)",
+                                       kind, owner.name, r.name, r.name));
+    }
+  }
 }
 
 // Whether a tracker of an instance adjusts its priority (a non-zero weight, its own or the

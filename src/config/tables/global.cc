@@ -95,21 +95,6 @@ Keyword<T> seconds(std::string_view name, M T::*member, std::int64_t min_us, std
 
 // ---- helpers for hand-written keywords ------------------------------------------------------
 
-std::optional<std::int64_t> number_arg(const Statement& st, std::size_t i, std::int64_t min,
-                                       std::int64_t max, std::string_view what) {
-  const auto& tok = st.arg(i);
-  auto v = kw::parse_integer(tok.text);
-  if (!v) {
-    st.error(tok, fmt::format("'{}' needs a whole number, not '{}'", what, tok.text));
-    return std::nullopt;
-  }
-  if (*v < min || *v > max) {
-    st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", what, *v, min, max));
-    return std::nullopt;
-  }
-  return v;
-}
-
 bool user_exists(const std::string& name) {
   return getpwnam(name.c_str()) != nullptr;
 }
@@ -161,7 +146,7 @@ Keyword<GlobalDefs> cpu_affinity(std::string_view name,
                const std::int64_t max = cpus > 0 ? cpus - 1 : 0;
                std::vector<std::uint16_t> out;
                for (std::size_t i = 0; i < st.size(); ++i) {
-                 if (auto v = number_arg(st, i, 0, max, st.keyword().text)) {
+                 if (auto v = kw::integer_arg(st, st.arg(i), st.keyword().text, 0, max)) {
                    out.push_back(static_cast<std::uint16_t>(*v));
                  } else {
                    return;
@@ -221,7 +206,7 @@ void parse_smtp_server(GlobalDefs& g, const Statement& st) {
   SmtpServer s;
   s.host = st.arg(0).text;
   if (st.size() > 1) {
-    auto port = number_arg(st, 1, 1, 65535, "smtp_server port");
+    auto port = kw::integer_arg(st, st.arg(1), "smtp_server port", 1, 65535);
     if (!port) return;
     s.port = static_cast<std::uint16_t>(*port);
   }
@@ -335,25 +320,25 @@ void parse_lvs_sync_daemon(GlobalDefs& g, const Statement& st) {
     }
     const std::size_t v = i + 1;
     if (opt.text == "id") {
-      if (auto n = number_arg(st, v, 0, 255, "lvs_sync_daemon id")) {
+      if (auto n = kw::integer_arg(st, st.arg(v), "lvs_sync_daemon id", 0, 255)) {
         d.sync_id = static_cast<std::uint8_t>(*n);
       } else {
         ok = false;
       }
     } else if (opt.text == "maxlen") {
-      if (auto n = number_arg(st, v, 1, 65507, "lvs_sync_daemon maxlen")) {
+      if (auto n = kw::integer_arg(st, st.arg(v), "lvs_sync_daemon maxlen", 1, 65507)) {
         d.maxlen = static_cast<std::uint16_t>(*n);
       } else {
         ok = false;
       }
     } else if (opt.text == "port") {
-      if (auto n = number_arg(st, v, 1, 65535, "lvs_sync_daemon port")) {
+      if (auto n = kw::integer_arg(st, st.arg(v), "lvs_sync_daemon port", 1, 65535)) {
         d.port = static_cast<std::uint16_t>(*n);
       } else {
         ok = false;
       }
     } else if (opt.text == "ttl") {
-      if (auto n = number_arg(st, v, 1, 255, "lvs_sync_daemon ttl")) {
+      if (auto n = kw::integer_arg(st, st.arg(v), "lvs_sync_daemon ttl", 1, 255)) {
         d.ttl = static_cast<std::uint8_t>(*n);
       } else {
         ok = false;
@@ -409,7 +394,8 @@ void parse_lvs_timeouts(GlobalDefs& g, const Statement& st) {
     }
     if (i + 1 >= st.size()) break;  // keepalived ignores a trailing option with no value
     // 31 days, IPVS's limit.
-    if (auto v = number_arg(st, i + 1, 0, 2678400, fmt::format("lvs_timeouts {}", opt.text))) {
+    if (auto v = kw::integer_arg(st, st.arg(i + 1), fmt::format("lvs_timeouts {}", opt.text), 0,
+                                 2678400)) {
       *slot = static_cast<std::uint32_t>(*v);
       any = true;
     } else {
@@ -446,7 +432,7 @@ void parse_garp_extra_if(GlobalDefs& g, const Statement& st) {
     return;
   }
   if (i + 1 < st.size()) st.warning(st.arg(i + 1), "extra values after the interval are ignored");
-  if (auto v = number_arg(st, i, 1, 86400, "vrrp_garp_extra_if")) {
+  if (auto v = kw::integer_arg(st, st.arg(i), "vrrp_garp_extra_if", 1, 86400)) {
     e.interval = static_cast<std::uint32_t>(*v);
     g.vrrp_garp_extra_if = e;
   }
@@ -490,7 +476,7 @@ void parse_max_auto_priority(GlobalDefs& g, const Statement& st) {
     return;
   }
   if (st.size() > 1) st.warning(st.arg(1), "extra values after the priority are ignored");
-  if (auto v = number_arg(st, 0, -1, 99, "max_auto_priority")) {
+  if (auto v = kw::integer_arg(st, st.arg(0), "max_auto_priority", -1, 99)) {
     g.max_auto_priority = static_cast<std::int8_t>(*v);
   }
 }
@@ -1079,7 +1065,9 @@ const Table<GlobalConfig>& global_top_table() {
       "top level: host", "host-wide blocks",
       {
           first_wins("net_namespace", &C::net_namespace)
-              .note("top level only, as in keepalived 2.2.7"),
+              .acted()
+              .note("top level only, as in keepalived 2.2.7; -t checks interfaces there, halod "
+                    "enters it at start-up, -s overrides it"),
           optional_word<C>("net_namespace_ipvs", &C::net_namespace_ipvs, "[<NAME>]", "")
               .default_text("net_namespace; bare keyword: the default namespace"),
           lenient_flag("namespace_with_ipsets", &C::namespace_with_ipsets)

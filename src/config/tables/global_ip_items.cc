@@ -717,9 +717,9 @@ namespace {
 std::optional<PortRange> port_range(Cursor& c, const Token& opt, const Token& v) {
   const std::string_view t = v.text;
   const auto dash = t.find('-');
-  auto lo = parse_unsigned(t.substr(0, dash));
-  auto hi = dash == std::string_view::npos ? std::nullopt : parse_unsigned(t.substr(dash + 1));
   // keepalived 2.2.7 wants both ends ("dport 30" fails).
+  const auto lo = parse_unsigned(t.substr(0, dash));
+  const auto hi = parse_unsigned(dash == std::string_view::npos ? "" : t.substr(dash + 1));
   if (!lo || !hi || *lo > 65535 || *hi > 65535) {
     c.error(v, fmt::format("'{}' needs a port range <LOW>-<HIGH> within 0..65535, not '{}'",
                            opt.text, t));

@@ -1,5 +1,7 @@
 // The top level of keepalived.conf: the union of each area's top-level keywords, each bound to
 // its area's part of the Config.
+#include <algorithm>
+
 #include "config/tables/tables.h"
 
 namespace halo::config {
@@ -27,6 +29,10 @@ const Table<Config>& config_table() {
     lift(keywords, &Config::global, global_top_table());
     lift(keywords, &Config::vrrp, vrrp_top_table());
     lift(keywords, &Config::lvs, lvs_top_table());
+    // keepalived reads a file once, so a dump must write a block before the blocks that name
+    // it: bfd_instance (load-balancing area) is named by vrrp_instance's track_bfd.
+    std::stable_partition(keywords.begin(), keywords.end(),
+                          [](const Keyword<Config>& k) { return k.info.name == "bfd_instance"; });
     return Table<Config>("top level", "the blocks and keywords of a keepalived.conf file",
                          std::move(keywords));
   }();

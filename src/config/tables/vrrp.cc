@@ -52,21 +52,6 @@ Keyword<T> whole_seconds(std::string_view name, M T::*member, std::int64_t min, 
   return kw::value(name, member, WholeSecondsCodec{min, max});
 }
 
-// An integer token in [min, max]; reports and returns nullopt otherwise.
-std::optional<std::int64_t> integer_arg(const Statement& st, const Token& tok,
-                                        std::string_view what, std::int64_t min, std::int64_t max) {
-  auto v = kw::parse_integer(tok.text);
-  if (!v) {
-    st.error(tok, fmt::format("'{}' needs a whole number, not '{}'", what, tok.text));
-    return std::nullopt;
-  }
-  if (*v < min || *v > max) {
-    st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", what, *v, min, max));
-    return std::nullopt;
-  }
-  return v;
-}
-
 // `weight <N> [reverse]` of vrrp_script, vrrp_track_process and track_file.
 template <class T>
 Keyword<T> tracker_weight(std::int16_t T::*weight, bool T::*reverse, std::int64_t min,
@@ -75,7 +60,7 @@ Keyword<T> tracker_weight(std::int16_t T::*weight, bool T::*reverse, std::int64_
              "weight", fmt::format("<{}..{}> [reverse]", min, max),
              [=](T& t, const Statement& st) {
                if (!st.expect_args(1, 2)) return;
-               auto v = integer_arg(st, st.arg(0), "weight", min, max);
+               auto v = kw::integer_arg(st, st.arg(0), "weight", min, max);
                if (!v) return;
                bool rev = false;
                if (st.size() == 2) {
@@ -131,7 +116,7 @@ std::optional<TrackRef> parse_track_ref(const Statement& st, const TrackSpec& sp
       st.error(args[i], fmt::format("'weight' needs a value for {} '{}'", spec.what, ref.name));
       return std::nullopt;
     }
-    auto v = integer_arg(st, args[i + 1], "weight", spec.min, spec.max);
+    auto v = kw::integer_arg(st, args[i + 1], "weight", spec.min, spec.max);
     if (!v) return std::nullopt;
     ref.weight = static_cast<std::int16_t>(*v);
     i += 2;
@@ -379,9 +364,9 @@ const Table<TrackFile>& track_file_table() {
                   if (t.text == "overwrite" && !init.overwrite) {
                     init.overwrite = true;
                   } else if (!have_value && !init.overwrite) {
-                    auto v =
-                        integer_arg(st, t, "init_file", std::numeric_limits<std::int32_t>::min(),
-                                    std::numeric_limits<std::int32_t>::max());
+                    auto v = kw::integer_arg(st, t, "init_file",
+                                             std::numeric_limits<std::int32_t>::min(),
+                                             std::numeric_limits<std::int32_t>::max());
                     if (!v) return;
                     init.value = static_cast<std::int32_t>(*v);
                     have_value = true;
@@ -630,7 +615,7 @@ std::optional<UnicastPeer> parse_unicast_peer(const Statement& st) {
       st.error(opt, fmt::format("'{}' needs a value", opt.text));
       return std::nullopt;
     }
-    auto v = integer_arg(st, args[i + 1], opt.text, 0, 255);
+    auto v = kw::integer_arg(st, args[i + 1], opt.text, 0, 255);
     if (!v) return std::nullopt;
     (min ? p.min_ttl : p.max_ttl) = static_cast<std::uint8_t>(*v);
   }
@@ -664,7 +649,7 @@ void parse_garp_extra_if(VrrpInstance& v, const Statement& st) {
     if (t.text == "all" && !g.all) {
       g.all = true;
     } else if (!have_interval) {
-      auto n = integer_arg(st, t, "garp_extra_if", 0, 86400);
+      auto n = kw::integer_arg(st, t, "garp_extra_if", 0, 86400);
       if (!n) return;
       g.interval = static_cast<std::uint32_t>(*n);
       have_interval = true;
@@ -828,7 +813,8 @@ const Table<VrrpInstance>& vrrp_instance_table() {
                         "virtual_router_id", "<1..255>",
                         [](V& v, const Statement& st) {
                           if (!st.expect_args(1, 1)) return;
-                          if (auto n = integer_arg(st, st.arg(0), "virtual_router_id", 1, 255)) {
+                          if (auto n =
+                                  kw::integer_arg(st, st.arg(0), "virtual_router_id", 1, 255)) {
                             v.virtual_router_id = static_cast<std::uint8_t>(*n);
                             v.vrid_loc = st.arg(0).loc;
                           }

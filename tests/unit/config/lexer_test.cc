@@ -180,6 +180,12 @@ TEST(Lexer, RecursiveDefinitionIsAnErrorNotAHang) {
   EXPECT_TRUE(l.diag.has_errors());
 }
 
+TEST(Lexer, MultiLineDefinitionUsingItselfIsAnErrorNotAnExplosion) {
+  auto l = lex_text("$M=a \\\n$M\n$M\n");
+  EXPECT_TRUE(l.diag.has_errors());
+  EXPECT_LE(l.lines.size(), 2u);
+}
+
 TEST(Lexer, PredefinedDefinitions) {
   auto l = lex_text("a ${_HASH}${_BANG} ${_INSTANCE}\nr ${_RANDOM 5 5}\n", "node1");
   EXPECT_EQ(l.lines, (Lines{{"a", "#!", "node1"}, {"r", "5"}}));

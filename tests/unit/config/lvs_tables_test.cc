@@ -491,7 +491,7 @@ TEST(LvsTables, UrlOptionsKeepaliveOnlyLogs) {
 
 TEST(LvsTables, OtherCheckers) {
   auto l = load(
-      "bfd_instance B1 {\n  neighbor_ip 192.0.2.10\n}\n"
+      "track_file TF { file /tmp/halo-tf } bfd_instance B1 {\n  neighbor_ip 192.0.2.10\n}\n"
       "virtual_server 192.0.2.1 53 {\n  protocol UDP\n  lb_algo rr\n  lb_kind NAT\n"
       "  real_server 192.0.2.10 53 {\n"
       "    SMTP_CHECK {\n"  // 9
@@ -804,7 +804,8 @@ TEST(LvsTables, RoundTripRepresentative) {
       "virtual_server_group G {\n  192.0.2.1-20 80\n  10.0.0.0/30 443\n  fwmark 9 inet\n}\n"
       "virtual_server group G {\n  protocol TCP\n  lvs_sched mh\n  mh-port\n  mh-fallback\n"
       "  flag-1\n  hashed\n  lvs_method TUN type gue port 9999 remcsum\n"
-      "  persistence_timeout 600\n  quorum_up \"/nonexistent/notify up\"\n  quorum_down /nonexistent/false\n"
+      "  persistence_timeout 600\n  quorum_up \"/nonexistent/notify up\"\n  quorum_down "
+      "/nonexistent/false\n"
       "  weight 3\n  warmup 1.25\n  delay_before_retry 2\n"
       "  real_server 192.0.2.30 {\n    weight 2\n    lvs_method DR\n"
       "    HTTP_GET {\n      url {\n        path /\n        status_code 200-299 301\n      }\n"

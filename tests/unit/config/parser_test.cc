@@ -121,6 +121,45 @@ TEST(Parser, DiagnosticsRenderLikeACompiler) {
   EXPECT_THAT(text, HasSubstr("\n    \tpriority 300\n    \t         ^\n"));
 }
 
+TEST(Parser, DumpQuotesWhatThePreprocessorWouldReadOtherwise) {
+  // Found by the fuzzer: values that look like definitions, conditionals, sequences or
+  // include directives must come back as the same values.
+  auto first = load(
+      "global_defs {\n"
+      "  router_id \"\\x24_PWD\"\n"
+      "  notification_email {\n"
+      "    \"@fuzz\"\n"
+      "    \"include\"\n"
+      "    \"~SEQ(i,1,2)\"\n"
+      "    \"$X=1\"\n"
+      "    \"tab\\there\"\n"
+      "  }\n"
+      "}\n");
+  ASSERT_TRUE(first.ok()) << rendered(first);
+  EXPECT_EQ(first.config->global.defs.router_id, "$_PWD");
+  const auto dumped = dump_keepalived(*first.config);
+  auto second = load(dumped);
+  ASSERT_TRUE(second.ok()) << rendered(second) << dumped;
+  EXPECT_EQ(*first.config, *second.config) << dumped;
+}
+
+TEST(Parser, JsonDumpIsValidUtf8) {
+  auto l = load("global_defs {\n  router_id \"\\xff\\xfeok\"\n}\n");
+  ASSERT_TRUE(l.ok()) << rendered(l);
+  EXPECT_THAT(dump_json(*l.config), HasSubstr("\"router_id\":\"\xef\xbf\xbd\xef\xbf\xbdok\""));
+}
+
+TEST(Parser, ProblemsBeyondTheListLimitAreStillCounted) {
+  std::string text = "global_defs {\n";
+  for (int i = 0; i < 10050; ++i) text += "  router_id\n";
+  text += "}\n";
+  auto l = load(text);
+  EXPECT_EQ(l.diagnostics.error_count(), 10050u);
+  EXPECT_EQ(l.diagnostics.warning_count(), 0u);
+  EXPECT_THAT(l.diagnostics.all().back().message, HasSubstr("counted, not listed"));
+  EXPECT_EQ(config_test_exit_code(l.diagnostics), kConfigRunsWithoutBadParts);
+}
+
 TEST(Parser, GarbageNeverCrashes) {
   for (const char* text : {"{", "}", "{{{{", "}}}}", "\"", "'", "a {", "a { b { c {", "$", "${",
                            "@", "@^", "~SEQ(", "include", "\\", "\x01\x02\xff{}"}) {
@@ -152,6 +191,43 @@ TEST(Parser, DumpParsesBackToAnEqualModel) {
   ASSERT_TRUE(second.ok()) << rendered(second) << dumped;
   EXPECT_EQ(*first.config, *second.config) << dumped;
   EXPECT_THAT(dump_json(*first.config), HasSubstr("\"router_id\":\"edge 1\""));
+}
+
+}  // namespace
+}  // namespace halo::config::testing
+
+namespace halo::config::testing {
+namespace {
+
+// keepalived reads a file once: a bfd_instance or track_file must come before what names it.
+TEST(Parser, NamesMustBeDefinedBeforeUse) {
+  const std::string vi =
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n"
+      " virtual_ipaddress {\n  192.0.2.1\n }\n track_bfd {\n  b1\n }\n}\n";
+  const std::string bfd = "bfd_instance b1 {\n neighbor_ip 192.0.2.2\n}\n";
+  EXPECT_TRUE(load(bfd + vi).ok()) << rendered(load(bfd + vi));
+  auto late = load(vi + bfd);
+  EXPECT_TRUE(has_error(late, 8, "track_bfd 'b1' is not defined before it")) << rendered(late);
+
+  const std::string tf = "track_file tf1 {\n file /tmp/halo-tf1\n}\n";
+  const std::string vs =
+      "virtual_server 192.0.2.1 80 {\n lb_algo rr\n lb_kind NAT\n protocol TCP\n"
+      " real_server 192.0.2.10 80 {\n  FILE_CHECK {\n   track_file tf1\n  }\n }\n}\n";
+  EXPECT_TRUE(load(tf + vs).ok()) << rendered(load(tf + vs));
+  auto file_late = load(vs + tf);
+  EXPECT_TRUE(has_error(file_late, 6, "track_file 'tf1', which is not configured before it"))
+      << rendered(file_late);
+}
+
+TEST(Parser, DumpKeepsDefinitionsBeforeUse) {
+  const std::string text =
+      "bfd_instance b1 {\n neighbor_ip 192.0.2.2\n}\n"
+      "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 5\n"
+      " virtual_ipaddress {\n  192.0.2.1\n }\n track_bfd {\n  b1\n }\n}\n";
+  auto first = load(text);
+  ASSERT_TRUE(first.ok()) << rendered(first);
+  auto second = load(dump_keepalived(*first.config));
+  EXPECT_TRUE(second.ok()) << rendered(second);
 }
 
 }  // namespace

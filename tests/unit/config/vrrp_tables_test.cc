@@ -82,7 +82,7 @@ LoadOptions any_interface(std::string config_id = "testhost",
 constexpr const char* kFull = R"(global_defs {
     enable_script_security
     script_user root
-}
+} bfd_instance bfd1 { neighbor_ip 192.0.2.99 }
 vrrp_script chk_a {
     script "/bin/true arg" root root
     interval 2

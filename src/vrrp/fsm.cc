@@ -1,0 +1,1 @@
+#include "vrrp/fsm.h"

@@ -1,0 +1,3 @@
+#include "vrrp/fsm.h"
+
+#include <gtest/gtest.h>

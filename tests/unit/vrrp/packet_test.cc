@@ -1,0 +1,3 @@
+#include "vrrp/packet.h"
+
+#include <gtest/gtest.h>

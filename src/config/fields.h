@@ -257,12 +257,12 @@ Keyword<T> script(std::string_view name, M T::*member) {
 
 // A keyword with a hand-written parse and dump (multi-value syntaxes).
 template <class T>
-Keyword<T> custom(std::string_view name, std::string syntax,
+Keyword<T> custom(std::string_view name, const std::string& syntax,
                   std::function<void(T&, const Statement&)> parse,
                   std::function<void(const T&, Writer&)> dump) {
   Keyword<T> k;
   k.info.name = name;
-  k.info.syntax = std::move(syntax);
+  k.info.syntax = syntax;
   k.parse = std::move(parse);
   k.dump = std::move(dump);
   return k;
@@ -271,7 +271,7 @@ Keyword<T> custom(std::string_view name, std::string syntax,
 // A list block: `keyword { item \n item ... }`, each item parsed by `parse_item` from a whole
 // statement (the item's first token is its value). Repeated blocks append.
 template <class T, class Item>
-Keyword<T> list(std::string_view name, std::vector<Item> T::*member, std::string item_syntax,
+Keyword<T> list(std::string_view name, std::vector<Item> T::*member, const std::string& item_syntax,
                 std::function<std::optional<Item>(const Statement&)> parse_item,
                 std::function<DumpArgs(const Item&)> dump_item) {
   Keyword<T> k;
@@ -335,7 +335,8 @@ Keyword<T> block(std::string_view name, Sub T::*member, const Table<Sub>& (*tabl
 // problems are reported too) and then dropped.
 template <class T, class Sub>
 Keyword<T> blocks(std::string_view name, std::vector<Sub> T::*member, const Table<Sub>& (*table)(),
-                  std::string header_syntax, std::function<bool(Sub&, const Statement&)> header,
+                  const std::string& header_syntax,
+                  std::function<bool(Sub&, const Statement&)> header,
                   std::function<DumpArgs(const Sub&)> dump_header) {
   Keyword<T> k;
   k.info.name = name;

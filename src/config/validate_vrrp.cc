@@ -423,7 +423,7 @@ void validate_vrrp(const Config& config, const ValidateOptions& options, Diagnos
   };
   struct KeyHash {
     std::size_t operator()(const Key& k) const {
-      return std::hash<std::string_view>()(k.interface) * 131 + k.vrid * 2 +
+      return std::hash<std::string_view>()(k.interface) * 131 + std::size_t{k.vrid} * 2 +
              (k.family == Family::V6 ? 1 : 0);
     }
   };

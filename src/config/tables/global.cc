@@ -166,7 +166,7 @@ Keyword<GlobalDefs> cpu_affinity(std::string_view name,
 // `<KEYWORD> [<NAME>]`: an optional string whose bare form means "the default".
 template <class T>
 Keyword<T> optional_word(std::string_view name, std::optional<std::string> T::*member,
-                         std::string syntax, std::string bare_value) {
+                         std::string syntax, const std::string& bare_value) {
   return kw::custom<T>(
       name, std::move(syntax),
       [member, bare_value](T& t, const Statement& st) {
@@ -215,7 +215,7 @@ void parse_smtp_server(GlobalDefs& g, const Statement& st) {
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* res = nullptr;
-    const bool bad = s.host.find_first_of("/") != std::string::npos ||
+    const bool bad = s.host.find('/') != std::string::npos ||
                      getaddrinfo(s.host.c_str(), nullptr, &hints, &res) != 0;
     if (res) freeaddrinfo(res);
     if (bad) {

@@ -242,7 +242,7 @@ Keyword<VirtualServer> vs_bool(std::string_view name, bool VirtualServer::*membe
 
 // hashed, sh-*, mh-*: flags that only mean something to some schedulers, checked in order.
 Keyword<VirtualServer> sched_flag(std::string_view name, bool VirtualServer::*member,
-                                  std::vector<LvsScheduler> needs) {
+                                  const std::vector<LvsScheduler>& needs) {
   auto k = vs_flag(name, member);
   auto parse = k.parse;
   std::string names;

@@ -19,15 +19,26 @@
 // down_timer_adverts is 3 in the RFCs; keepalived makes it configurable.
 //
 // keepalived extensions, as documented in keepalived.conf(5):
-//   - `state MASTER` with priority 255 goes to MASTER at once; any other instance starts as
-//     BACKUP and waits Master_Down_Interval ("between 3 and 4 advert intervals"). RFC 5798
-//     §6.4.1 makes an address owner (priority 255) Master whatever `state` says; we follow the
-//     RFC there. `nopreempt` and `preempt_delay` "will not work" with initial state MASTER:
-//     keepalived clears them, and so do we.
+//   - `state` (keepalived.conf(5): "If the priority is 255, then the instance will transition
+//     immediately to MASTER if state MASTER is specified; otherwise the instance will wait
+//     between 3 and 4 advert intervals before it can transition, depending on the priority").
+//     An address owner goes to MASTER at once whatever `state` says: RFC 5798 §6.4.1 requires
+//     it, and keepalived treats priority 255 as `state MASTER` (it resets nopreempt there).
+//     Everyone else starts as BACKUP. With `state BACKUP` the first down timer is the RFC's
+//     Master_Down_Interval. With `state MASTER` below 255 keepalived 2.x (the binary, our
+//     interop oracle; the man page is silent on this case) arms a shorter first timer:
+//     Master_Adver_Interval + the skew of priority 255, so an uncontested `state MASTER` node
+//     takes over after about one interval while any running master's advert still resets it
+//     to the normal interval. `nopreempt` and `preempt_delay` "will not work" with initial
+//     state MASTER: keepalived clears them, and so do we.
 //   - `preempt_delay`: a window after start-up (or after first seeing a lower-priority master)
 //     during which a BACKUP keeps accepting a lower-priority master's adverts as if preemption
 //     were off; after the window it discards them (RFC) and its down timer fires. Hence "3.5 s
-//     normally, about 5.5 s with preempt_delay 2" in the man page.
+//     normally, about 5.5 s with preempt_delay 2" in the man page. An advert of equal or
+//     higher priority closes the window; leaving FAULT does not open one (keepalived).
+//   - Two address owners (an equal priority 255 advert from another address) is a
+//     configuration error; like keepalived, the master drops its own priority to 254 and so
+//     steps down, rather than both claiming the addresses.
 //   - `lower_prio_no_advert` false (keepalived's default): a MASTER answering a lower-priority
 //     advert with one of its own so the other master steps down; true = RFC (discard).
 //   - `higher_prio_send_advert`: a MASTER stepping down sends one advert first, so a peer
@@ -102,8 +113,9 @@ FsmConfig normalized(FsmConfig config) {
                                     std::chrono::milliseconds{1000 * 1000});
   config.down_timer_adverts = std::clamp(config.down_timer_adverts, 1, 100);
   if (config.initial_state != State::Master) config.initial_state = State::Backup;
-  if (config.initial_state == State::Master) {
-    // keepalived.conf(5): nopreempt and preempt_delay need an initial state other than MASTER.
+  if (config.initial_state == State::Master || config.priority == kPriorityOwner) {
+    // keepalived.conf(5): nopreempt and preempt_delay need an initial state other than MASTER;
+    // keepalived resets nopreempt for an address owner.
     config.preempt = true;
     config.preempt_delay = std::chrono::milliseconds{0};
   }
@@ -120,9 +132,13 @@ Fsm::Fsm(const FsmConfig& config)
       preempt_delay_(config_.preempt_delay) {}
 
 microseconds Fsm::skew_time() const {
+  return skew_for(priority_);
+}
+
+microseconds Fsm::skew_for(std::uint8_t priority) const {
   // RFC 5798 §6.1 (v3); RFC 3768 §6.1 (v2: one second regardless of the interval).
   const microseconds base = config_.version == 3 ? master_adver_interval_ : microseconds{1000000};
-  return base * (256 - priority_) / 256;
+  return base * (256 - priority) / 256;
 }
 
 microseconds Fsm::master_down_interval() const {
@@ -150,8 +166,15 @@ void Fsm::enter_initial_state(TimePoint now, Reason backup_reason, Actions& out)
   }
   master_adver_interval_ = advert_interval_;
   preempt_window_end_.reset();
-  if (config_.preempt && preempt_delay_.count() > 0) preempt_window_end_ = now + preempt_delay_;
+  const bool starting = backup_reason == Reason::Start;
+  if (starting && config_.preempt && preempt_delay_.count() > 0) {
+    preempt_window_end_ = now + preempt_delay_;
+  }
   become_backup(now, state_, backup_reason, out);
+  if (starting && config_.initial_state == State::Master) {
+    // keepalived's shorter first timer for `state MASTER` (see the top of this file).
+    master_down_timer_ = now + master_adver_interval_ + skew_for(kPriorityOwner);
+  }
 }
 
 // RFC 5798 §6.4.2 (Master_Down_Timer fires): send an advert, broadcast gratuitous ARP / NA,
@@ -219,9 +242,9 @@ Actions Fsm::on_advert_backup(const AdvertIn& advert, microseconds interval, Tim
   // keepalived preempt_delay: inside the window a lower-priority master is still accepted.
   bool in_preempt_window = false;
   if (config_.preempt && preempt_delay_.count() > 0) {
-    if (advert.priority > priority_) {
-      preempt_window_end_.reset();  // a better master: the next lower one opens a new window
-    } else if (advert.priority < priority_) {
+    if (advert.priority >= priority_) {
+      preempt_window_end_.reset();  // a master as good as us: the next lower one opens a window
+    } else {
       if (!preempt_window_end_) preempt_window_end_ = now + preempt_delay_;
       in_preempt_window = now < *preempt_window_end_;
     }
@@ -245,6 +268,12 @@ Actions Fsm::on_advert_master(const AdvertIn& advert, microseconds interval, Tim
     out.push_back(SendAdvert{priority_});
     adver_timer_ = now + advert_interval_;
     return out;
+  }
+  if (advert.priority == priority_ && advert.source == config_.primary_address) {
+    return out;  // our own address: a looped-back packet or a duplicate address; not a peer
+  }
+  if (advert.priority == kPriorityOwner && priority_ == kPriorityOwner) {
+    priority_ = kPriorityOwner - 1;  // two address owners: yield (keepalived does the same)
   }
   const bool higher = advert.priority > priority_;
   const bool wins_tie = advert.priority == priority_ && advert.source > config_.primary_address;
@@ -281,9 +310,11 @@ Actions Fsm::on_timer(TimePoint now) {
 }
 
 Actions Fsm::set_priority(std::uint8_t priority, TimePoint /*now*/) {
-  // The new priority goes out in the next advert and enters Skew_Time at the next reset of
-  // the down timer (keepalived does the same).
-  priority_ = std::max<std::uint8_t>(priority, 1);
+  // 255 belongs to the address owner by configuration; any other instance's tracked priority
+  // stays in 1..254. The new priority goes out in the next advert and enters Skew_Time at the
+  // next reset of the down timer (keepalived does the same).
+  const std::uint8_t highest = config_.priority == kPriorityOwner ? kPriorityOwner : 254;
+  priority_ = std::clamp<std::uint8_t>(priority, 1, highest);
   return {};
 }
 

@@ -51,7 +51,7 @@ struct FsmConfig {
   Centiseconds advert_interval{100};  // v3: 1..4095 cs; v2: whole seconds 1..255 (rounded up)
   bool preempt = true;                // keepalived's `nopreempt` sets false
   std::chrono::milliseconds preempt_delay{0};  // keepalived `preempt_delay`, 0..1000 s
-  State initial_state = State::Backup;         // keepalived `state`: Master or Backup
+  State initial_state = State::Backup;         // keepalived `state`: Master or Backup (see fsm.cc)
   IpAddress primary_address;                   // ours, for the equal-priority tie-break
   bool lower_prio_no_advert = false;           // master: don't answer a lower-priority advert
   bool higher_prio_send_advert = false;        // master: send one advert before stepping down
@@ -62,7 +62,8 @@ struct FsmConfig {
 struct AdvertIn {
   std::uint8_t priority = 0;
   // The packet's interval field as received: v3 Max Adver Int in centiseconds (12 bits),
-  // v2 Adver Int in seconds.
+  // v2 Adver Int in seconds. A v2 interval unlike ours and a v3 interval of 0 are dropped
+  // and counted.
   std::uint16_t interval = 0;
   IpAddress source;  // the sender's primary address (IP source)
 };
@@ -101,7 +102,8 @@ class Fsm {
   Actions on_advert(const AdvertIn& advert, TimePoint now);
   // Call at or after next_deadline(); an early call does nothing.
   Actions on_timer(TimePoint now);
-  // Tracker-adjusted priority (clamped to 1..255); takes effect in the next advert/timer.
+  // Tracker-adjusted priority (1..254; 255 only for an address owner); takes effect in the
+  // next advert and down-timer reset.
   Actions set_priority(std::uint8_t priority, TimePoint now);
   // Interface down or a weight-0 tracker failed (true); recovered (false).
   Actions set_fault(bool fault, TimePoint now);
@@ -133,6 +135,7 @@ class Fsm {
   void become_master(TimePoint now, Reason reason, Actions& out);
   void become_backup(TimePoint now, State from, Reason reason, Actions& out);
   void reset_down_timer(TimePoint now);
+  std::chrono::microseconds skew_for(std::uint8_t priority) const;
   Actions on_advert_backup(const AdvertIn& advert, std::chrono::microseconds interval,
                            TimePoint now);
   Actions on_advert_master(const AdvertIn& advert, std::chrono::microseconds interval,

@@ -519,6 +519,32 @@ TEST(FsmPreempt, PreemptDelayWindowOpensWhenLowerMasterFirstSeen) {
   EXPECT_EQ(*took_over, kT0 + seconds{11} + milliseconds{3500});
 }
 
+TEST(FsmPreempt, EqualPriorityAdvertClosesTheWindow) {
+  FsmConfig c = v3_config(128);
+  c.preempt_delay = seconds{2};
+  Fsm fsm(c);
+  fsm.start(kT0);
+  // An equal-priority master at 0.5 s closes the start-up window; its lower-priority adverts
+  // from 10 s open a new one (10 s..12 s).
+  std::vector<Scheduled> adverts{{kT0 + milliseconds{500}, advert(128)}};
+  for (const auto& s : every(kT0 + seconds{1}, seconds{1}, 9, advert(128))) adverts.push_back(s);
+  for (const auto& s : every(kT0 + seconds{10}, seconds{1}, 10, advert(50))) adverts.push_back(s);
+  EXPECT_EQ(run(fsm, adverts, kT0 + seconds{30}), kT0 + seconds{11} + milliseconds{3500});
+}
+
+TEST(FsmPreempt, LeavingFaultOpensNoWindow) {
+  FsmConfig c = v3_config(128);
+  c.preempt_delay = seconds{2};
+  Fsm fsm(c);
+  fsm.start(kT0);
+  fsm.set_fault(true, kT0 + seconds{1});
+  fsm.set_fault(false, kT0 + seconds{20});
+  // The first lower-priority advert (21.9 s) opens the window: 21.9 and 22.9 reset the timer,
+  // 23.9 does not. A window opened at recovery (20..22 s) would give 25.4 s instead.
+  const auto adverts = every(kT0 + milliseconds{21900}, seconds{1}, 10, advert(50));
+  EXPECT_EQ(run(fsm, adverts, kT0 + seconds{40}), kT0 + milliseconds{22900} + milliseconds{3500});
+}
+
 TEST(FsmPreempt, InitialStateMasterClearsNoPreemptAndDelay) {
   FsmConfig c = v3_config(100);
   c.initial_state = State::Master;
@@ -527,9 +553,43 @@ TEST(FsmPreempt, InitialStateMasterClearsNoPreemptAndDelay) {
   Fsm fsm(c);
   EXPECT_TRUE(fsm.config().preempt);
   EXPECT_EQ(fsm.config().preempt_delay, milliseconds{0});
-  // state MASTER below 255 still starts as BACKUP and waits Master_Down_Interval.
+  // state MASTER below 255 still starts as BACKUP, with a first down timer of one interval
+  // plus the skew of priority 255 (keepalived 2.x).
   EXPECT_EQ(fsm.start(kT0), (Actions{StateChange{State::Init, State::Backup, Reason::Start}}));
-  EXPECT_EQ(fsm.next_deadline(), kT0 + seconds{3} + microseconds{609375});
+  EXPECT_EQ(fsm.next_deadline(), kT0 + seconds{1} + microseconds{3906});
+}
+
+TEST(FsmStart, StateMasterTakesOverAfterAboutOneInterval) {
+  FsmConfig c = v3_config(100);
+  c.initial_state = State::Master;
+  Fsm fsm(c);
+  fsm.start(kT0);
+  EXPECT_EQ(run(fsm, {}, kT0 + seconds{10}), kT0 + seconds{1} + microseconds{3906});
+}
+
+TEST(FsmStart, StateMasterYieldsToARunningHigherMaster) {
+  FsmConfig c = v3_config(100);
+  c.initial_state = State::Master;
+  Fsm fsm(c);
+  fsm.start(kT0);
+  const auto adverts = every(kT0 + milliseconds{500}, seconds{1}, 10, advert(200));
+  EXPECT_FALSE(run(fsm, adverts, kT0 + seconds{10}).has_value());
+  EXPECT_EQ(fsm.next_deadline(), kT0 + milliseconds{9500} + seconds{3} + microseconds{609375});
+}
+
+TEST(FsmStart, StateMasterPreemptsALowerMasterAfterAboutOneInterval) {
+  FsmConfig c = v3_config(100);
+  c.initial_state = State::Master;
+  Fsm fsm(c);
+  fsm.start(kT0);
+  const auto adverts = every(kT0 + milliseconds{500}, seconds{1}, 10, advert(50));
+  EXPECT_EQ(run(fsm, adverts, kT0 + seconds{10}), kT0 + seconds{1} + microseconds{3906});
+}
+
+TEST(FsmStart, AddressOwnerIgnoresNoPreempt) {
+  FsmConfig c = v3_config(255);
+  c.preempt = false;
+  EXPECT_TRUE(Fsm(c).config().preempt);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -567,6 +627,23 @@ TEST(FsmTieBreak, Ipv6AddressesCompareNumerically) {
   EXPECT_EQ(fsm.state(), State::Master);
   fsm.on_advert(advert(100, 100, addr("2001:db8::1:0")), kT0 + seconds{6});
   EXPECT_EQ(fsm.state(), State::Backup);
+}
+
+TEST(FsmTieBreak, OwnAddressAtEqualPriorityIsIgnored) {
+  Fsm fsm(v3_config(100));
+  drive_to(fsm, State::Master);
+  EXPECT_TRUE(fsm.on_advert(advert(100, 100, kLocal), kT0 + seconds{5}).empty());
+  EXPECT_EQ(fsm.state(), State::Master);
+  EXPECT_EQ(fsm.split_brain_adverts(), 0U);
+}
+
+TEST(FsmTieBreak, TwoAddressOwnersTheMasterYields) {
+  Fsm fsm(v3_config(255));
+  fsm.start(kT0);
+  // Even from a lower address: two owners is a configuration error, keepalived yields.
+  EXPECT_EQ(fsm.on_advert(advert(255, 100, kLower), kT0 + seconds{1}),
+            (Actions{Release{}, kMasterToBackupHigher}));
+  EXPECT_EQ(fsm.priority(), 254);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -773,6 +850,16 @@ TEST(FsmPriority, NewPriorityGoesInNextAdvertAndSkew) {
   EXPECT_EQ(fsm.state(), State::Backup);
   fsm.set_priority(0, became + seconds{3});
   EXPECT_EQ(fsm.priority(), 1);
+  fsm.set_priority(255, became + seconds{4});
+  EXPECT_EQ(fsm.priority(), 254);
+}
+
+TEST(FsmPriority, AddressOwnerMayReturnTo255) {
+  Fsm fsm(v3_config(255));
+  fsm.set_priority(200, kT0);
+  EXPECT_EQ(fsm.priority(), 200);
+  fsm.set_priority(255, kT0);
+  EXPECT_EQ(fsm.priority(), 255);
 }
 
 TEST(FsmNames, StatesAndReasons) {

@@ -25,12 +25,14 @@
 //     An address owner goes to MASTER at once whatever `state` says: RFC 5798 §6.4.1 requires
 //     it, and keepalived treats priority 255 as `state MASTER` (it resets nopreempt there).
 //     Everyone else starts as BACKUP. With `state BACKUP` the first down timer is the RFC's
-//     Master_Down_Interval. With `state MASTER` below 255 keepalived 2.x (the binary, our
-//     interop oracle; the man page is silent on this case) arms a shorter first timer:
-//     Master_Adver_Interval + the skew of priority 255, so an uncontested `state MASTER` node
-//     takes over after about one interval while any running master's advert still resets it
-//     to the normal interval. `nopreempt` and `preempt_delay` "will not work" with initial
-//     state MASTER: keepalived clears them, and so do we.
+//     Master_Down_Interval, as the man page says. With `state MASTER` below 255 the man page's
+//     "otherwise ... 3 and 4 advert intervals" is not what keepalived does: its source
+//     (vrrp_init_state in 2.x) arms a shorter first timer, Master_Adver_Interval + the skew
+//     of priority 255, so an uncontested `state MASTER` node takes over after about one
+//     interval while a running master's advert still resets it to the normal interval. We
+//     follow the code, since the keepalived binary is the interop oracle (design §1); the
+//     block marked below is the whole difference. `nopreempt` and `preempt_delay` "will not
+//     work" with initial state MASTER: keepalived clears them, and so do we.
 //   - `preempt_delay`: a window after start-up (or after first seeing a lower-priority master)
 //     during which a BACKUP keeps accepting a lower-priority master's adverts as if preemption
 //     were off; after the window it discards them (RFC) and its down timer fires. Hence "3.5 s
@@ -172,7 +174,8 @@ void Fsm::enter_initial_state(TimePoint now, Reason backup_reason, Actions& out)
   }
   become_backup(now, state_, backup_reason, out);
   if (starting && config_.initial_state == State::Master) {
-    // keepalived's shorter first timer for `state MASTER` (see the top of this file).
+    // keepalived's shorter first timer for `state MASTER` (see the top of this file); delete
+    // this block to follow the man page's 3..4 intervals instead.
     master_down_timer_ = now + master_adver_interval_ + skew_for(kPriorityOwner);
   }
 }

@@ -1,6 +1,6 @@
 // The VRRP packet codec: advertisements to bytes and back, with no sockets and no clocks.
 //
-// Both versions share one 8-byte header (RFC 3768 §5.1, RFC 5798 §5.1):
+// Both versions share one 8-byte header (RFC 3768 §5.1, RFC 5798 §5):
 //
 //   0: version (4 bits) | type (4 bits)     1: VRID     2: priority     3: count of addresses
 //   4..5: v2: auth type (8) | Adver Int (8 bits, seconds)

@@ -293,9 +293,11 @@ void validate_virtual_server(const VirtualServer& vs, const Config& config, Diag
       quorum = total;
     }
     if (vs.hysteresis >= quorum) {
+      // As keepalived, compare with the quorum after it was cut to the total weight.
       diag.error(vs.loc, fmt::format("virtual_server {}: hysteresis {} must be below the quorum "
-                                     "{}",
-                                     name, vs.hysteresis, quorum));
+                                     "{}{}",
+                                     name, vs.hysteresis, quorum,
+                                     quorum < vs.quorum ? " (reduced to the total weight)" : ""));
     }
   }
   if (vs.quorum_up) check_script(*vs.quorum_up, config, diag);

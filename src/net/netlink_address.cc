@@ -1,0 +1,1 @@
+#include "net/netlink_address.h"

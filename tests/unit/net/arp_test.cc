@@ -1,0 +1,3 @@
+#include "net/arp.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "net/ndisc.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "net/netlink_address.h"
+
+#include <gtest/gtest.h>

@@ -178,7 +178,7 @@ TEST(GlobalTables, RangeErrorsPointAtTheValue) {
     vrrp_garp_master_repeat 0
     nftables_ipvs_start_fwmark 0
     vrrp_rt_priority 100
-    vrrp_mcast_group4 10.0.0.1
+    vrrp_mcast_group4 192.0.2.1
     vrrp_mcast_group6 224.0.0.18
     smtp_alert maybe
     umask 01000
@@ -296,7 +296,7 @@ TEST(GlobalTables, MultiValueErrors) {
     vrrp_rx_bufs_policy FOO
     include_check readable
     vrrp_cpu_affinity 100000
-    lvs_sync_daemon eth0 group 10.0.0.1
+    lvs_sync_daemon eth0 group 192.0.2.1
     vrrp_iptables
     vrrp_ipsets
 }

@@ -801,7 +801,7 @@ TEST(LvsTables, GarbageNeverCrashes) {
 
 TEST(LvsTables, RoundTripRepresentative) {
   auto l = load(
-      "virtual_server_group G {\n  192.0.2.1-20 80\n  10.0.0.0/30 443\n  fwmark 9 inet\n}\n"
+      "virtual_server_group G {\n  192.0.2.1-20 80\n  198.51.100.0/30 443\n  fwmark 9 inet\n}\n"
       "virtual_server group G {\n  protocol TCP\n  lvs_sched mh\n  mh-port\n  mh-fallback\n"
       "  flag-1\n  hashed\n  lvs_method TUN type gue port 9999 remcsum\n"
       "  persistence_timeout 600\n  quorum_up \"/nonexistent/notify up\"\n  quorum_down "

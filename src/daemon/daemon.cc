@@ -33,8 +33,8 @@ void log_diagnostics(const config::Loaded& loaded) {
 
 }  // namespace
 
-std::unique_ptr<const config::Config> load_for_run(const Options& options,
-                                                   const std::string& path) {
+std::unique_ptr<const config::Config> load_for_run(const Options& options, const std::string& path,
+                                                   bool starting) {
   config::LoadOptions lo;
   lo.config_id = options.config_id;
   lo.keywords = options.strict ? config::KeywordMode::Strict : config::KeywordMode::Lenient;
@@ -42,6 +42,9 @@ std::unique_ptr<const config::Config> load_for_run(const Options& options,
   auto loaded = config::load_file(path, lo);
   log_diagnostics(loaded);
   if (!loaded.ok()) {
+    if (starting && !options.log_console) {
+      std::fputs(loaded.diagnostics.render(loaded.sources).c_str(), stderr);
+    }
     logger().error("{}: {} error(s); configuration not applied", path,
                    loaded.diagnostics.error_count());
     return nullptr;

@@ -36,7 +36,9 @@ class Daemon {
 };
 
 // Loads a configuration for running or reloading, logging every diagnostic. Null when it has
-// errors (an unknown keyword is an error only with --strict).
-std::unique_ptr<const config::Config> load_for_run(const Options& options, const std::string& path);
+// errors (an unknown keyword is an error only with --strict). At start-up, with no console
+// log, the errors also go to stderr: whoever started halod should see why it did not start.
+std::unique_ptr<const config::Config> load_for_run(const Options& options, const std::string& path,
+                                                   bool starting = false);
 
 }  // namespace halo::daemon

@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
   if (o.log_facility >= 0) lo.facility = o.log_facility;
   halo::log::init(lo);
 
-  auto config = halo::daemon::load_for_run(o, path);
+  auto config = halo::daemon::load_for_run(o, path, /*starting=*/true);
   if (!config) return 1;
   // The config's net_namespace, unless -s chose one. Nothing is opened in the initial
   // namespace yet (the process-events connector will be, before this point).

@@ -108,6 +108,16 @@ def test_refuses_to_start_with_errors(netns, halod, tmp_path):
     assert f"{config}:5:14:" in r.stderr + r.stdout, r.describe()
 
 
+def test_start_up_errors_reach_stderr_without_console_logging(netns, halod, tmp_path):
+    config = tmp_path / "keepalived.conf"
+    config.write_text(BROKEN)
+    r = netns.run([str(halod), "-n", "-G", "-f", str(config), "--runtime-dir", str(tmp_path)],
+                  timeout=10)
+    assert r.returncode not in (0, None), r.describe()
+    assert f"{config}:5:14: error:" in r.stderr, r.describe()
+    assert "priority 300" in r.stderr, "the source line is shown under the message"
+
+
 def test_unknown_keyword_is_a_warning_unless_strict(start, netns, halod, tmp_path):
     text = GOOD.replace("router_id lifecycle", "router_id lifecycle\n    no_such_keyword 1")
     d = start(text)

@@ -553,18 +553,21 @@ TEST(FsmPreempt, InitialStateMasterClearsNoPreemptAndDelay) {
   Fsm fsm(c);
   EXPECT_TRUE(fsm.config().preempt);
   EXPECT_EQ(fsm.config().preempt_delay, milliseconds{0});
-  // state MASTER below 255 still starts as BACKUP, with a first down timer of one interval
-  // plus the skew of priority 255 (keepalived 2.x).
+  // state MASTER below 255 still starts as BACKUP with the normal Master_Down_Interval
+  // (keepalived 2.2.7, measured: see the top of fsm.cc).
   EXPECT_EQ(fsm.start(kT0), (Actions{StateChange{State::Init, State::Backup, Reason::Start}}));
-  EXPECT_EQ(fsm.next_deadline(), kT0 + seconds{1} + microseconds{3906});
+  EXPECT_EQ(fsm.next_deadline(), kT0 + seconds{3} + microseconds{609375});
 }
 
-TEST(FsmStart, StateMasterTakesOverAfterAboutOneInterval) {
+// keepalived 2.2.7, state MASTER, priority 100, advert_int 3, alone: BACKUP at start, MASTER
+// 10 s later (3 x 3 s + 1.83 s skew), as keepalived.conf(5) says ("between 3 and 4 advert
+// intervals"). Here at 1 s: 3 s + 0.609375 s.
+TEST(FsmStart, StateMasterWaitsTheMasterDownInterval) {
   FsmConfig c = v3_config(100);
   c.initial_state = State::Master;
   Fsm fsm(c);
   fsm.start(kT0);
-  EXPECT_EQ(run(fsm, {}, kT0 + seconds{10}), kT0 + seconds{1} + microseconds{3906});
+  EXPECT_EQ(run(fsm, {}, kT0 + seconds{10}), kT0 + seconds{3} + microseconds{609375});
 }
 
 TEST(FsmStart, StateMasterYieldsToARunningHigherMaster) {
@@ -577,13 +580,14 @@ TEST(FsmStart, StateMasterYieldsToARunningHigherMaster) {
   EXPECT_EQ(fsm.next_deadline(), kT0 + milliseconds{9500} + seconds{3} + microseconds{609375});
 }
 
-TEST(FsmStart, StateMasterPreemptsALowerMasterAfterAboutOneInterval) {
+TEST(FsmStart, StateMasterPreemptsALowerMasterAtTheDownTimer) {
   FsmConfig c = v3_config(100);
   c.initial_state = State::Master;
   Fsm fsm(c);
   fsm.start(kT0);
+  // Lower-priority adverts are discarded (preempt), so the first down timer fires.
   const auto adverts = every(kT0 + milliseconds{500}, seconds{1}, 10, advert(50));
-  EXPECT_EQ(run(fsm, adverts, kT0 + seconds{10}), kT0 + seconds{1} + microseconds{3906});
+  EXPECT_EQ(run(fsm, adverts, kT0 + seconds{10}), kT0 + seconds{3} + microseconds{609375});
 }
 
 TEST(FsmStart, AddressOwnerIgnoresNoPreempt) {

@@ -28,8 +28,10 @@
 //
 // Parsing takes untrusted bytes: the message is copied into aligned storage padded to the
 // netlink alignment (libmnl reads up to MNL_ALIGN(nlmsg_len)), every attribute is checked
-// with mnl_attr_validate/mnl_attr_validate2 before it is read, and unknown attributes (newer
-// kernels add them) are skipped.
+// with mnl_attr_validate/mnl_attr_validate2 before it is read, an attribute that overruns the
+// message is an error, and unknown attributes (newer kernels add them) are skipped. When a
+// lifetime runs out the kernel first sends RTM_NEWADDR with IFA_F_DEPRECATED (preferred 0)
+// and then RTM_DELADDR: that DELADDR is how the daemon learns a VIP expired under it.
 #include "net/netlink_address.h"
 
 #include <libmnl/libmnl.h>
@@ -321,9 +323,16 @@ Result<AddressMessage> parse_address_message(std::span<const std::uint8_t> bytes
 
   AddressAttrs attrs;
   attrs.addr_len = family == Family::V4 ? 4 : 16;
-  if (mnl_attr_parse(nlh, sizeof(ifaddrmsg), address_attr_cb, &attrs) != MNL_CB_OK) {
-    return fail(attrs.error != nullptr ? attrs.error : "malformed attributes");
+  // mnl_attr_parse() would stop quietly at a malformed attribute; walk by hand so that an
+  // attribute running past the message, or bytes left over after the last one, is an error.
+  const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
+  const auto* attr =
+      static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(ifaddrmsg)));
+  while (mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)))) {
+    if (address_attr_cb(attr, &attrs) != MNL_CB_OK) return fail(attrs.error);
+    attr = mnl_attr_next(attr);
   }
+  if (reinterpret_cast<const char*>(attr) != tail) return fail("malformed attribute");
 
   // The address is IFA_LOCAL when present, else IFA_ADDRESS; an IFA_ADDRESS that differs from
   // IFA_LOCAL is the peer (the kernel's own reading, for both families).

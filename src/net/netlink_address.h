@@ -72,8 +72,11 @@ struct AddressRequest {
   friend bool operator==(const AddressRequest&, const AddressRequest&) = default;
 };
 
-// The label rules of the kernel and iproute2: 1 to 15 characters, no NUL, starting with the
-// interface name (`ip addr add ... label` refuses anything else).
+// Label rules: 1 to 15 characters (the kernel truncates longer ones to IFNAMSIZ - 1), no
+// NUL, starting with the interface name. The kernel itself accepts any label (Linux 6.18
+// took "xxxxxx:vip" on veth-a), but iproute2 (`ip addr add ... label`) and keepalived refuse
+// one that does not start with the interface name, and the ifconfig alias convention
+// ("eth0:1") depends on it, so halo refuses it too.
 [[nodiscard]] Result<void> check_label(std::string_view label, std::string_view interface_name);
 
 // RTM_NEWADDR with NLM_F_REQUEST|NLM_F_ACK|NLM_F_CREATE and NLM_F_REPLACE when `replace`

@@ -10,6 +10,9 @@
 // The IPv4 request was also cross-checked against `strace -e sendmsg ip -n NS addr add
 // 192.0.2.10/24 brd 192.0.2.255 dev veth-a valid_lft 30 preferred_lft 20 label veth-a:vip`
 // run inside a throw-away network namespace: the bytes are identical apart from nlmsg_seq.
+// In the same kind of namespace these builders were sent to the kernel (6.18) over a libmnl
+// socket and every ack and RTNLGRP_IPV4/IPV6_IFADDR notification that came back parsed,
+// the expiry of a finite lifetime included (RTM_NEWADDR deprecated, then RTM_DELADDR).
 #include "net/netlink_address.h"
 
 #include <gtest/gtest.h>
@@ -371,6 +374,11 @@ TEST(NetlinkAddressTest, MalformedMessagesAreErrors) {
     bad[c.offset] = c.value;
     EXPECT_FALSE(parse_address_message(bad).has_value());
   }
+  // Four bytes after the last attribute that are not an attribute (nla_len 2).
+  Bytes trailing = good;
+  trailing.insert(trailing.end(), {0x02, 0x00, 0x00, 0x00});
+  trailing[0] = static_cast<std::uint8_t>(trailing.size());
+  EXPECT_FALSE(parse_address_message(trailing).has_value());
   // Without IFA_LOCAL and IFA_ADDRESS there is no address: keep only the header and ifaddrmsg.
   Bytes bare(good.begin(), good.begin() + 24);
   bare[0] = 24;

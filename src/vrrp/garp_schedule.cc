@@ -1,0 +1,1 @@
+#include "vrrp/garp_schedule.h"

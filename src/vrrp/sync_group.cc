@@ -1,0 +1,1 @@
+#include "vrrp/sync_group.h"

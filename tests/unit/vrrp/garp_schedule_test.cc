@@ -1,0 +1,3 @@
+#include "vrrp/garp_schedule.h"
+
+#include <gtest/gtest.h>

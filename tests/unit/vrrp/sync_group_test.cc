@@ -1,0 +1,3 @@
+#include "vrrp/sync_group.h"
+
+#include <gtest/gtest.h>

@@ -3,6 +3,8 @@
 #include <grp.h>
 #include <pwd.h>
 
+#include <algorithm>
+
 namespace halo::config::kw {
 
 std::optional<std::int64_t> parse_integer(std::string_view text) {
@@ -49,13 +51,47 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
-std::string format_seconds(Duration d) {
+std::string format_duration(Duration d, Duration unit) {
+  const auto per = unit.count();
   const auto us = d.count();
-  if (us % 1'000'000 == 0) return std::to_string(us / 1'000'000);
-  auto s = fmt::format("{}{}.{:06d}", us < 0 ? "-" : "", std::abs(us) / 1'000'000,
-                       std::abs(us) % 1'000'000);
+  if (per <= 0) return std::to_string(us);
+  if (us % per == 0) return std::to_string(us / per);
+  int digits = 0;
+  for (auto p = per; p > 1; p /= 10) ++digits;
+  const auto magnitude = us < 0 ? -us : us;
+  auto s = fmt::format("{}{}.{:0{}d}", us < 0 ? "-" : "", magnitude / per, magnitude % per, digits);
   while (s.back() == '0') s.pop_back();
   return s;
+}
+
+std::string format_seconds(Duration d) {
+  return format_duration(d, std::chrono::seconds{1});
+}
+
+std::optional<Duration> DurationCodec::parse(const Statement& st) const {
+  const auto& tok = st.arg(0);
+  std::optional<double> v;
+  if (whole) {
+    if (auto n = parse_integer(tok.text)) v = static_cast<double>(*n);
+  } else {
+    v = parse_decimal(tok.text);
+  }
+  if (!v) {
+    st.error(tok, fmt::format("'{}' needs {} {}, not '{}'", st.keyword().text,
+                              whole ? "a whole number of" : "a time in", unit_name(), tok.text));
+    return std::nullopt;
+  }
+  // Compare before converting, so a huge value cannot overflow the microsecond count.
+  const double per = static_cast<double>(unit.count());
+  const double lo = static_cast<double>(min.count()) / per;
+  const double hi = static_cast<double>(max.count()) / per;
+  const auto us = std::llround(std::clamp(*v, lo, hi) * per);
+  if (*v < lo || *v > hi || us < min.count() || us > max.count()) {
+    st.error(tok, fmt::format("'{}' value {} is out of range {}..{} {}", st.keyword().text,
+                              tok.text, text(min), text(max), unit_name()));
+    return std::nullopt;
+  }
+  return Duration(us);
 }
 
 std::optional<Script> ScriptCodec::parse(const Statement& st) const {

@@ -44,6 +44,8 @@ std::optional<std::int64_t> parse_integer(std::string_view text);
 std::optional<double> parse_decimal(std::string_view text);
 std::optional<bool> parse_bool(std::string_view text);
 std::string format_seconds(Duration d);
+// `d` as a number of `unit`s (a whole number of microseconds each), with the fraction needed.
+std::string format_duration(Duration d, Duration unit);
 
 // A whole number token in [min, max]; reports (naming `what`) and returns nullopt otherwise.
 std::optional<std::int64_t> integer_arg(const Statement& st, const Token& tok,
@@ -68,29 +70,28 @@ struct IntegerCodec {
   std::string text(const V& v) const { return std::to_string(static_cast<std::int64_t>(v)); }
 };
 
-// <TIMER>: seconds with a fraction, kept in microseconds.
+// A duration written as a number of `unit`s: keepalived's <TIMER> is seconds with a fraction
+// (microsecond resolution), BFD intervals are milliseconds with a fraction, and a few timers
+// take whole seconds only (`whole`). Kept in microseconds.
 struct DurationCodec {
-  double min, max;  // seconds
-  std::string syntax() const { return fmt::format("<SECONDS {}..{}>", min, max); }
+  Duration min, max;
+  Duration unit = std::chrono::seconds{1};
+  bool whole = false;
+
+  std::string syntax() const {
+    return fmt::format("<{} {}..{}>", unit_name_upper(), text(min), text(max));
+  }
   std::size_t min_args() const { return 1; }
   std::size_t max_args() const { return 1; }
-  std::optional<Duration> parse(const Statement& st) const {
-    const auto& tok = st.arg(0);
-    auto v = parse_decimal(tok.text);
-    if (!v) {
-      st.error(tok,
-               fmt::format("'{}' needs a time in seconds, not '{}'", st.keyword().text, tok.text));
-      return std::nullopt;
-    }
-    if (*v < min || *v > max) {
-      st.error(tok, fmt::format("'{}' value {} is out of range {}..{} seconds", st.keyword().text,
-                                tok.text, min, max));
-      return std::nullopt;
-    }
-    return Duration(static_cast<std::int64_t>(std::llround(*v * 1e6)));
+  std::optional<Duration> parse(const Statement& st) const;
+  DumpArgs format(Duration d) const { return {text(d)}; }
+  std::string text(Duration d) const { return format_duration(d, unit); }
+
+ private:
+  std::string_view unit_name() const { return unit == Duration{1000} ? "milliseconds" : "seconds"; }
+  std::string_view unit_name_upper() const {
+    return unit == Duration{1000} ? "MILLISECONDS" : "SECONDS";
   }
-  DumpArgs format(Duration d) const { return {format_seconds(d)}; }
-  std::string text(Duration d) const { return format_seconds(d); }
 };
 
 // <BOOL>: on|off|true|false|yes|no; the bare keyword means true.
@@ -221,7 +222,8 @@ Keyword<T> integer(std::string_view name, M T::*member, std::int64_t min, std::i
 
 template <class T, class M>
 Keyword<T> seconds(std::string_view name, M T::*member, double min, double max) {
-  return value(name, member, DurationCodec{min, max});
+  auto to_duration = [](double s) { return Duration(std::llround(s * 1e6)); };
+  return value(name, member, DurationCodec{to_duration(min), to_duration(max)});
 }
 
 template <class T, class M>

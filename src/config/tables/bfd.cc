@@ -7,36 +7,10 @@ namespace halo::config {
 namespace {
 
 // BFD intervals are written in milliseconds with a fraction (microsecond resolution).
-struct MillisecondsCodec {
-  double min, max;  // milliseconds
-  std::string syntax() const { return fmt::format("<MILLISECONDS {}..{}>", min, max); }
-  std::size_t min_args() const { return 1; }
-  std::size_t max_args() const { return 1; }
-  std::optional<Duration> parse(const Statement& st) const {
-    const auto& tok = st.arg(0);
-    auto v = kw::parse_decimal(tok.text);
-    if (!v) {
-      st.error(tok, fmt::format("'{}' needs a time in milliseconds, not '{}'", st.keyword().text,
-                                tok.text));
-      return std::nullopt;
-    }
-    if (*v < min || *v > max) {
-      st.error(tok, fmt::format("'{}' value {} is out of range {}..{} milliseconds",
-                                st.keyword().text, tok.text, min, max));
-      return std::nullopt;
-    }
-    return Duration(static_cast<std::int64_t>(std::llround(*v * 1e3)));
-  }
-  static std::string ms(Duration d) {
-    auto us = d.count();
-    if (us % 1000 == 0) return std::to_string(us / 1000);
-    auto s = fmt::format("{}.{:03d}", us / 1000, us % 1000);
-    while (s.back() == '0') s.pop_back();
-    return s;
-  }
-  DumpArgs format(Duration d) const { return {ms(d)}; }
-  std::string text(Duration d) const { return ms(d); }
-};
+kw::DurationCodec milliseconds(std::int64_t min, std::int64_t max) {
+  using std::chrono::milliseconds;
+  return {milliseconds(min), milliseconds(max), milliseconds(1)};
+}
 
 }  // namespace
 
@@ -49,9 +23,9 @@ const Table<BfdInstance>& bfd_instance_table() {
               .alias("neighbour_ip")
               .default_text("required"),
           kw::address("source_ip", &B::source_ip),
-          kw::value("min_rx", &B::min_rx, MillisecondsCodec{1, 4294967}),
-          kw::value("min_tx", &B::min_tx, MillisecondsCodec{1, 4294967}),
-          kw::value("idle_tx", &B::idle_tx, MillisecondsCodec{1000, 4294967}),
+          kw::value("min_rx", &B::min_rx, milliseconds(1, 4294967)),
+          kw::value("min_tx", &B::min_tx, milliseconds(1, 4294967)),
+          kw::value("idle_tx", &B::idle_tx, milliseconds(1000, 4294967)),
           kw::integer("multiplier", &B::multiplier, 1, 255),
           kw::flag("passive", &B::passive),
           kw::integer("ttl", &B::ttl, 1, 255)

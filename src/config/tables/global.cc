@@ -34,38 +34,6 @@ struct Lenient : C {
   }
 };
 
-// <SECONDS> with microsecond resolution; the range printed as keepalived's.
-struct SecondsCodec {
-  std::int64_t min_us, max_us;
-  std::string syntax() const {
-    return fmt::format("<SECONDS {}..{}>", format_seconds(Duration(min_us)),
-                       format_seconds(Duration(max_us)));
-  }
-  std::size_t min_args() const { return 1; }
-  std::size_t max_args() const { return 1; }
-  std::optional<Duration> parse(const Statement& st) const {
-    const auto& tok = st.arg(0);
-    auto v = kw::parse_decimal(tok.text);
-    if (!v) {
-      st.error(tok,
-               fmt::format("'{}' needs a time in seconds, not '{}'", st.keyword().text, tok.text));
-      return std::nullopt;
-    }
-    const auto us = static_cast<std::int64_t>(std::llround(*v * 1e6));
-    if (*v < 0 || us < min_us || us > max_us) {
-      st.error(tok, fmt::format("'{}' value {} is out of range {}..{} seconds", st.keyword().text,
-                                tok.text, format_seconds(Duration(min_us)),
-                                format_seconds(Duration(max_us))));
-      return std::nullopt;
-    }
-    return Duration(us);
-  }
-  DumpArgs format(Duration d) const { return {format_seconds(d)}; }
-  std::string text(Duration d) const { return format_seconds(d); }
-
-  static std::string format_seconds(Duration d) { return kw::format_seconds(d); }
-};
-
 template <class T, class M>
 Keyword<T> lenient_integer(std::string_view name, M T::*member, std::int64_t min,
                            std::int64_t max) {
@@ -90,7 +58,7 @@ Keyword<T> lenient_flag(std::string_view name, bool T::*member) {
 
 template <class T, class M>
 Keyword<T> seconds(std::string_view name, M T::*member, std::int64_t min_us, std::int64_t max_us) {
-  return kw::value(name, member, Lenient<SecondsCodec>{{min_us, max_us}});
+  return kw::value(name, member, Lenient<kw::DurationCodec>{{Duration(min_us), Duration(max_us)}});
 }
 
 // ---- helpers for hand-written keywords ------------------------------------------------------

@@ -23,33 +23,10 @@ using std::chrono::seconds;
 // ---- codecs and helpers -----------------------------------------------------------------------
 
 // Whole seconds, as keepalived reads vrrp_script interval/timeout.
-struct WholeSecondsCodec {
-  std::int64_t min, max;
-  std::string syntax() const { return fmt::format("<SECONDS {}..{}>", min, max); }
-  std::size_t min_args() const { return 1; }
-  std::size_t max_args() const { return 1; }
-  std::optional<Duration> parse(const Statement& st) const {
-    const auto& tok = st.arg(0);
-    auto v = kw::parse_integer(tok.text);
-    if (!v) {
-      st.error(tok, fmt::format("'{}' needs a whole number of seconds, not '{}'", st.keyword().text,
-                                tok.text));
-      return std::nullopt;
-    }
-    if (*v < min || *v > max) {
-      st.error(tok, fmt::format("'{}' value {} is out of range {}..{}", st.keyword().text, *v, min,
-                                max));
-      return std::nullopt;
-    }
-    return Duration(seconds(*v));
-  }
-  DumpArgs format(Duration d) const { return {kw::format_seconds(d)}; }
-  std::string text(Duration d) const { return kw::format_seconds(d); }
-};
-
 template <class T, class M>
 Keyword<T> whole_seconds(std::string_view name, M T::*member, std::int64_t min, std::int64_t max) {
-  return kw::value(name, member, WholeSecondsCodec{min, max});
+  return kw::value(name, member,
+                   kw::DurationCodec{seconds(min), seconds(max), seconds(1), /*whole=*/true});
 }
 
 // `weight <N> [reverse]` of vrrp_script, vrrp_track_process and track_file.
@@ -334,7 +311,7 @@ const Table<TrackProcess>& track_process_table() {
               "delay", "<SECONDS 0.000001..3600>",
               [](TrackProcess& p, const Statement& st) {
                 if (!st.expect_args(1, 1)) return;
-                if (auto d = kw::DurationCodec{0.000001, 3600}.parse(st)) {
+                if (auto d = kw::DurationCodec{Duration(1), seconds(3600)}.parse(st)) {
                   p.fork_delay = *d;
                   p.terminate_delay = *d;
                 }

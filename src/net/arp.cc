@@ -137,12 +137,6 @@ std::string_view to_string(ArpReject reason) {
   return "unknown";
 }
 
-std::uint64_t ArpRejectCounters::total() const {
-  std::uint64_t sum = 0;
-  for (const auto count : counts_) sum += count;
-  return sum;
-}
-
 tl::expected<ArpPacket, ArpReject> parse_arp(std::span<const std::uint8_t> frame) {
   if (frame.size() < kArpFrameSize) return tl::unexpected(ArpReject::TooShort);
   if (get_u16(frame, 12) != kEtherTypeArp) return tl::unexpected(ArpReject::NotArp);

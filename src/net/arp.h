@@ -17,6 +17,7 @@
 #include <string_view>
 #include <tl/expected.hpp>
 
+#include "common/counters.h"
 #include "common/ip_address.h"
 #include "common/result.h"
 
@@ -120,15 +121,7 @@ inline constexpr std::size_t kArpRejectReasons =
 std::string_view to_string(ArpReject reason);
 
 // Frames rejected, by reason, for the daemon to export.
-class ArpRejectCounters {
- public:
-  void add(ArpReject reason) { ++counts_[static_cast<std::size_t>(reason)]; }
-  std::uint64_t count(ArpReject reason) const { return counts_[static_cast<std::size_t>(reason)]; }
-  std::uint64_t total() const;
-
- private:
-  std::array<std::uint64_t, kArpRejectReasons> counts_{};
-};
+using ArpRejectCounters = CountersByReason<ArpReject, kArpRejectReasons>;
 
 // An Ethernet frame as an AF_PACKET SOCK_RAW socket delivers it (header included, no FCS);
 // trailing bytes (the padding to 60) are ignored. A duplicate-address answer for a VIP is a

@@ -302,10 +302,4 @@ std::string_view to_string(Reject reason) {
   return "unknown";
 }
 
-std::uint64_t RejectCounters::total() const {
-  std::uint64_t sum = 0;
-  for (auto c : counts_) sum += c;
-  return sum;
-}
-
 }  // namespace halo::vrrp

@@ -16,6 +16,7 @@
 #include <tl/expected.hpp>
 #include <vector>
 
+#include "common/counters.h"
 #include "common/ip_address.h"
 #include "common/result.h"
 
@@ -96,15 +97,7 @@ inline constexpr std::size_t kRejectReasons = static_cast<std::size_t>(Reject::A
 std::string_view to_string(Reject reason);
 
 // Packets rejected, by reason, for the daemon to export.
-class RejectCounters {
- public:
-  void add(Reject reason) { ++counts_[static_cast<std::size_t>(reason)]; }
-  std::uint64_t count(Reject reason) const { return counts_[static_cast<std::size_t>(reason)]; }
-  std::uint64_t total() const;
-
- private:
-  std::array<std::uint64_t, kRejectReasons> counts_{};
-};
+using RejectCounters = CountersByReason<Reject, kRejectReasons>;
 
 struct ParseOptions {
   // Also accept a v3/IPv4 checksum without the pseudo-header (RFC 9568 §5.2.8; keepalived's

@@ -26,16 +26,6 @@ const GlobalDefs& defs(const Loaded& l) {
   return l.config->global.defs;
 }
 
-bool has_warning(const Loaded& l, std::uint32_t line, const std::string& needle) {
-  for (const auto& d : l.diagnostics.all()) {
-    if (d.severity == Severity::Warning && d.loc.line == line &&
-        d.message.find(needle) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
 std::size_t count_impact(const Loaded& l, Impact impact) {
   std::size_t n = 0;
   for (const auto& d : l.diagnostics.all()) n += d.impact == impact ? 1 : 0;

@@ -30,15 +30,26 @@ inline std::string rendered(const Loaded& l) {
   return l.diagnostics.render(l.sources);
 }
 
-// True when some error mentions `needle` on `line`.
-inline bool has_error(const Loaded& l, std::uint32_t line, const std::string& needle) {
-  for (const auto& d : l.diagnostics.all()) {
-    if (d.severity == Severity::Error && d.loc.line == line &&
+// True when some diagnostic of `severity` mentions `needle` (on `line`, unless it is 0).
+inline bool has_diagnostic(const Diagnostics& diagnostics, Severity severity, std::uint32_t line,
+                           const std::string& needle) {
+  for (const auto& d : diagnostics.all()) {
+    if (d.severity == severity && (line == 0 || d.loc.line == line) &&
         d.message.find(needle) != std::string::npos) {
       return true;
     }
   }
   return false;
+}
+
+inline bool has_error(const Loaded& l, std::uint32_t line, const std::string& needle) {
+  return has_diagnostic(l.diagnostics, Severity::Error, line, needle);
+}
+inline bool has_warning(const Loaded& l, std::uint32_t line, const std::string& needle) {
+  return has_diagnostic(l.diagnostics, Severity::Warning, line, needle);
+}
+inline bool has_error_anywhere(const Loaded& l, const std::string& needle) {
+  return has_diagnostic(l.diagnostics, Severity::Error, 0, needle);
 }
 
 }  // namespace halo::config::testing

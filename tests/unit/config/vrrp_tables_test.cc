@@ -26,23 +26,6 @@ std::string instance(const std::string& extra, const std::string& before = "") {
   return before + kInstance + extra + "\n}\n";
 }
 
-bool has_warning(const Loaded& l, std::uint32_t line, const std::string& needle) {
-  for (const auto& d : l.diagnostics.all()) {
-    if (d.severity == Severity::Warning && d.loc.line == line &&
-        d.message.find(needle) != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool has_error_anywhere(const Loaded& l, const std::string& needle) {
-  for (const auto& d : l.diagnostics.all()) {
-    if (d.severity == Severity::Error && d.message.find(needle) != std::string::npos) return true;
-  }
-  return false;
-}
-
 // Validates a loaded config again after changing it (for settings of other areas).
 template <class Change>
 Diagnostics revalidate(const Loaded& l, Change change) {
@@ -53,13 +36,6 @@ Diagnostics revalidate(const Loaded& l, Change change) {
   Diagnostics d;
   validate(c, o, d);
   return d;
-}
-
-bool has_message(const Diagnostics& d, const std::string& needle) {
-  for (const auto& x : d.all()) {
-    if (x.severity == Severity::Error && x.message.find(needle) != std::string::npos) return true;
-  }
-  return false;
 }
 
 // parse -> dump -> parse gives the same model.
@@ -698,8 +674,9 @@ TEST(VrrpValidate, ConsistencyOfOptions) {
   auto strict = [](const std::string& extra) {
     return revalidate(load(instance(extra)), [](Config& c) { c.global.defs.vrrp_strict = true; });
   };
-  EXPECT_TRUE(has_message(strict(auth), "strict_mode does not allow authentication"));
-  EXPECT_TRUE(has_message(strict("accept"), "accept mode with VRRPv2"));
+  EXPECT_TRUE(has_diagnostic(strict(auth), Severity::Error, 0,
+                             "strict_mode does not allow authentication"));
+  EXPECT_TRUE(has_diagnostic(strict("accept"), Severity::Error, 0, "accept mode with VRRPv2"));
   EXPECT_FALSE(strict("accept\nversion 3").has_errors());
   EXPECT_FALSE(revalidate(load(instance("advert_int 0.5")), [](Config& c) {
                  c.global.defs.vrrp_version = 3;

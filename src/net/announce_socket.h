@@ -1,0 +1,64 @@
+// Sending gratuitous ARPs and unsolicited neighbour advertisements for virtual addresses, and
+// listening to ARP for another host answering for one of them (split brain, design §2 L6).
+//
+// The frames and messages are built by net/arp and net/ndisc; this file only moves bytes:
+// ARP on an AF_PACKET socket (the frame is complete, Ethernet header included), NAs on a raw
+// ICMPv6 socket (the kernel fills in the checksum; hop limit 255, link-local source).
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "common/ip_address.h"
+#include "common/result.h"
+#include "net/arp.h"
+
+namespace halo::net {
+
+// One per daemon: sends on any interface by index.
+class AnnounceSocket {
+ public:
+  static Result<std::unique_ptr<AnnounceSocket>> open();
+  ~AnnounceSocket();
+  AnnounceSocket(const AnnounceSocket&) = delete;
+  AnnounceSocket& operator=(const AnnounceSocket&) = delete;
+
+  // A gratuitous ARP for `vip` at `mac` out of `ifindex`.
+  Result<void> send_garp(std::uint32_t ifindex, const IpAddress& vip, const MacAddress& mac);
+  // An unsolicited NA for `vip` at `mac` to ff02::1 out of `ifindex`, from `source` (a
+  // link-local address of that interface), with the Router flag as given.
+  Result<void> send_unsolicited_na(std::uint32_t ifindex, const IpAddress& vip,
+                                   const MacAddress& mac, const IpAddress& source, bool router);
+
+ private:
+  AnnounceSocket(int arp_fd, int icmpv6_fd);
+  int arp_fd_ = -1;
+  int icmpv6_fd_ = -1;
+};
+
+// Receives the ARP frames seen on one interface (requests and replies, from other hosts).
+class ArpListener {
+ public:
+  using Handler = std::function<void(const ArpPacket&)>;
+
+  static Result<std::unique_ptr<ArpListener>> open(boost::asio::io_context& io,
+                                                   std::uint32_t ifindex);
+  ~ArpListener();
+  ArpListener(const ArpListener&) = delete;
+  ArpListener& operator=(const ArpListener&) = delete;
+
+  // `handler` runs on the io_context's thread for every valid ARP frame (malformed ones are
+  // counted in rejected()), until the listener is destroyed (never after).
+  void start(Handler handler);
+  const ArpRejectCounters& rejected() const { return rejected_; }
+
+ private:
+  struct Impl;
+  explicit ArpListener(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  ArpRejectCounters rejected_;
+};
+
+}  // namespace halo::net

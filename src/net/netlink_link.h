@@ -1,0 +1,2 @@
+// Placeholder: pure RTM_NEWLINK parsing lands on a branch.
+#pragma once

@@ -13,6 +13,7 @@
 
 #include "common/ip_address.h"
 #include "common/result.h"
+#include "common/unique_fd.h"
 #include "net/arp.h"
 
 namespace halo::net {
@@ -33,9 +34,9 @@ class AnnounceSocket {
                                    const MacAddress& mac, const IpAddress& source, bool router);
 
  private:
-  AnnounceSocket(int arp_fd, int icmpv6_fd);
-  int arp_fd_ = -1;
-  int icmpv6_fd_ = -1;
+  AnnounceSocket(UniqueFd arp_fd, UniqueFd icmpv6_fd);
+  UniqueFd arp_fd_;
+  UniqueFd icmpv6_fd_;  // invalid when the host has IPv6 off
 };
 
 // Receives the ARP frames seen on one interface (requests and replies, from other hosts).
@@ -53,12 +54,15 @@ class ArpListener {
   // counted in rejected()), until the listener is destroyed (never after).
   void start(Handler handler);
   const ArpRejectCounters& rejected() const { return rejected_; }
+  // recvfrom failures other than EINTR/EAGAIN (the loop goes on).
+  std::uint64_t receive_errors() const { return receive_errors_; }
 
  private:
   struct Impl;
   explicit ArpListener(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   ArpRejectCounters rejected_;
+  std::uint64_t receive_errors_ = 0;
 };
 
 }  // namespace halo::net

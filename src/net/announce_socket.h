@@ -51,7 +51,7 @@ class ArpListener {
   ArpListener& operator=(const ArpListener&) = delete;
 
   // `handler` runs on the io_context's thread for every valid ARP frame (malformed ones are
-  // counted in rejected()), until the listener is destroyed (never after).
+  // counted in rejected()), until the listener is destroyed (never after). Call once.
   void start(Handler handler);
   const ArpRejectCounters& rejected() const { return rejected_; }
   // recvfrom failures other than EINTR/EAGAIN (the loop goes on).

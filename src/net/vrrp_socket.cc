@@ -1,41 +1,41 @@
 // Raw IPPROTO_VRRP sockets: how adverts leave and arrive, and why each option is set.
 //
-// Sending. The kernel writes the IP header (no IP_HDRINCL): we hand it the VRRP message and
-// say, per send, where from and with which TTL. The source goes in an IP_PKTINFO /
-// IPV6_PKTINFO control message (ipi_spec_dst / ipi6_addr), so one socket serves instances
-// with different sources (unicast_src_ip, the primary address, a link-local one), and the
-// kernel refuses a source that is not an address of this host, as it should (IPv4:
-// ENETUNREACH from the route lookup; IPv6: EINVAL). The
-// TTL / hop limit goes in an IP_TTL / IPV6_HOPLIMIT control message: both work on raw
-// sockets (Linux's ip_cmsg_send and ip6_datagram_send_ctl), and a receiver drops anything
-// but 255 (RFC 5798 §5.1.1.3, §5.1.2.3; RFC 3768 §5.2.3). The socket defaults are 255 too,
-// so a message without the control message is still right. Multicast leaves through the
-// bound interface (IP_MULTICAST_IF / IPV6_MULTICAST_IF) and is not looped back
-// (IP_MULTICAST_LOOP / IPV6_MULTICAST_LOOP 0): our own adverts are not input.
+// Sending. The kernel writes the IP header (no IP_HDRINCL): we hand it the VRRP message and say,
+// per send, where from and with which TTL. The source goes in an IP_PKTINFO / IPV6_PKTINFO control
+// message (ipi_spec_dst / ipi6_addr), so one socket serves instances with different sources
+// (unicast_src_ip, the primary address, a link-local one), and the kernel refuses a source that is
+// not an address of this host, as it should (IPv4: ENETUNREACH from the route lookup; IPv6:
+// EINVAL). The TTL / hop limit goes in an IP_TTL / IPV6_HOPLIMIT control message: both work on raw
+// sockets (Linux's ip_cmsg_send and ip6_datagram_send_ctl), and a receiver drops anything but 255
+// (RFC 5798 §5.1.1.3, §5.1.2.3; RFC 3768 §5.2.3). The socket defaults are 255 too, so a message
+// without the control message is still right. Multicast leaves through the bound interface
+// (IP_MULTICAST_IF / IPV6_MULTICAST_IF) and is not looped back (IP_MULTICAST_LOOP /
+// IPV6_MULTICAST_LOOP 0): our own adverts are not input.
 //
-// Receiving. A raw IPv4 socket gets the whole datagram, IP header included: the codec reads
-// TTL, addresses and protocol from it (vrrp::parse_ipv4). A raw IPv6 socket gets only what
-// follows the IPv6 header, so the source comes from recvmsg's name, the destination and
-// arrival interface from IPV6_PKTINFO and the hop limit from IPV6_HOPLIMIT
-// (IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT; RFC 3542 §6). IPv4 asks for IP_PKTINFO too, for the
-// arrival interface. IPV6_CHECKSUM stays off: with it the kernel would drop a bad checksum
-// silently, and a peer with a bad checksum (or keepalived's v3_checksum_as_v2) must be seen
-// and counted by the codec.
+// Receiving. A raw IPv4 socket gets the whole datagram, IP header included: the codec reads TTL,
+// addresses and protocol from it (vrrp::parse_ipv4). A raw IPv6 socket gets only what follows the
+// IPv6 header, so the source comes from recvmsg's name, the destination and arrival interface from
+// IPV6_PKTINFO and the hop limit from IPV6_HOPLIMIT (IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT; RFC 3542
+// §6). IPv4 asks for IP_PKTINFO too, for the arrival interface. IPV6_CHECKSUM stays off: with it
+// the kernel would drop a bad checksum silently, and a peer with a bad checksum (or keepalived's
+// v3_checksum_as_v2) must be seen and counted by the codec.
 //
-// Multicast. The kernel accepts a datagram for 224.0.0.18 / ff02::12 on an interface only
-// when someone joined the group there (ip_check_mc_rcu, ipv6_chk_mcast_addr); the joins below
-// (ip_mreqn / ipv6_mreq with the interface index, never an address that may change) do it,
-// and the membership lives and dies with the socket. Raw sockets then see every datagram of
-// protocol 112 the host accepts (IP_MULTICAST_ALL is on by default); SO_BINDTOIFINDEX narrows
-// that to the socket's interface.
+// Multicast. The kernel accepts a datagram for 224.0.0.18 / ff02::12 on an interface only when
+// someone joined the group there (ip_check_mc_rcu, ipv6_chk_mcast_addr); the joins below (ip_mreqn
+// / ipv6_mreq with the interface index, never an address that may change) do it, and the membership
+// lives and dies with the socket. A raw socket would then see every datagram of protocol 112 for
+// any group any socket of the host joined (IP_MULTICAST_ALL and IPV6_MULTICAST_ALL are on by
+// default): we turn both off (keepalived turns off the IPv4 one; the IPv6 one is Linux 4.20), so a
+// socket hears the groups it joined and nothing else (a unicast-only socket, no multicast at all),
+// and SO_BINDTOIFINDEX narrows it to the socket's interface.
 //
 // The event loop. The descriptor is non-blocking and wrapped in an Asio stream_descriptor:
-// async_wait(read), then recvmsg until EAGAIN (at most kBurst datagrams per turn, then the
-// rest is posted so other sockets get their turn). The reading state is shared between the
-// socket and its pending completion (a shared_ptr, for this reason only): the destructor marks
-// it closed and closes the descriptor, so the aborted completion that Asio still delivers
-// finds a live object that tells it to stop, and a handler that destroys the socket while it
-// runs (a reload) does not pull the buffer or itself from under its own feet.
+// async_wait(read), then recvmsg until EAGAIN (at most kBurst datagrams per turn, then the rest is
+// posted so other sockets get their turn). The reading state is shared between the socket and its
+// pending completion (a shared_ptr, for this reason only): the destructor marks it closed and
+// closes the descriptor, so the aborted completion that Asio still delivers finds a live object
+// that tells it to stop, and a handler that destroys the socket while it runs (a reload) does not
+// pull the buffer or itself from under its own feet.
 #include "net/vrrp_socket.h"
 
 #include <fmt/format.h>
@@ -145,6 +145,9 @@ Result<void> configure_v4(int fd, const VrrpSocketOptions& options) {
     return r;
   }
   if (auto r = set_option(fd, IPPROTO_IP, IP_TTL, ttl, "IP_TTL", options); !r) return r;
+  if (auto r = set_option(fd, IPPROTO_IP, IP_MULTICAST_ALL, off, "IP_MULTICAST_ALL", options); !r) {
+    return r;
+  }
   if (options.ifindex != 0) {
     ip_mreqn request{};
     request.imr_ifindex = static_cast<int>(options.ifindex);
@@ -190,6 +193,10 @@ Result<void> configure_v6(int fd, const VrrpSocketOptions& options) {
     return r;
   }
   if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, hops, "IPV6_UNICAST_HOPS", options);
+      !r) {
+    return r;
+  }
+  if (auto r = set_option(fd, IPPROTO_IPV6, IPV6_MULTICAST_ALL, off, "IPV6_MULTICAST_ALL", options);
       !r) {
     return r;
   }

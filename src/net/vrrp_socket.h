@@ -58,7 +58,7 @@ class VrrpSocket {
 
   // Starts receiving: `handler` runs on the io_context's thread for every datagram, until the
   // socket is destroyed (never after). Receive errors other than EINTR/EAGAIN are counted in
-  // receive_errors() and the loop goes on.
+  // receive_errors() and the loop goes on. Call once.
   void start(Handler handler);
 
   // Sends one VRRP message (vrrp::build's output) from `source` (an address of this host) to

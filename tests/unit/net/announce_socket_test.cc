@@ -16,14 +16,17 @@
 #include <poll.h>
 #include <sched.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -123,7 +126,7 @@ class AnnounceSocketTest : public halo::testing::NetnsSandbox {
   }
 
   // Sends `frame` as is out of veth-a (the test's own packet socket).
-  void send_raw_frame(const std::vector<std::uint8_t>& frame) {
+  void send_raw_frame(const std::vector<std::uint8_t>& frame) const {
     UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
     ASSERT_TRUE(fd);
     sockaddr_ll to{};
@@ -270,6 +273,64 @@ TEST_F(AnnounceSocketTest, UnsolicitedNaReachesThePeerWithHopLimit255) {
   const auto expected = build_unsolicited_na_with_checksum({vip, vmac, true}, ip("fe80::1"));
   ASSERT_TRUE(expected);
   EXPECT_EQ(na->bytes, std::vector<std::uint8_t>(expected->begin(), expected->end()));
+}
+
+// One line of /proc/net/raw6 (this namespace's raw IPv6 sockets).
+struct RawSocketLine {
+  unsigned protocol = 0;  // the "port" of local_address
+  unsigned long rx_queue = 0;
+  unsigned long inode = 0;
+};
+
+std::vector<RawSocketLine> raw6_sockets() {
+  std::vector<RawSocketLine> lines;
+  std::ifstream file("/proc/thread-self/net/raw6");
+  std::string line;
+  std::getline(file, line);  // the heading
+  while (std::getline(file, line)) {
+    std::istringstream in(line);
+    std::string sl, local, remote, state, queues, timer, retransmits, uid, timeout;
+    RawSocketLine r;
+    in >> sl >> local >> remote >> state >> queues >> timer >> retransmits >> uid >> timeout >>
+        r.inode;
+    r.protocol = static_cast<unsigned>(std::stoul(local.substr(local.find(':') + 1), nullptr, 16));
+    r.rx_queue = std::stoul(queues.substr(queues.find(':') + 1), nullptr, 16);
+    lines.push_back(r);
+  }
+  return lines;
+}
+
+// The send-only ICMPv6 socket blocks every type (ICMP6_FILTER), so ICMPv6 that reaches the
+// host is not queued on it. The control: an unfiltered raw ICMPv6 socket beside it gets the
+// same NA, and its queue is not empty.
+TEST_F(AnnounceSocketTest, SendOnlySocketQueuesNothing) {
+  auto socket = announcer();
+  ASSERT_TRUE(socket);
+  UniqueFd control(::socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6));
+  ASSERT_TRUE(control);
+  struct stat control_stat {};
+  ASSERT_EQ(::fstat(control.get(), &control_stat), 0);
+
+  auto peer = peer_.inside([] { return AnnounceSocket::open(); });
+  ASSERT_TRUE(peer) << peer.error().message;
+  const auto vip = ip("2001:db8::200");
+  const auto sent =
+      (*peer)->send_unsolicited_na(b_index_, vip, mac("02:00:00:00:00:0b"), ip("fe80::2"), true);
+  ASSERT_TRUE(sent) << sent.error().message;
+  pollfd p{control.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 2000), 1) << "the NA did not arrive on veth-a";
+
+  int filtered = 0;
+  for (const auto& line : raw6_sockets()) {
+    if (line.protocol != IPPROTO_ICMPV6) continue;
+    if (line.inode == control_stat.st_ino) {
+      EXPECT_GT(line.rx_queue, 0U);
+    } else {
+      ++filtered;
+      EXPECT_EQ(line.rx_queue, 0U);
+    }
+  }
+  EXPECT_EQ(filtered, 1);
 }
 
 TEST_F(AnnounceSocketTest, ErrorsNameTheCause) {

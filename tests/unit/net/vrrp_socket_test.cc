@@ -302,6 +302,26 @@ TEST_F(VrrpSocketTest, MulticastIsNotLoopedBack) {
   EXPECT_EQ(own, 0);
 }
 
+// IP_MULTICAST_ALL off: a socket hears the groups it joined itself, not those another
+// socket of the host joined on the same interface.
+TEST_F(VrrpSocketTest, MulticastReachesOnlySocketsThatJoined) {
+  const auto group = ip("224.0.0.18");
+  auto joined = open_receiver_b(options_b(Family::V4, {group}));
+  int others = 0;
+  auto other = peer_.inside([&] { return VrrpSocket::open(io_, options_b(Family::V4)); });
+  ASSERT_TRUE(other) << other.error().message;
+  (*other)->start([&](const VrrpDatagram&) { ++others; });
+  auto sender = open_a(options_a(Family::V4));
+  ASSERT_TRUE(joined && sender);
+  const auto message = vrrp::build(advert({ip("192.0.2.100")}), ip("192.0.2.1"), group);
+  ASSERT_TRUE(message);
+  ASSERT_TRUE(sender->send(*message, ip("192.0.2.1"), group));
+  ASSERT_TRUE(run_until([&] { return !received_.empty(); }));
+  io_.restart();
+  io_.run_for(50ms);
+  EXPECT_EQ(others, 0);
+}
+
 TEST_F(VrrpSocketTest, ErrorsNameTheInterfaceAndTheCause) {
   auto missing = VrrpSocket::open(io_, {Family::V4, 9999, "nosuch0", {}, 0});
   ASSERT_FALSE(missing);

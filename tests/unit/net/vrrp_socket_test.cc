@@ -224,6 +224,42 @@ TEST_F(VrrpSocketTest, Ipv4UnicastReachesThePeerAddress) {
   EXPECT_EQ(parsed->checksum_form, vrrp::ChecksumForm::Standard);
 }
 
+// ifindex 0: an instance with unicast peers and no interface; routing picks the way out.
+TEST_F(VrrpSocketTest, UnboundSocketsCarryUnicast) {
+  auto receiver = open_receiver_b({Family::V4, 0, "", {}, 0});
+  auto sender = open_a({Family::V4, 0, "", {}, 0});
+  ASSERT_TRUE(receiver && sender);
+  const auto message = vrrp::build(advert({ip("192.0.2.100")}), ip("192.0.2.1"), ip("192.0.2.2"));
+  ASSERT_TRUE(message);
+  const auto result = sender->send(*message, ip("192.0.2.1"), ip("192.0.2.2"));
+  ASSERT_TRUE(result) << result.error().message;
+  ASSERT_TRUE(run_until([&] { return !received_.empty(); }));
+  EXPECT_EQ(received_[0].ifindex, b_index_);
+  EXPECT_TRUE(vrrp::parse_ipv4(received_[0].bytes));
+}
+
+// More datagrams than one turn of the loop reads (the rest is posted): all arrive, in order.
+TEST_F(VrrpSocketTest, ALongBurstIsDeliveredWhole) {
+  const auto group = ip("224.0.0.18");
+  auto receiver = open_receiver_b(options_b(Family::V4, {group}));
+  auto sender = open_a(options_a(Family::V4));
+  ASSERT_TRUE(receiver && sender);
+  constexpr int kCount = 100;
+  for (int i = 0; i < kCount; ++i) {
+    auto a = advert({ip("192.0.2.100")});
+    a.priority = static_cast<std::uint8_t>(i + 1);
+    const auto message = vrrp::build(a, ip("192.0.2.1"), group);
+    ASSERT_TRUE(message);
+    ASSERT_TRUE(sender->send(*message, ip("192.0.2.1"), group));
+  }
+  ASSERT_TRUE(run_until([&] { return received_.size() == kCount; })) << received_.size();
+  for (int i = 0; i < kCount; ++i) {
+    const auto parsed = vrrp::parse_ipv4(received_[static_cast<std::size_t>(i)].bytes);
+    ASSERT_TRUE(parsed);
+    EXPECT_EQ(parsed->advert.priority, i + 1);
+  }
+}
+
 TEST_F(VrrpSocketTest, Ipv6MulticastFromALinkLocalSource) {
   const auto group = ip("ff02::12");
   auto receiver = open_receiver_b(options_b(Family::V6, {group}));

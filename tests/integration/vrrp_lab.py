@@ -85,7 +85,6 @@ class Lab:
         self.tmp = Path(tempfile.mkdtemp(prefix=f"{self.prefix}-"))
         self.daemons: list[Daemon] = []
         self._created: list[str] = []  # namespaces, in creation order
-        self._partitioned: set[str] = set()
 
     # ---- life --------------------------------------------------------------------------
 
@@ -244,11 +243,9 @@ class Lab:
                            capture_output=True, check=False, timeout=10)
         if p.returncode != 0:
             raise RuntimeError(f"nft in {host} failed: {p.stderr.strip()}")
-        self._partitioned.add(host)
 
     def heal(self, host: str) -> None:
         _ns_run(self.ns(host), ["nft", "delete", "table", "inet", "halo_partition"])
-        self._partitioned.discard(host)
 
     def link(self, host: str, up: bool) -> None:
         _ip("-n", self.ns(host), "link", "set", "eth0", "up" if up else "down")

@@ -586,10 +586,11 @@ class LabSession:
 
 
 def describe_difference(before: dict, after: dict) -> str:
+    """What a snapshot gained and lost, entry by entry (an address shows as its link)."""
     lines = []
     for key in before:
-        b, a = before[key], after.get(key)
-        if a != b:
-            lines.append(f"{key} before: {json.dumps(b, sort_keys=True)}")
-            lines.append(f"{key} after:  {json.dumps(a, sort_keys=True)}")
+        b = {json.dumps(e, sort_keys=True) for e in before[key]}
+        a = {json.dumps(e, sort_keys=True) for e in after.get(key, [])}
+        lines += [f"{key} lost:   {e}" for e in sorted(b - a)]
+        lines += [f"{key} gained: {e}" for e in sorted(a - b)]
     return "\n".join(lines)

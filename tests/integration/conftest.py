@@ -4,6 +4,12 @@
   netns                           a namespace of the session's own with eth0..eth3, eth0.1
   netns_factory                   more namespaces, each removed at the end of the session
   wait_until                      the one way to wait for something
+  vrrp                            a VRRP lab (vrrp_lab.py): hosts on a bridge, daemons on them,
+                                  node state checked at teardown
+
+VRRP tests that run halod as a VRRP node carry the `halo_vrrp` marker. They are deselected
+unless `--halo-vrrp` is given or HALO_VRRP_TESTS=1 is set; `--no-halo-vrrp` or
+HALO_VRRP_TESTS=0 deselect them. HALO_VRRP_TESTS_DEFAULT below is the default.
 
 Without root or network namespaces the tests skip, except under CI (CI=true), where a
 test that cannot run is a failure.
@@ -18,12 +24,38 @@ from pathlib import Path
 import pytest
 
 import helpers
+import vrrp_lab
+
+# Whether `halo_vrrp` tests run when neither the option nor HALO_VRRP_TESTS says: "0" until
+# halod's VRRP engine fails over, then "1".
+HALO_VRRP_TESTS_DEFAULT = "0"
 
 
 def pytest_addoption(parser):
     parser.addoption("--halod", action="store", default=None,
                      help="path of the halod binary (default: $HALO_BUILD_DIR/src/daemon/halod, "
                           "then build/src/daemon/halod in the repository)")
+    parser.addoption("--halo-vrrp", dest="halo_vrrp", action="store_true", default=None,
+                     help="run the tests marked halo_vrrp (halod as a VRRP node)")
+    parser.addoption("--no-halo-vrrp", dest="halo_vrrp", action="store_false",
+                     help="deselect the tests marked halo_vrrp")
+
+
+def halo_vrrp_enabled(config) -> bool:
+    chosen = config.getoption("halo_vrrp")
+    if chosen is not None:
+        return chosen
+    value = os.environ.get("HALO_VRRP_TESTS", HALO_VRRP_TESTS_DEFAULT).strip().lower()
+    return value not in ("", "0", "false", "no", "off")
+
+
+def pytest_collection_modifyitems(config, items):
+    if halo_vrrp_enabled(config):
+        return
+    kept = [i for i in items if i.get_closest_marker("halo_vrrp") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")
@@ -83,3 +115,32 @@ def netns(netns_factory) -> helpers.NetNs:
 @pytest.fixture
 def wait_until():
     return helpers.wait_until
+
+
+@pytest.fixture
+def vrrp(request):
+    """A VRRP lab session: `vrrp.lab(hosts)`, then `vrrp.start(impl, host, config)`.
+
+    At teardown every daemon still running gets SIGTERM, and every host whose daemons all
+    ended that way must have the `ip addr/route/rule/link` it had before its first daemon.
+    """
+    reason = vrrp_lab.unavailable_reason()
+    if reason:
+        helpers.skip_or_fail(reason)
+
+    def binary(impl: str) -> str:
+        if impl == "keepalived":
+            return request.getfixturevalue("keepalived")
+        if impl == "halo":
+            return str(request.getfixturevalue("halod"))
+        raise ValueError(f"unknown VRRP implementation {impl!r}")
+
+    # Skip before building anything when a program the parametrization names is missing.
+    callspec = getattr(request.node, "callspec", None)
+    for impl in set(callspec.params.get("impls", ())) if callspec else ():
+        binary(impl)
+    session = vrrp_lab.LabSession(binary)
+    try:
+        yield session
+    finally:
+        session.close()

@@ -1,0 +1,42 @@
+"""Split brain and its end: VRRP cut off on the master's host (nftables drops IP protocol
+112 both ways in its namespace) makes the backup a master too, so both hold the VIP; when
+VRRP flows again exactly one node, the higher-priority one, keeps it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from vrrp_lab import VIP4, deadline, impl_params, steady, vrrp_config
+
+ADVERT = 0.1
+
+
+def configs(mode: str) -> tuple[str, str]:
+    if mode == "unicast":
+        return (vrrp_config(priority=150, unicast_src="192.0.2.1", unicast_peers=["192.0.2.2"]),
+                vrrp_config(priority=100, unicast_src="192.0.2.2", unicast_peers=["192.0.2.1"]))
+    return vrrp_config(priority=150), vrrp_config(priority=100)
+
+
+@pytest.mark.parametrize("mode", ["multicast", "unicast"])
+@pytest.mark.parametrize("impls", impl_params(2))
+def test_partition_makes_two_masters_and_healing_leaves_one(vrrp, impls, mode):
+    conf1, conf2 = configs(mode)
+    lab = vrrp.lab()
+    vrrp.start(impls[0], "node1", conf1)
+    vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT), "node1 to hold")
+    vrrp.start(impls[1], "node2", conf2)
+    vrrp.stays(lambda: lab.holders(VIP4) == ["node1"], steady(ADVERT), "node1 alone holding")
+
+    lab.partition("node1")
+    vrrp.wait(lambda: lab.holders(VIP4) == ["node1", "node2"], deadline(ADVERT),
+              "both nodes to hold the VIP while node1 is cut off")
+    vrrp.stays(lambda: lab.holders(VIP4) == ["node1", "node2"], steady(ADVERT),
+               "both nodes holding during the partition")
+
+    lab.heal("node1")
+    vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT),
+              "node1 (priority 150) alone to hold the VIP once healed")
+    vrrp.stays(lambda: lab.holders(VIP4) == ["node1"], steady(ADVERT),
+               "node1 alone holding after the heal")

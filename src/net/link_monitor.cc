@@ -41,7 +41,7 @@ namespace halo::net {
 namespace {
 
 constexpr int kReceiveBuffer = 1024 * 1024;
-constexpr std::size_t kDatagramBuffer = 64 * 1024;
+constexpr std::size_t kDatagramBuffer = std::size_t{64} * 1024;
 constexpr int kMaxDatagramsPerWakeup = 64;
 
 std::string errno_text(int error) {
@@ -61,8 +61,8 @@ struct LinkMonitor::Impl {
   void arm();
   void on_readable();
   // Dispatches the messages of one datagram; false when the monitor died in a handler.
-  bool dispatch(std::span<const std::uint8_t> datagram, const Callbacks& callbacks,
-                const std::weak_ptr<char>& alive);
+  static bool dispatch(LinkMonitor& owner, std::span<const std::uint8_t> datagram,
+                       const Callbacks& callbacks, const std::weak_ptr<char>& alive);
 
   boost::asio::posix::stream_descriptor descriptor;
   LinkMonitor* owner = nullptr;
@@ -110,13 +110,14 @@ void LinkMonitor::Impl::on_readable() {
       ++owner->malformed_;
       continue;
     }
-    if (!dispatch(std::span(buffer.data(), static_cast<std::size_t>(n)), *keep, token)) return;
+    if (!dispatch(*owner, std::span(buffer.data(), static_cast<std::size_t>(n)), *keep, token))
+      return;
   }
   arm();
 }
 
-bool LinkMonitor::Impl::dispatch(std::span<const std::uint8_t> datagram, const Callbacks& cb,
-                                 const std::weak_ptr<char>& token) {
+bool LinkMonitor::Impl::dispatch(LinkMonitor& owner, std::span<const std::uint8_t> datagram,
+                                 const Callbacks& cb, const std::weak_ptr<char>& token) {
   int len = static_cast<int>(datagram.size());
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(datagram.data());
   for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
@@ -127,7 +128,7 @@ bool LinkMonitor::Impl::dispatch(std::span<const std::uint8_t> datagram, const C
       case RTM_DELLINK: {
         auto parsed = parse_link_message(message);
         if (!parsed) {
-          ++owner->malformed_;
+          ++owner.malformed_;
           break;
         }
         // AF_BRIDGE messages are about bridge ports, not about links coming and going.
@@ -140,7 +141,7 @@ bool LinkMonitor::Impl::dispatch(std::span<const std::uint8_t> datagram, const C
       case RTM_DELADDR: {
         auto parsed = parse_address_message(message);
         if (!parsed) {
-          ++owner->malformed_;
+          ++owner.malformed_;
           break;
         }
         if (!cb.handlers.on_address) break;
@@ -152,7 +153,7 @@ bool LinkMonitor::Impl::dispatch(std::span<const std::uint8_t> datagram, const C
         break;  // NLMSG_NOOP, or a group we did not ask for
     }
   }
-  if (len != 0) ++owner->malformed_;  // bytes that do not make a message
+  if (len != 0) ++owner.malformed_;  // bytes that do not make a message
   return true;
 }
 

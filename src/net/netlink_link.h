@@ -102,7 +102,8 @@ struct LinkMessage {
   // to RTNLGRP_LINK (an RTM_DELLINK among them when a port leaves the bridge, not the link):
   // a reader of notifications looks at links with family AF_UNSPEC only.
   std::uint8_t family = 0;
-  std::uint32_t ifi_change = 0;  // the IFF_* bits a request changes (0 in notifications)
+  // The IFF_* bits a request changes; in a notification, the bits that changed (often 0).
+  std::uint32_t ifi_change = 0;
   LinkInfo link;
 };
 

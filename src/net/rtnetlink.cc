@@ -41,7 +41,7 @@
 namespace halo::net {
 namespace {
 
-constexpr std::size_t kReceiveBufferSize = 64 * 1024;  // a dump part is at most 32 KiB
+constexpr std::size_t kReceiveBufferSize = std::size_t{64} * 1024;  // a dump part is at most 32 KiB
 constexpr std::size_t kMaxRequestSize = 256;
 constexpr int kDumpAttempts = 3;
 constexpr timeval kReceiveTimeout{.tv_sec = 1, .tv_usec = 0};

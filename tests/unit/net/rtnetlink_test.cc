@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 #include <linux/if_addr.h>
+#include <linux/netlink.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <thread>
 
@@ -273,6 +277,35 @@ TEST_F(RtnetlinkTest, Macvlan) {
   auto bl = rt_->link(*b);
   ASSERT_TRUE(bl.has_value() && bl->has_value());
   EXPECT_EQ((*bl)->macvlan_mode, MacvlanMode::Bridge);
+}
+
+// Any local process may send to our port: a forged ack (right sequence number, wrong
+// sender) must not be taken for the kernel's answer.
+TEST_F(RtnetlinkTest, ForgedAnswersAreIgnored) {
+  sockaddr_nl ours{};
+  socklen_t len = sizeof ours;
+  ASSERT_EQ(getsockname(rt_->fd(), reinterpret_cast<sockaddr*>(&ours), &len), 0);
+  const int forger = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  ASSERT_GE(forger, 0);
+  // NLMSG_ERROR with -EPERM for sequence numbers 2..5 (SetUp used 1).
+  for (std::uint32_t seq = 2; seq <= 5; ++seq) {
+    struct {
+      nlmsghdr hdr;
+      nlmsgerr err;
+    } forged{};
+    forged.hdr.nlmsg_len = sizeof forged;
+    forged.hdr.nlmsg_type = NLMSG_ERROR;
+    forged.hdr.nlmsg_seq = seq;
+    forged.hdr.nlmsg_pid = ours.nl_pid;
+    forged.err.error = -EPERM;
+    ASSERT_EQ(sendto(forger, &forged, sizeof forged, 0, reinterpret_cast<const sockaddr*>(&ours),
+                     sizeof ours),
+              static_cast<ssize_t>(sizeof forged));
+  }
+  close(forger);
+  auto added = rt_->add_address(address("192.0.2.20/24", 30), false);
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  EXPECT_TRUE(find(address("192.0.2.20/24", 30)).has_value());
 }
 
 // Moving the socket keeps it working; a moved-from one fails cleanly.

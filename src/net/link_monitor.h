@@ -4,12 +4,13 @@
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <cstdint>
 #include <functional>
 #include <memory>
 
 #include "common/result.h"
 #include "net/netlink_address.h"
-#include "net/rtnetlink.h"
+#include "net/netlink_link.h"
 
 namespace halo::net {
 
@@ -22,19 +23,21 @@ class LinkMonitor {
     std::function<void(const AddressMessage& address)> on_address;
   };
 
+  // Opens the socket and joins the groups; nothing is read before start().
   static Result<std::unique_ptr<LinkMonitor>> open(boost::asio::io_context& io);
   ~LinkMonitor();
   LinkMonitor(const LinkMonitor&) = delete;
   LinkMonitor& operator=(const LinkMonitor&) = delete;
 
-  // Handlers run on the io_context's thread, until the monitor is destroyed (never after).
-  // Malformed messages are counted in malformed(); an ENOBUFS overrun (lost notifications)
-  // is counted in overruns() and reported through `on_overrun` so the owner can re-read the
-  // state with a dump.
+  // Handlers run on the io_context's thread, until the monitor is destroyed (never after; a
+  // handler may destroy the monitor). Malformed messages are counted in malformed(); an
+  // ENOBUFS overrun (lost notifications) is counted in overruns() and reported through
+  // `on_overrun` so the owner can re-read the state with a dump. Call once.
   void start(Handlers handlers, std::function<void()> on_overrun);
 
   std::uint64_t malformed() const { return malformed_; }
   std::uint64_t overruns() const { return overruns_; }
+  int receive_buffer() const;  // SO_RCVBUF as the kernel reports it (doubled), for tests
 
  private:
   struct Impl;

@@ -4,11 +4,15 @@
 // the ack is waiting when recv() runs, so a blocking round trip costs microseconds and keeps
 // "add the VIPs, then send the gratuitous ARPs" in order without callbacks. Every request asks
 // for an ack and checks its sequence number; the kernel's extended ack text goes into the
-// error. Messages are built and parsed by net/netlink_address (pure, unit-tested) and libmnl.
+// error. Messages are built and parsed by net/netlink_address and net/netlink_link (pure,
+// unit-tested) and libmnl. A receive timeout (1 s) bounds every round trip, so a reply that
+// never comes is an error and not a daemon hung in recv().
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,31 +21,9 @@
 #include "common/result.h"
 #include "net/arp.h"
 #include "net/netlink_address.h"
+#include "net/netlink_link.h"
 
 namespace halo::net {
-
-// What the daemon needs to know about a link (RTM_NEWLINK).
-struct LinkInfo {
-  std::uint32_t ifindex = 0;
-  std::string name;
-  bool admin_up = false;  // IFF_UP
-  bool running = false;   // IFF_RUNNING: carrier and operationally up
-  MacAddress mac;         // IFLA_ADDRESS (zero when the link has none)
-  std::uint32_t mtu = 0;
-  std::string kind;                // IFLA_INFO_KIND: "veth", "macvlan", "bridge", ... ("" if none)
-  std::uint32_t link_ifindex = 0;  // IFLA_LINK: a macvlan's parent (0 if none)
-
-  bool up() const { return admin_up && running; }
-  friend bool operator==(const LinkInfo&, const LinkInfo&) = default;
-};
-
-// A VMAC: a macvlan interface on `parent` with the VRRP virtual MAC (keepalived `use_vmac`).
-struct MacvlanRequest {
-  std::string name;  // e.g. "vrrp.51"
-  std::uint32_t parent_ifindex = 0;
-  MacAddress mac;
-  bool bridge_mode = false;  // MACVLAN_MODE_BRIDGE; default MACVLAN_MODE_PRIVATE like keepalived
-};
 
 class Rtnetlink {
  public:
@@ -51,29 +33,60 @@ class Rtnetlink {
   ~Rtnetlink();
 
   // RTM_NEWADDR (NLM_F_REPLACE when `replace`: renews the lifetime of an address that is
-  // there and adds it if it is not).
+  // there and adds it if it is not; without it an address that is there is an error, EEXIST).
   Result<void> add_address(const AddressRequest& request, bool replace);
-  // RTM_DELADDR. true: removed; false: it was not there (EADDRNOTAVAIL), not an error.
+  // RTM_DELADDR. true: removed; false: it was not there, not an error. "Not there" is
+  // EADDRNOTAVAIL, and also ENODEV: the interface is gone and its addresses went with it
+  // (a VIP on a VMAC that someone deleted), which is what releasing a VIP wanted.
   Result<bool> delete_address(const AddressRequest& request);
   // Every address of `family` on every link (RTM_GETADDR dump).
   Result<std::vector<AddressMessage>> addresses(Family family);
 
+  // One link (RTM_GETLINK); nullopt when there is no such link (ENODEV), or when the name
+  // cannot be an interface name at all.
   Result<std::optional<LinkInfo>> link(std::string_view name);
   Result<std::optional<LinkInfo>> link(std::uint32_t ifindex);
   Result<std::vector<LinkInfo>> links();  // RTM_GETLINK dump
 
-  // Creates the macvlan and sets it up; returns its ifindex.
+  // Creates the macvlan, looks its ifindex up by name and sets it up; returns the ifindex.
+  // If it cannot be set up it is deleted again, so a failure leaves no half-made VMAC.
   Result<std::uint32_t> add_macvlan(const MacvlanRequest& request);
+  // RTM_NEWLINK changing IFF_UP only (`ip link set X up/down`).
+  Result<void> set_link_up(std::uint32_t ifindex, bool up);
   // RTM_DELLINK. true: removed; false: no such link.
   Result<bool> delete_link(std::uint32_t ifindex);
 
   int fd() const { return fd_; }
 
  private:
-  explicit Rtnetlink(int fd);
+  // Builds a request with the given sequence number into the buffer (a netlink_* builder).
+  using Build = std::function<Result<std::size_t>(std::uint32_t seq, std::span<std::uint8_t>)>;
+  // Receives each reply message of the request other than the ack / NLMSG_DONE.
+  using OnMessage = std::function<Result<void>(std::span<const std::uint8_t> message)>;
+  // The kernel's verdict: 0 or a positive errno, with the extended ack text.
+  struct Outcome {
+    int error = 0;
+    std::string ext_ack;
+    bool interrupted = false;  // a dump message had NLM_F_DUMP_INTR
+  };
+
+  Rtnetlink(int fd, std::uint32_t port_id);
+  // Builds the request with a fresh sequence number, sends it and reads until its ack (for a
+  // dump: its NLMSG_DONE), skipping messages of other sequence numbers and of other senders
+  // than the kernel. The kernel's errno comes back in Outcome for the caller to word (or
+  // accept); failures to build, send, receive or handle a reply are errors, worded with `what`.
+  Result<Outcome> round_trip(const Build& build, bool dump, const OnMessage& on_message,
+                             const std::string& what);
+  // A dump, restarted (up to 3 times) when the kernel marks it inconsistent (NLM_F_DUMP_INTR:
+  // the table changed under it); `restart` clears what the previous attempt collected.
+  Result<void> dump(const Build& build, const OnMessage& on_message,
+                    const std::function<void()>& restart, const std::string& what);
+  Result<std::optional<LinkInfo>> get_link(const Build& build, const std::string& what);
+
   int fd_ = -1;
   std::uint32_t seq_ = 0;
   std::uint32_t port_id_ = 0;
+  std::vector<std::uint8_t> buffer_;  // receive buffer
 };
 
 }  // namespace halo::net

@@ -45,6 +45,36 @@
 //     with garp_lower_prio_repeat re-sends its gratuitous ARPs.
 //   - FAULT: a MASTER entering FAULT sends priority 0 (as on shutdown) so a backup takes over
 //     after Skew_Time rather than Master_Down_Interval; leaving FAULT re-runs §6.4.1.
+//
+// Sync groups (keepalived `vrrp_sync_group`, decided in sync_group.cc) force transitions on
+// their members; force() applies them, with Reason::SyncGroup. The contract is that force(to)
+// either ends in `to` or changes nothing, so the shell may apply a forced transition without
+// reporting it back to the group. What each does (keepalived 2.x vrrp_sync.c):
+//   - MASTER (vrrp_sync_master → vrrp_state_goto_master): from BACKUP, INIT or a FAULT held only
+//     by the group, exactly what the down timer firing does: advert, take over, MASTER.
+//   - BACKUP from MASTER (vrrp_sync_backup → vrrp_state_leave_master(isync, false)): release the
+//     addresses and go BACKUP with Master_Adver_Interval reset to ours and the down timer at
+//     Master_Down_Interval, like a master that heard a better one. No priority 0 advert: the
+//     `false` there is advF, which is what sends priority 0 on shutdown, and keepalived leaves
+//     it off. That is also the sensible choice: this member's VRID has no better master yet
+//     (the group is following another member's VRID), so a priority 0 advert would only make
+//     the peer backups of this VRID race each other after Skew_Time, while the peer router's
+//     own sync group moves them together. Nor the higher_prio_send_advert advert: that answers
+//     a received advert, and there is none here.
+//   - BACKUP from a FAULT held by the group (vrrp_state_leave_fault): BACKUP as on a fault
+//     clearing, except that an address owner goes BACKUP too (its down timer makes it MASTER
+//     Master_Down_Interval later, and it reports that itself) so that force() keeps its
+//     contract.
+//   - FAULT (vrrp_sync_fault): a MASTER sends priority 0 and releases (as on its own fault),
+//     a BACKUP just goes FAULT; timers stop. The instance's own fault stays clear: the FAULT
+//     is held by the group, and only force(BACKUP or MASTER) or stop() ends it.
+// The instance's own fault and the group's hold are separate. set_fault(true) while held
+// records the fault and emits nothing (the shell tells the group, SyncGroup::set_member_fault);
+// set_fault(false) then does not leave FAULT either: the group releases the member when its
+// last fault clears. A release that finds the instance's own fault still set changes nothing
+// except that the FAULT is now the instance's own, which set_fault(false) ends as usual.
+// From INIT only MASTER is forced (a member not started yet may still join its group as
+// MASTER; BACKUP and FAULT wait for start()); from STOP nothing.
 #include "vrrp/fsm.h"
 
 #include <algorithm>
@@ -91,6 +121,8 @@ std::string_view to_string(Reason reason) {
       return "fault cleared";
     case Reason::Stop:
       return "stop";
+    case Reason::SyncGroup:
+      return "sync group";
   }
   return "unknown";
 }
@@ -183,6 +215,7 @@ void Fsm::become_master(TimePoint now, Reason reason, Actions& out) {
   master_down_timer_.reset();
   preempt_window_end_.reset();
   lower_master_seen_ = false;
+  group_fault_ = false;
   state_ = State::Master;
   out.push_back(StateChange{from, State::Master, reason});
 }
@@ -191,6 +224,7 @@ void Fsm::become_master(TimePoint now, Reason reason, Actions& out) {
 void Fsm::become_backup(TimePoint now, State from, Reason reason, Actions& out) {
   adver_timer_.reset();
   reset_down_timer(now);
+  group_fault_ = false;
   state_ = State::Backup;
   out.push_back(StateChange{from, State::Backup, reason});
 }
@@ -323,14 +357,54 @@ Actions Fsm::set_fault(bool fault, TimePoint now) {
       out.push_back(SendAdvert{kPriorityStop});
       out.push_back(Release{});
     }
-    if (state_ == State::Master || state_ == State::Backup) {
-      out.push_back(StateChange{state_, State::Fault, Reason::Fault});
-      state_ = State::Fault;
-      adver_timer_.reset();
-      master_down_timer_.reset();
-    }
-  } else if (state_ == State::Fault) {
+    if (state_ == State::Master || state_ == State::Backup) enter_fault(Reason::Fault, out);
+    // Already in FAULT held by the sync group: only recorded, no StateChange.
+  } else if (state_ == State::Fault && !group_fault_) {
     enter_initial_state(now, Reason::FaultCleared, out);
+  }
+  return out;
+}
+
+// The caller has emitted the priority 0 advert and Release for a master.
+void Fsm::enter_fault(Reason reason, Actions& out) {
+  out.push_back(StateChange{state_, State::Fault, reason});
+  state_ = State::Fault;
+  adver_timer_.reset();
+  master_down_timer_.reset();
+}
+
+// keepalived vrrp_sync_master / _backup / _fault; see the top of this file.
+Actions Fsm::force(State to, TimePoint now) {
+  Actions out;
+  if (to == state_ || state_ == State::Stop) return out;
+  if (state_ == State::Fault && (to == State::Master || to == State::Backup) && fault_) {
+    group_fault_ = false;  // released by the group, still faulty itself
+    return out;
+  }
+  switch (to) {
+    case State::Master:
+      if (state_ == State::Init && fault_) break;
+      become_master(now, Reason::SyncGroup, out);
+      break;
+    case State::Backup:
+      if (state_ == State::Init) break;
+      if (state_ == State::Master) out.push_back(Release{});  // no priority 0: see the top
+      master_adver_interval_ = advert_interval_;
+      preempt_window_end_.reset();
+      become_backup(now, state_, Reason::SyncGroup, out);
+      break;
+    case State::Fault:
+      if (state_ == State::Init) break;
+      if (state_ == State::Master) {
+        out.push_back(SendAdvert{kPriorityStop});
+        out.push_back(Release{});
+      }
+      enter_fault(Reason::SyncGroup, out);
+      group_fault_ = true;
+      break;
+    case State::Init:
+    case State::Stop:
+      break;
   }
   return out;
 }
@@ -349,6 +423,7 @@ Actions Fsm::stop(TimePoint /*now*/) {
   adver_timer_.reset();
   master_down_timer_.reset();
   preempt_window_end_.reset();
+  group_fault_ = false;
   return out;
 }
 

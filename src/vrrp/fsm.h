@@ -36,6 +36,7 @@ enum class Reason : std::uint8_t {
   Fault,                 // "fault"
   FaultCleared,          // "fault cleared"
   Stop,                  // "stop"
+  SyncGroup,             // "sync group": forced by the instance's vrrp_sync_group
 };
 std::string_view to_string(Reason reason);
 
@@ -56,6 +57,7 @@ struct FsmConfig {
   bool lower_prio_no_advert = false;           // master: don't answer a lower-priority advert
   bool higher_prio_send_advert = false;        // master: send one advert before stepping down
   int down_timer_adverts = 3;                  // 1..100; Master_Down_Interval multiplier
+  friend bool operator==(const FsmConfig&, const FsmConfig&) = default;
 };
 
 // A received, already validated advertisement (the codec decodes the wire format).
@@ -109,6 +111,10 @@ class Fsm {
   Actions set_fault(bool fault, TimePoint now);
   // Graceful shutdown: a master sends priority 0 and releases.
   Actions stop(TimePoint now);
+  // Apply a transition the instance's sync group decided (SyncGroup's ForcedTransition):
+  // `to` is Master, Backup or Fault; see fsm.cc for what each does from each state. Forcing
+  // into the current state, from Stop, or into Init/Stop returns nothing.
+  Actions force(State to, TimePoint now);
 
   // The earliest pending deadline: advert timer (Master), master down timer (Backup).
   std::optional<TimePoint> next_deadline() const;
@@ -134,6 +140,7 @@ class Fsm {
   void enter_initial_state(TimePoint now, Reason backup_reason, Actions& out);
   void become_master(TimePoint now, Reason reason, Actions& out);
   void become_backup(TimePoint now, State from, Reason reason, Actions& out);
+  void enter_fault(Reason reason, Actions& out);
   void reset_down_timer(TimePoint now);
   std::chrono::microseconds skew_for(std::uint8_t priority) const;
   Actions on_advert_backup(const AdvertIn& advert, std::chrono::microseconds interval,
@@ -153,6 +160,7 @@ class Fsm {
   Reason down_reason_ = Reason::MasterDownTimer;
   bool lower_master_seen_ = false;               // Backup: discarded a lower-priority advert
   std::optional<TimePoint> preempt_window_end_;  // Backup: preempt_delay window
+  bool group_fault_ = false;  // Fault: held there by the sync group (force), not fault_ alone
   std::uint64_t interval_mismatch_drops_ = 0;
   std::uint64_t zero_interval_drops_ = 0;
   std::uint64_t split_brain_adverts_ = 0;

@@ -3,9 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "vrrp/sync_group.h"
 
 namespace halo::vrrp {
 namespace {
@@ -878,6 +882,457 @@ TEST(FsmNames, StatesAndReasons) {
   EXPECT_EQ(to_string(Reason::PriorityZeroAdvert), "priority 0 advert");
   EXPECT_EQ(to_string(Reason::Fault), "fault");
   EXPECT_EQ(to_string(Reason::Stop), "stop");
+  EXPECT_EQ(to_string(Reason::SyncGroup), "sync group");
+}
+
+TEST(FsmConfigEquality, ComparesEveryField) {
+  EXPECT_EQ(v3_config(), v3_config());
+  FsmConfig other = v3_config();
+  other.down_timer_adverts = 4;
+  EXPECT_NE(v3_config(), other);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transitions forced by a sync group (keepalived vrrp_sync_group), as a table: local priority
+// 100, interval 1 s, forced 250 ms after the starting state was reached.
+
+enum class From { Init, Backup, Master, GroupFault, OwnFault, GroupAndOwnFault, Stop };
+enum class Then { Unchanged, None, NowPlusInterval, NowPlusMdi };
+
+struct ForceRow {
+  const char* name;
+  From from;
+  State to;
+  Actions expected;
+  State state_after;
+  Then deadline;
+};
+
+void PrintTo(const ForceRow& row, std::ostream* os) {
+  *os << row.name;
+}
+
+// Puts the FSM into `from`; returns when it got there.
+TimePoint prepare(Fsm& fsm, From from) {
+  switch (from) {
+    case From::Init:
+      return kT0;
+    case From::Backup:
+      return drive_to(fsm, State::Backup);
+    case From::Master:
+      return drive_to(fsm, State::Master);
+    case From::GroupFault:
+      fsm.start(kT0);
+      fsm.force(State::Fault, kT0);
+      return kT0;
+    case From::OwnFault:
+      fsm.start(kT0);
+      fsm.set_fault(true, kT0);
+      return kT0;
+    case From::GroupAndOwnFault:
+      fsm.start(kT0);
+      fsm.force(State::Fault, kT0);
+      fsm.set_fault(true, kT0);
+      return kT0;
+    case From::Stop:
+      fsm.start(kT0);
+      fsm.stop(kT0);
+      return kT0;
+  }
+  return kT0;
+}
+
+class ForceTable : public ::testing::TestWithParam<ForceRow> {};
+
+TEST_P(ForceTable, Transition) {
+  const ForceRow& row = GetParam();
+  Fsm fsm(v3_config());
+  const TimePoint now = prepare(fsm, row.from) + milliseconds{250};
+  const std::optional<TimePoint> old_deadline = fsm.next_deadline();
+
+  const Actions actions = fsm.force(row.to, now);
+
+  EXPECT_EQ(describe(actions), describe(row.expected));
+  EXPECT_EQ(actions, row.expected);
+  EXPECT_EQ(fsm.state(), row.state_after);
+  std::optional<TimePoint> want;
+  switch (row.deadline) {
+    case Then::Unchanged:
+      want = old_deadline;
+      break;
+    case Then::None:
+      break;
+    case Then::NowPlusInterval:
+      want = now + seconds{1};
+      break;
+    case Then::NowPlusMdi:
+      want = now + seconds{3} + expected_skew(100, seconds{1});
+      break;
+  }
+  EXPECT_EQ(fsm.next_deadline(), want);
+}
+
+constexpr Reason kGroup = Reason::SyncGroup;
+
+std::string force_row_name(const ::testing::TestParamInfo<ForceRow>& row) {
+  return row.param.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SyncGroupForce, ForceTable,
+    ::testing::Values(
+        // To MASTER: as if the down timer fired.
+        ForceRow{
+            "BackupToMaster", From::Backup, State::Master,
+            Actions{SendAdvert{100}, TakeOver{}, StateChange{State::Backup, State::Master, kGroup}},
+            State::Master, Then::NowPlusInterval},
+        ForceRow{
+            "InitToMaster", From::Init, State::Master,
+            Actions{SendAdvert{100}, TakeOver{}, StateChange{State::Init, State::Master, kGroup}},
+            State::Master, Then::NowPlusInterval},
+        ForceRow{
+            "GroupFaultToMaster", From::GroupFault, State::Master,
+            Actions{SendAdvert{100}, TakeOver{}, StateChange{State::Fault, State::Master, kGroup}},
+            State::Master, Then::NowPlusInterval},
+        ForceRow{"OwnFaultStaysInsteadOfMaster", From::OwnFault, State::Master, Actions{},
+                 State::Fault, Then::None},
+        ForceRow{"GroupAndOwnFaultStaysInsteadOfMaster", From::GroupAndOwnFault, State::Master,
+                 Actions{}, State::Fault, Then::None},
+        ForceRow{"MasterToMasterNothing", From::Master, State::Master, Actions{}, State::Master,
+                 Then::Unchanged},
+        ForceRow{"StopToMasterNothing", From::Stop, State::Master, Actions{}, State::Stop,
+                 Then::None},
+        // To BACKUP: release without a priority 0 advert (keepalived vrrp_sync_backup).
+        ForceRow{"MasterToBackup", From::Master, State::Backup,
+                 Actions{Release{}, StateChange{State::Master, State::Backup, kGroup}},
+                 State::Backup, Then::NowPlusMdi},
+        ForceRow{"GroupFaultToBackup", From::GroupFault, State::Backup,
+                 Actions{StateChange{State::Fault, State::Backup, kGroup}}, State::Backup,
+                 Then::NowPlusMdi},
+        ForceRow{"OwnFaultStaysInsteadOfBackup", From::OwnFault, State::Backup, Actions{},
+                 State::Fault, Then::None},
+        ForceRow{"GroupAndOwnFaultStaysInsteadOfBackup", From::GroupAndOwnFault, State::Backup,
+                 Actions{}, State::Fault, Then::None},
+        ForceRow{"BackupToBackupNothing", From::Backup, State::Backup, Actions{}, State::Backup,
+                 Then::Unchanged},
+        ForceRow{"InitToBackupNothing", From::Init, State::Backup, Actions{}, State::Init,
+                 Then::None},
+        ForceRow{"StopToBackupNothing", From::Stop, State::Backup, Actions{}, State::Stop,
+                 Then::None},
+        // To FAULT: held by the group.
+        ForceRow{
+            "MasterToFault", From::Master, State::Fault,
+            Actions{SendAdvert{0}, Release{}, StateChange{State::Master, State::Fault, kGroup}},
+            State::Fault, Then::None},
+        ForceRow{"BackupToFault", From::Backup, State::Fault,
+                 Actions{StateChange{State::Backup, State::Fault, kGroup}}, State::Fault,
+                 Then::None},
+        ForceRow{"GroupFaultToFaultNothing", From::GroupFault, State::Fault, Actions{},
+                 State::Fault, Then::None},
+        ForceRow{"OwnFaultToFaultNothing", From::OwnFault, State::Fault, Actions{}, State::Fault,
+                 Then::None},
+        ForceRow{"InitToFaultNothing", From::Init, State::Fault, Actions{}, State::Init,
+                 Then::None},
+        ForceRow{"StopToFaultNothing", From::Stop, State::Fault, Actions{}, State::Stop,
+                 Then::None},
+        // INIT and STOP are never forced.
+        ForceRow{"BackupToInitNothing", From::Backup, State::Init, Actions{}, State::Backup,
+                 Then::Unchanged},
+        ForceRow{"MasterToStopNothing", From::Master, State::Stop, Actions{}, State::Master,
+                 Then::Unchanged}),
+    force_row_name);
+
+TEST(FsmForce, ForcedBackupResetsTheLearnedInterval) {
+  Fsm fsm(v3_config(100, Centiseconds{100}));
+  fsm.start(kT0);
+  fsm.on_advert(advert(200, 50), kT0 + seconds{1});  // learned 0.5 s
+  fsm.on_advert(advert(0, 50), kT0 + seconds{2});
+  fsm.on_timer(*fsm.next_deadline());
+  ASSERT_EQ(fsm.state(), State::Master);
+  const TimePoint now = kT0 + seconds{5};
+  fsm.force(State::Backup, now);
+  EXPECT_EQ(fsm.master_adver_interval(), seconds{1});
+  EXPECT_EQ(fsm.next_deadline(), now + seconds{3} + expected_skew(100, seconds{1}));
+}
+
+TEST(FsmForce, ForcedBackupTakesOverAtItsDownTimer) {
+  Fsm fsm(v3_config());
+  const TimePoint became = drive_to(fsm, State::Master);
+  const TimePoint now = became + seconds{1};
+  fsm.force(State::Backup, now);
+  const TimePoint deadline = *fsm.next_deadline();
+  EXPECT_TRUE(fsm.on_timer(deadline - microseconds{1}).empty());
+  EXPECT_EQ(fsm.on_timer(deadline),
+            (Actions{SendAdvert{100}, TakeOver{},
+                     StateChange{State::Backup, State::Master, Reason::MasterDownTimer}}));
+}
+
+TEST(FsmForce, GroupFaultIgnoresAdvertsAndTimers) {
+  Fsm fsm(v3_config());
+  fsm.start(kT0);
+  fsm.force(State::Fault, kT0);
+  EXPECT_TRUE(fsm.on_advert(advert(0), kT0 + seconds{1}).empty());
+  EXPECT_TRUE(fsm.on_timer(kT0 + seconds{100}).empty());
+  EXPECT_EQ(fsm.state(), State::Fault);
+  EXPECT_FALSE(fsm.next_deadline().has_value());
+}
+
+TEST(FsmForce, ClearingAFaultThatWasNeverSetLeavesTheGroupFault) {
+  Fsm fsm(v3_config());
+  fsm.start(kT0);
+  fsm.force(State::Fault, kT0);
+  EXPECT_TRUE(fsm.set_fault(false, kT0 + seconds{1}).empty());
+  EXPECT_EQ(fsm.state(), State::Fault);
+  EXPECT_FALSE(fsm.next_deadline().has_value());
+}
+
+TEST(FsmForce, OwnFaultWhileGroupHeldIsRecordedSilently) {
+  Fsm fsm(v3_config());
+  fsm.start(kT0);
+  fsm.force(State::Fault, kT0);
+  EXPECT_TRUE(fsm.set_fault(true, kT0 + seconds{1}).empty());
+  EXPECT_TRUE(fsm.set_fault(true, kT0 + seconds{2}).empty());
+  // Clearing it does not end the group's hold: the group decides.
+  EXPECT_TRUE(fsm.set_fault(false, kT0 + seconds{3}).empty());
+  EXPECT_EQ(fsm.state(), State::Fault);
+  const TimePoint now = kT0 + seconds{4};
+  EXPECT_EQ(fsm.force(State::Backup, now),
+            (Actions{StateChange{State::Fault, State::Backup, Reason::SyncGroup}}));
+  EXPECT_EQ(fsm.next_deadline(), now + seconds{3} + expected_skew(100, seconds{1}));
+}
+
+TEST(FsmForce, ReleasedWhileStillFaultyLeavesWhenItsOwnFaultClears) {
+  Fsm fsm(v3_config());
+  fsm.start(kT0);
+  fsm.force(State::Fault, kT0);
+  fsm.set_fault(true, kT0 + seconds{1});
+  EXPECT_TRUE(fsm.force(State::Backup, kT0 + seconds{2}).empty());
+  EXPECT_EQ(fsm.state(), State::Fault);
+  // The FAULT is now the instance's own.
+  const TimePoint now = kT0 + seconds{3};
+  EXPECT_EQ(fsm.set_fault(false, now),
+            (Actions{StateChange{State::Fault, State::Backup, Reason::FaultCleared}}));
+  EXPECT_EQ(fsm.next_deadline(), now + seconds{3} + expected_skew(100, seconds{1}));
+}
+
+TEST(FsmForce, OwnFaultIsNotTakenOverByTheGroup) {
+  Fsm fsm(v3_config());
+  fsm.start(kT0);
+  fsm.set_fault(true, kT0);
+  EXPECT_TRUE(fsm.force(State::Fault, kT0 + seconds{1}).empty());
+  EXPECT_EQ(fsm.set_fault(false, kT0 + seconds{2}),
+            (Actions{StateChange{State::Fault, State::Backup, Reason::FaultCleared}}));
+}
+
+TEST(FsmForce, OwnFaultBeforeStartBlocksAForcedMaster) {
+  Fsm fsm(v3_config());
+  fsm.set_fault(true, kT0);
+  EXPECT_TRUE(fsm.force(State::Master, kT0).empty());
+  EXPECT_EQ(fsm.state(), State::Init);
+}
+
+TEST(FsmForce, AddressOwnerReleasedGoesBackupThenMasterByItself) {
+  Fsm fsm(v3_config(255));
+  fsm.start(kT0);
+  EXPECT_EQ(fsm.force(State::Fault, kT0 + seconds{1}),
+            (Actions{SendAdvert{0}, Release{},
+                     StateChange{State::Master, State::Fault, Reason::SyncGroup}}));
+  const TimePoint now = kT0 + seconds{2};
+  EXPECT_EQ(fsm.force(State::Backup, now),
+            (Actions{StateChange{State::Fault, State::Backup, Reason::SyncGroup}}));
+  EXPECT_EQ(fsm.next_deadline(), now + seconds{3} + expected_skew(255, seconds{1}));
+  EXPECT_EQ(fsm.on_timer(*fsm.next_deadline()),
+            (Actions{SendAdvert{255}, TakeOver{},
+                     StateChange{State::Backup, State::Master, Reason::MasterDownTimer}}));
+}
+
+TEST(FsmForce, StopEndsTheGroupHold) {
+  Fsm fsm(v3_config());
+  fsm.start(kT0);
+  fsm.force(State::Fault, kT0);
+  EXPECT_EQ(fsm.stop(kT0 + seconds{1}),
+            (Actions{StateChange{State::Fault, State::Stop, Reason::Stop}}));
+  EXPECT_EQ(fsm.start(kT0 + seconds{2}),
+            (Actions{StateChange{State::Stop, State::Backup, Reason::Start}}));
+}
+
+TEST(FsmForce, ForcedMasterAnswersAdvertsLikeAnyMaster) {
+  Fsm fsm(v3_config());
+  fsm.start(kT0);
+  fsm.force(State::Master, kT0 + seconds{1});
+  EXPECT_EQ(fsm.on_advert(advert(150), kT0 + seconds{2}),
+            (Actions{Release{},
+                     StateChange{State::Master, State::Backup, Reason::HigherPriorityAdvert}}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two members driven through a real SyncGroup, as the shell will: every StateChange an Fsm
+// emits is reported to the group, every forced transition is applied with force() (and its
+// StateChange reported too, which the group must ignore), and every own fault change is also
+// given to SyncGroup::set_member_fault.
+
+constexpr std::size_t kA = 0;
+constexpr std::size_t kB = 1;
+
+class TwoMemberGroup {
+ public:
+  using Log = std::vector<std::pair<std::size_t, Actions>>;
+
+  TwoMemberGroup() : group_("VG_1", {"A", "B"}) {
+    fsms_.emplace_back(v3_config(150));  // A: its down timer fires first
+    fsms_.emplace_back(v3_config(100));
+  }
+
+  Fsm& fsm(std::size_t member) { return fsms_[member]; }
+  const SyncGroup& group() const { return group_; }
+
+  Log start(std::size_t member, TimePoint now) {
+    Log log;
+    handle(member, fsms_[member].start(now), now, log);
+    return log;
+  }
+
+  Log set_fault(std::size_t member, bool fault, TimePoint now) {
+    Log log;
+    handle(member, fsms_[member].set_fault(fault, now), now, log);
+    for (const auto& forced : group_.set_member_fault(member, fault)) apply(forced, now, log);
+    return log;
+  }
+
+  // Fires the earliest timer at its deadline; nullopt if none is armed.
+  std::optional<TimePoint> fire_next(Log& log) {
+    std::optional<TimePoint> earliest;
+    std::size_t which = 0;
+    for (std::size_t i = 0; i < fsms_.size(); ++i) {
+      const auto deadline = fsms_[i].next_deadline();
+      if (deadline && (!earliest || *deadline < *earliest)) {
+        earliest = deadline;
+        which = i;
+      }
+    }
+    if (earliest) handle(which, fsms_[which].on_timer(*earliest), *earliest, log);
+    return earliest;
+  }
+
+ private:
+  void handle(std::size_t member, const Actions& actions, TimePoint now, Log& log) {
+    if (actions.empty()) return;
+    log.emplace_back(member, actions);
+    for (const auto& action : actions) {
+      if (const auto* change = std::get_if<StateChange>(&action)) {
+        for (const auto& forced : group_.on_member_state(member, change->to)) {
+          apply(forced, now, log);
+        }
+      }
+    }
+  }
+
+  void apply(const ForcedTransition& forced, TimePoint now, Log& log) {
+    const Actions actions = fsms_[forced.member].force(forced.to, now);
+    if (actions.empty()) return;
+    log.emplace_back(forced.member, actions);
+    for (const auto& action : actions) {
+      if (const auto* change = std::get_if<StateChange>(&action)) {
+        EXPECT_EQ(change->to, forced.to);
+        EXPECT_TRUE(group_.on_member_state(forced.member, change->to).empty());
+      }
+    }
+  }
+
+  SyncGroup group_;
+  std::vector<Fsm> fsms_;
+};
+
+using Log = TwoMemberGroup::Log;
+
+TEST(FsmSyncGroup, MasterFaultAndRecoveryMoveBothMembers) {
+  TwoMemberGroup g;
+  // A starts BACKUP; the group records B (still INIT) as BACKUP, which B's own start confirms.
+  EXPECT_EQ(g.start(kA, kT0),
+            (Log{{kA, {StateChange{State::Init, State::Backup, Reason::Start}}}}));
+  EXPECT_EQ(g.start(kB, kT0),
+            (Log{{kB, {StateChange{State::Init, State::Backup, Reason::Start}}}}));
+  EXPECT_EQ(g.group().group_state(), State::Backup);
+
+  // A's down timer fires first (priority 150), and the group takes B along.
+  Log log;
+  const TimePoint a_master = *g.fire_next(log);
+  EXPECT_EQ(a_master, kT0 + seconds{3} + expected_skew(150, seconds{1}));
+  EXPECT_EQ(log, (Log{{kA,
+                       {SendAdvert{150}, TakeOver{},
+                        StateChange{State::Backup, State::Master, Reason::MasterDownTimer}}},
+                      {kB,
+                       {SendAdvert{100}, TakeOver{},
+                        StateChange{State::Backup, State::Master, Reason::SyncGroup}}}}));
+  EXPECT_EQ(g.group().group_state(), State::Master);
+  EXPECT_EQ(g.fsm(kA).next_deadline(), a_master + seconds{1});
+  EXPECT_EQ(g.fsm(kB).next_deadline(), a_master + seconds{1});
+
+  // A's interface fails: both leave MASTER with a priority 0 advert.
+  const TimePoint fault_at = a_master + milliseconds{1500};
+  EXPECT_EQ(
+      g.set_fault(kA, true, fault_at),
+      (Log{
+          {kA, {SendAdvert{0}, Release{}, StateChange{State::Master, State::Fault, Reason::Fault}}},
+          {kB,
+           {SendAdvert{0}, Release{},
+            StateChange{State::Master, State::Fault, Reason::SyncGroup}}}}));
+  EXPECT_EQ(g.group().group_state(), State::Fault);
+  EXPECT_TRUE(g.group().member_faulty(kA));
+  EXPECT_FALSE(g.group().member_faulty(kB));
+  EXPECT_FALSE(g.fsm(kA).next_deadline().has_value());
+  EXPECT_FALSE(g.fsm(kB).next_deadline().has_value());
+  log.clear();
+  EXPECT_FALSE(g.fire_next(log).has_value());
+
+  // A recovers: both BACKUP, each with its own Master_Down_Interval from now.
+  const TimePoint clear_at = fault_at + seconds{10};
+  EXPECT_EQ(g.set_fault(kA, false, clear_at),
+            (Log{{kA, {StateChange{State::Fault, State::Backup, Reason::FaultCleared}}},
+                 {kB, {StateChange{State::Fault, State::Backup, Reason::SyncGroup}}}}));
+  EXPECT_EQ(g.group().group_state(), State::Backup);
+  EXPECT_EQ(g.fsm(kA).next_deadline(), clear_at + seconds{3} + expected_skew(150, seconds{1}));
+  EXPECT_EQ(g.fsm(kB).next_deadline(), clear_at + seconds{3} + expected_skew(100, seconds{1}));
+
+  // Timers run again: A's fires first and the group follows it to MASTER.
+  log.clear();
+  EXPECT_EQ(g.fire_next(log), clear_at + seconds{3} + expected_skew(150, seconds{1}));
+  EXPECT_EQ(g.fsm(kA).state(), State::Master);
+  EXPECT_EQ(g.fsm(kB).state(), State::Master);
+  EXPECT_EQ(g.group().group_state(), State::Master);
+  ASSERT_EQ(log.size(), 2U);
+  EXPECT_EQ(log[1], (std::pair<std::size_t, Actions>{
+                        kB,
+                        {SendAdvert{100}, TakeOver{},
+                         StateChange{State::Backup, State::Master, Reason::SyncGroup}}}));
+}
+
+TEST(FsmSyncGroup, HeldMemberFaultKeepsTheGroupInFaultUntilItClears) {
+  TwoMemberGroup g;
+  g.start(kA, kT0);
+  g.start(kB, kT0);
+  g.set_fault(kA, true, kT0 + seconds{1});
+  ASSERT_EQ(g.fsm(kB).state(), State::Fault);
+
+  // B's own fault arises while the group holds it: no StateChange, the group learns it.
+  EXPECT_TRUE(g.set_fault(kB, true, kT0 + seconds{2}).empty());
+  EXPECT_TRUE(g.group().member_faulty(kB));
+
+  // A recovers but is forced straight back: B is still faulty.
+  EXPECT_EQ(g.set_fault(kA, false, kT0 + seconds{3}),
+            (Log{{kA, {StateChange{State::Fault, State::Backup, Reason::FaultCleared}}},
+                 {kA, {StateChange{State::Backup, State::Fault, Reason::SyncGroup}}}}));
+  EXPECT_EQ(g.fsm(kA).state(), State::Fault);
+  EXPECT_EQ(g.group().group_state(), State::Fault);
+
+  // B recovers: its Fsm waits for the group, which releases both.
+  const TimePoint now = kT0 + seconds{4};
+  EXPECT_EQ(g.set_fault(kB, false, now),
+            (Log{{kA, {StateChange{State::Fault, State::Backup, Reason::SyncGroup}}},
+                 {kB, {StateChange{State::Fault, State::Backup, Reason::SyncGroup}}}}));
+  EXPECT_EQ(g.group().group_state(), State::Backup);
+  EXPECT_EQ(g.fsm(kA).next_deadline(), now + seconds{3} + expected_skew(150, seconds{1}));
+  EXPECT_EQ(g.fsm(kB).next_deadline(), now + seconds{3} + expected_skew(100, seconds{1}));
 }
 
 }  // namespace

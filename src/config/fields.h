@@ -215,6 +215,19 @@ Keyword<T> value(std::string_view name, M T::*member, Codec codec) {
   return k;
 }
 
+// Marks the named keywords Support::Acted: the subsystems say in one list per table what they
+// act on today, next to the table rather than scattered through it.
+template <class T>
+std::vector<Keyword<T>> mark_acted(std::vector<Keyword<T>> keywords,
+                                   std::initializer_list<std::string_view> names) {
+  for (auto& keyword : keywords) {
+    for (const auto name : names) {
+      if (keyword.info.name == name) keyword.info.support = Support::Acted;
+    }
+  }
+  return keywords;
+}
+
 template <class T, class M>
 Keyword<T> integer(std::string_view name, M T::*member, std::int64_t min, std::int64_t max) {
   return value(name, member, IntegerCodec<typename OptionalTraits<M>::type>{min, max});

@@ -34,4 +34,10 @@ namespace halo::config {
 // whose path is writable by a non-root user is refused. Every area calls it for each script.
 void check_script(const Script& script, const Config& config, Diagnostics& diag);
 
+// An instance's address family, as keepalived decides it: the first VIP's, else the source
+// address', else the first unicast peer's, else IPv6 with native_ipv6, else IPv4.
+Family instance_family(const VrrpInstance& instance);
+// Its VRRP version: 3 for IPv6, else `version`, else global_defs vrrp_version.
+std::uint8_t instance_version(const VrrpInstance& instance, const GlobalDefs& defs);
+
 }  // namespace halo::config

@@ -201,6 +201,22 @@ struct InstanceFacts {
   std::uint8_t version = 2;
 };
 
+}  // namespace
+
+Family instance_family(const VrrpInstance& v) {
+  const std::optional<IpAddress>& src = v.unicast_src_ip ? v.unicast_src_ip : v.mcast_src_ip;
+  if (!v.virtual_ipaddress.empty()) return v.virtual_ipaddress.front().address.address.family();
+  if (src) return src->family();
+  if (!v.unicast_peer.empty()) return v.unicast_peer.front().address.family();
+  return v.native_ipv6 ? Family::V6 : Family::V4;
+}
+
+std::uint8_t instance_version(const VrrpInstance& v, const GlobalDefs& defs) {
+  return instance_family(v) == Family::V6 ? 3 : v.version.value_or(defs.vrrp_version);
+}
+
+namespace {
+
 InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
   auto& diag = cx.diag;
   auto err = [&](SourceLoc loc, std::string message) {
@@ -208,17 +224,8 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
   };
   InstanceFacts facts;
 
-  // The family: the first VIP's, else the source address', else the peers', else native_ipv6.
   const std::optional<IpAddress>& src = v.unicast_src_ip ? v.unicast_src_ip : v.mcast_src_ip;
-  if (!v.virtual_ipaddress.empty()) {
-    facts.family = v.virtual_ipaddress.front().address.address.family();
-  } else if (src) {
-    facts.family = src->family();
-  } else if (!v.unicast_peer.empty()) {
-    facts.family = v.unicast_peer.front().address.family();
-  } else if (v.native_ipv6) {
-    facts.family = Family::V6;
-  }
+  facts.family = instance_family(v);
   const auto fam = family_name(facts.family);
   for (const auto& a : v.virtual_ipaddress) {
     if (a.address.address.family() != facts.family) {
@@ -326,7 +333,7 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
 
   // Version, advert interval and authentication.
   const auto& defs = cx.config.global.defs;
-  facts.version = facts.family == Family::V6 ? 3 : v.version.value_or(defs.vrrp_version);
+  facts.version = instance_version(v, defs);
   const bool strict = v.strict_mode.value_or(defs.vrrp_strict);
   const auto us = v.advert_int.count();
   if (facts.version == 2 && us % 1'000'000 != 0) {

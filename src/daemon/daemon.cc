@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "common/log.h"
 #include "config/load.h"
@@ -57,10 +58,16 @@ Daemon::Daemon(Options options, std::string config_path,
     : options_(std::move(options)),
       config_path_(std::move(config_path)),
       config_(std::move(config)),
-      signals_(io_, SIGTERM, SIGINT, SIGHUP) {}
+      signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+  signals_.add(SIGUSR1);
+}
 
 int Daemon::run() {
   write_pid_files();
+  if (!apply_vrrp()) {
+    remove_pid_files();
+    return 1;
+  }
   wait_for_signal();
   logger().info("halod {} started with {}", HALO_VERSION, config_path_);
   sd_notify(0, "READY=1");
@@ -83,11 +90,13 @@ void Daemon::on_signal(int signo) {
     case SIGTERM:
     case SIGINT:
       logger().info("received {}, stopping", signo == SIGTERM ? "SIGTERM" : "SIGINT");
-      signals_.cancel();
-      io_.stop();
+      stop();
       return;
     case SIGHUP:
       reload();
+      break;
+    case SIGUSR1:
+      write_data_dump();
       break;
     default:
       break;
@@ -105,12 +114,62 @@ void Daemon::reload() {
                     config_->global.net_namespace.value_or(""));
     }
     config_ = std::move(next);
+    apply_vrrp();
     ++reloads_;
     logger().info("configuration reloaded (reload {})", reloads_);
   } else {
     logger().error("reload failed; the running configuration is kept");
   }
   sd_notify(0, "READY=1");
+}
+
+// Starts the VRRP engine the first time the configuration has instances (not with -C), and
+// hands it every configuration after that.
+bool Daemon::apply_vrrp() {
+  if (options_.check_only) return true;
+  if (!vrrp_ && !config_->vrrp.instances.empty()) {
+    auto engine = vrrp::Engine::create(io_);
+    if (!engine) {
+      logger().error("cannot start VRRP: {}", engine.error().message);
+      return false;
+    }
+    vrrp_ = std::move(*engine);
+  }
+  if (vrrp_) vrrp_->apply(*config_);
+  return true;
+}
+
+void Daemon::stop() {
+  signals_.cancel();
+  // Priority-0 adverts go out and the addresses are removed before the loop ends: the backups
+  // take over after Skew_Time instead of Master_Down_Interval (RFC 5798 §6.4.3).
+  if (vrrp_) vrrp_->stop();
+  io_.stop();
+}
+
+// SIGUSR1: keepalived.data in the dump directory. Written to a temporary file and renamed, so
+// a reader never sees half a dump.
+void Daemon::write_data_dump() {
+  std::ostringstream out;
+  out << "------< Global definitions >------\n";
+  out << " Configuration file = " << config_path_ << "\n";
+  out << " Reloads = " << reloads_ << "\n";
+  if (vrrp_) vrrp_->dump(out);
+  const auto path = options_.dump_dir + "/keepalived.data";
+  const auto temporary = path + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::trunc);
+    file << out.str();
+    if (!file.flush()) {
+      logger().error("cannot write {}", temporary);
+      return;
+    }
+  }
+  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+    logger().error("cannot rename {} to {}", temporary, path);
+    return;
+  }
+  logger().info("data dump written to {}", path);
 }
 
 void Daemon::write_pid_files() {

@@ -10,6 +10,7 @@
 
 #include "config/model.h"
 #include "daemon/options.h"
+#include "vrrp/engine.h"
 
 namespace halo::daemon {
 
@@ -24,6 +25,9 @@ class Daemon {
   void wait_for_signal();
   void on_signal(int signo);
   void reload();
+  bool apply_vrrp();
+  void stop();
+  void write_data_dump();
   void write_pid_files();
   void remove_pid_files();
 
@@ -32,6 +36,7 @@ class Daemon {
   std::unique_ptr<const config::Config> config_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
+  std::unique_ptr<vrrp::Engine> vrrp_;  // null with -C or without vrrp_instance blocks
   unsigned reloads_ = 0;
 };
 

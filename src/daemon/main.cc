@@ -16,6 +16,7 @@
 #include "config/tables/tables.h"
 #include "daemon/daemon.h"
 #include "daemon/options.h"
+#include "vrrp/cleanup.h"
 
 namespace {
 
@@ -84,6 +85,18 @@ int dump_config(const Options& o, const std::string& path) {
   return loaded.ok() ? 0 : 1;
 }
 
+// --remove-vips: the configuration's virtual addresses off this host, then exit.
+int remove_vips(const halo::config::Config& config) {
+  auto report = halo::vrrp::remove_virtual_addresses(config);
+  if (!report) {
+    std::fprintf(stderr, "halod: %s\n", report.error().message.c_str());
+    return 1;
+  }
+  for (const auto& line : report->removed) std::printf("removed %s\n", line.c_str());
+  for (const auto& line : report->errors) std::fprintf(stderr, "halod: %s\n", line.c_str());
+  return report->errors.empty() ? 0 : 1;
+}
+
 // Without -n: detach from the terminal like keepalived does.
 bool daemonize() {
   const pid_t pid = fork();
@@ -145,6 +158,7 @@ int main(int argc, char** argv) {
       !enter_namespace(*config->global.net_namespace)) {
     return 1;
   }
+  if (o.remove_vips) return remove_vips(*config);
   if (!o.dont_fork && !daemonize()) {
     std::fprintf(stderr, "halod: cannot detach: %s\n", std::strerror(errno));
     return 1;

@@ -66,6 +66,12 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                  "STATS_CLEAR or JSON");
   app.add_option("--runtime-dir", o.runtime_dir, "directory for the pid file and sockets")
       ->capture_default_str();
+  app.add_option("--dump-dir", o.dump_dir,
+                 "directory for the data dump written on SIGUSR1 (keepalived.data)")
+      ->capture_default_str();
+  app.add_flag("--remove-vips", o.remove_vips,
+               "remove the configured virtual addresses from this host and exit (for "
+               "systemd's ExecStopPost after a crash)");
   app.add_flag("--strict", o.strict,
                "refuse to start when the configuration has unknown "
                "keywords (they are warnings otherwise)");

@@ -24,6 +24,8 @@ struct GarpConfig {
 
   // keepalived's `vrrp_min_garp`: one message, no second burst.
   static GarpConfig min_garp();
+
+  friend bool operator==(const GarpConfig&, const GarpConfig&) = default;
 };
 
 // Which announcement the instance sends: selects garp_interval or gna_interval.

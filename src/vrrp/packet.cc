@@ -298,6 +298,8 @@ std::string_view to_string(Reject reason) {
       return "auth_type_mismatch";
     case Reject::AuthFailure:
       return "auth_failure";
+    case Reject::NotFromPeer:
+      return "not_from_peer";
   }
   return "unknown";
 }

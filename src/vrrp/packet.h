@@ -29,7 +29,7 @@ inline constexpr std::size_t kV2AuthDataSize = 8;     // RFC 3768 §5.3.10
 inline constexpr std::size_t kMaxAddresses = 255;     // the count is one byte
 
 // Centiseconds: VRRPv3's unit; converts implicitly to std::chrono::milliseconds.
-using Centiseconds = std::chrono::duration<std::int32_t, std::centi>;
+using Centiseconds = std::chrono::duration<std::int64_t, std::centi>;
 
 // VRRPv2 authentication (RFC 3768 §5.3.6 reserves 1 and 2; keepalived still speaks them in
 // the RFC 2338 meaning). VRRPv3 has no authentication (RFC 5798 §9).
@@ -66,6 +66,8 @@ enum class ChecksumForm : std::uint8_t {
 
 struct BuildOptions {
   ChecksumForm checksum = ChecksumForm::Standard;
+
+  friend bool operator==(const BuildOptions&, const BuildOptions&) = default;
 };
 
 // The VRRP message for `advert` sent from `source` to `destination` (which feed the v3
@@ -90,8 +92,9 @@ enum class Reject : std::uint8_t {
   BadInterval,       // advertisement interval 0
   AuthTypeMismatch,  // from check_auth(): the advert's auth type is not ours
   AuthFailure,       // from check_auth(): wrong password
+  NotFromPeer,       // the daemon: a unicast instance's advert from an address not a peer
 };
-inline constexpr std::size_t kRejectReasons = static_cast<std::size_t>(Reject::AuthFailure) + 1;
+inline constexpr std::size_t kRejectReasons = static_cast<std::size_t>(Reject::NotFromPeer) + 1;
 
 // A stable snake_case name for logs and metrics labels ("bad_checksum").
 std::string_view to_string(Reject reason);
@@ -109,6 +112,8 @@ struct ParseOptions {
   // keepalived skips the TTL check for unicast peers (adverts may cross routers) and checks
   // a per-peer range instead; the TTL is reported in Received::ttl for that.
   bool require_ttl_255 = true;
+
+  friend bool operator==(const ParseOptions&, const ParseOptions&) = default;
 };
 
 // A validated advertisement and where it came from.

@@ -135,6 +135,11 @@ struct GlobalDefs {
   std::optional<bool> vrrp_lower_prio_no_advert;
   std::optional<bool> vrrp_higher_prio_send_advert;
   std::uint8_t vrrp_version = 2;
+  // halo's own: the valid lifetime, in seconds, of the virtual addresses halo adds; it renews
+  // them while it runs, so the kernel removes them by itself when halod dies (design §2 L6).
+  // kVipLifetimeForever: keepalived's behaviour (addresses stay until removed).
+  static constexpr std::uint32_t kVipLifetimeForever = 0;
+  std::uint32_t vrrp_vip_lifetime = 2;
   bool vrrp_check_unicast_src = false;
   bool vrrp_skip_check_adv_addr = false;
   bool vrrp_strict = false;

@@ -406,6 +406,29 @@ void parse_garp_extra_if(GlobalDefs& g, const Statement& st) {
   }
 }
 
+// `vrrp_vip_lifetime <SECONDS>|forever` (halo's own).
+void parse_vip_lifetime(GlobalDefs& g, const Statement& st) {
+  if (!st.expect_args(1, 1)) return;
+  if (st.arg(0).text == "forever") {
+    g.vrrp_vip_lifetime = GlobalDefs::kVipLifetimeForever;
+    return;
+  }
+  if (auto v = kw::integer_arg(st, st.arg(0), "vrrp_vip_lifetime", 1, 86400)) {
+    g.vrrp_vip_lifetime = static_cast<std::uint32_t>(*v);
+  }
+}
+
+void dump_vip_lifetime(const GlobalDefs& g, Writer& w) {
+  if (g.vrrp_vip_lifetime == GlobalDefs{}.vrrp_vip_lifetime) return;
+  DumpArgs args;
+  if (g.vrrp_vip_lifetime == GlobalDefs::kVipLifetimeForever) {
+    args.emplace_back("forever");
+  } else {
+    args.emplace_back(static_cast<std::int64_t>(g.vrrp_vip_lifetime));
+  }
+  w.statement("vrrp_vip_lifetime", args);
+}
+
 void dump_garp_extra_if(const GlobalDefs& g, Writer& w) {
   if (!g.vrrp_garp_extra_if) return;
   DumpArgs args;
@@ -684,8 +707,8 @@ const Table<GlobalDefs>& global_defs_table() {
           lenient_bool("checker_log_all_failures", &G::checker_log_all_failures),
           lenient_flag("no_email_faults", &G::no_email_faults),
           lenient_string("router_id", &G::router_id, "<STRING>").default_text("<HOSTNAME>"),
-          mcast_group("vrrp_mcast_group4", &G::vrrp_mcast_group4, Family::V4),
-          mcast_group("vrrp_mcast_group6", &G::vrrp_mcast_group6, Family::V6),
+          mcast_group("vrrp_mcast_group4", &G::vrrp_mcast_group4, Family::V4).acted(),
+          mcast_group("vrrp_mcast_group6", &G::vrrp_mcast_group6, Family::V6).acted(),
           lenient_string("default_interface", &G::default_interface, "<INTERFACE>"),
           kw::custom<G>("lvs_sync_daemon",
                         "<INTERFACE> [[inst] <VRRP_INSTANCE>] [id <0..255>] [maxlen <1..65507>] "
@@ -698,28 +721,45 @@ const Table<GlobalDefs>& global_defs_table() {
           kw::custom<G>("lvs_flush_on_stop", "[VS]", parse_lvs_flush_on_stop,
                         dump_lvs_flush_on_stop)
               .alias("lvs_flush_onstop"),
-          lenient_integer("vrrp_garp_master_delay", &G::vrrp_garp_master_delay, 0, 4294),
-          lenient_integer("vrrp_garp_master_repeat", &G::vrrp_garp_master_repeat, 1, kU32),
+          lenient_integer("vrrp_garp_master_delay", &G::vrrp_garp_master_delay, 0, 4294).acted(),
+          lenient_integer("vrrp_garp_master_repeat", &G::vrrp_garp_master_repeat, 1, kU32).acted(),
           lenient_integer("vrrp_garp_lower_prio_delay", &G::vrrp_garp_lower_prio_delay, 0, 4294)
-              .default_text("vrrp_garp_master_delay"),
-          lenient_integer("vrrp_down_timer_adverts", &G::vrrp_down_timer_adverts, 1, 100),
+              .default_text("vrrp_garp_master_delay")
+              .acted(),
+          lenient_integer("vrrp_down_timer_adverts", &G::vrrp_down_timer_adverts, 1, 100).acted(),
           lenient_integer("vrrp_garp_lower_prio_repeat", &G::vrrp_garp_lower_prio_repeat, 0,
                           0x7fffffff)
-              .default_text("vrrp_garp_master_repeat"),
-          lenient_integer("vrrp_garp_master_refresh", &G::vrrp_garp_master_refresh, 0, kU32),
+              .default_text("vrrp_garp_master_repeat")
+              .acted(),
+          lenient_integer("vrrp_garp_master_refresh", &G::vrrp_garp_master_refresh, 0, kU32)
+              .acted(),
           lenient_integer("vrrp_garp_master_refresh_repeat", &G::vrrp_garp_master_refresh_repeat, 1,
-                          kU32),
-          seconds("vrrp_garp_interval", &G::vrrp_garp_interval, 1, 4294967295LL).default_text("0"),
-          seconds("vrrp_gna_interval", &G::vrrp_gna_interval, 1, 4294967295LL).default_text("0"),
-          lenient_bool("vrrp_min_garp", &G::vrrp_min_garp),
+                          kU32)
+              .acted(),
+          seconds("vrrp_garp_interval", &G::vrrp_garp_interval, 1, 4294967295LL)
+              .default_text("0")
+              .acted(),
+          seconds("vrrp_gna_interval", &G::vrrp_gna_interval, 1, 4294967295LL)
+              .default_text("0")
+              .acted(),
+          lenient_bool("vrrp_min_garp", &G::vrrp_min_garp).acted(),
           kw::custom<G>("vrrp_garp_extra_if", "[all] <SECONDS 1..86400>", parse_garp_extra_if,
                         dump_garp_extra_if)
               .alias("vrrp_vmac_garp_intvl"),
           lenient_bool("vrrp_lower_prio_no_advert", &G::vrrp_lower_prio_no_advert)
-              .default_text("false (true with vrrp_strict)"),
+              .default_text("false (true with vrrp_strict)")
+              .acted(),
           lenient_bool("vrrp_higher_prio_send_advert", &G::vrrp_higher_prio_send_advert)
-              .default_text("false"),
-          lenient_integer("vrrp_version", &G::vrrp_version, 2, 3),
+              .default_text("false")
+              .acted(),
+          lenient_integer("vrrp_version", &G::vrrp_version, 2, 3).acted(),
+          kw::custom<G>("vrrp_vip_lifetime", "<SECONDS 1..86400>|forever", parse_vip_lifetime,
+                        dump_vip_lifetime)
+              .default_text("2")
+              .note("halo's own: virtual addresses carry this valid lifetime and halod renews "
+                    "them, so a crashed daemon leaves none behind; `forever` keeps keepalived's "
+                    "permanent addresses")
+              .acted(),
           nftables("nftables", &G::nftables),
           lenient_integer("nftables_priority", &G::nftables_priority, -2147483648LL, 2147483647),
           lenient_flag("nftables_counters", &G::nftables_counters),

@@ -890,7 +890,35 @@ const Table<VrrpInstance>& vrrp_instance_table() {
         k.push_back(kw::custom<V>("lvs_sync_daemon_interface", "<INTERFACE>", nullptr, nullptr)
                         .refused("deprecated (keepalived -t fails on it too): use global_defs "
                                  "lvs_sync_daemon"));
-        return k;
+        // What the VRRP engine (src/vrrp/) acts on today.
+        return kw::mark_acted(std::move(k), {"state",
+                                             "interface",
+                                             "dont_track_primary",
+                                             "track_interface",
+                                             "mcast_src_ip",
+                                             "unicast_src_ip",
+                                             "mcast_dst_ip",
+                                             "version",
+                                             "unicast_peer",
+                                             "unicast_ttl",
+                                             "old_unicast_checksum",
+                                             "garp_master_delay",
+                                             "garp_master_repeat",
+                                             "garp_lower_prio_delay",
+                                             "garp_lower_prio_repeat",
+                                             "garp_master_refresh",
+                                             "garp_master_refresh_repeat",
+                                             "down_timer_adverts",
+                                             "lower_prio_no_advert",
+                                             "higher_prio_send_advert",
+                                             "virtual_router_id",
+                                             "priority",
+                                             "advert_int",
+                                             "authentication",
+                                             "virtual_ipaddress",
+                                             "virtual_ipaddress_excluded",
+                                             "nopreempt",
+                                             "preempt_delay"});
       }());
   return table;
 }

@@ -434,6 +434,7 @@ TEST(VrrpPacketReject, EveryReasonHasANameAndATest) {
   for (const auto& m : mutations()) covered.insert(m.expected);
   covered.insert(Reject::AuthTypeMismatch);  // check_auth, tested below
   covered.insert(Reject::AuthFailure);
+  covered.insert(Reject::NotFromPeer);  // the daemon's unicast peer check (integration tests)
   std::set<std::string_view> names;
   for (std::size_t i = 0; i < kRejectReasons; ++i) {
     const auto reason = static_cast<Reject>(i);

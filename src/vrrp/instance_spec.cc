@@ -1,0 +1,156 @@
+// Resolving a vrrp_instance block into an InstanceSpec: the keepalived.conf(5) defaults, the
+// global_defs fallbacks (vrrp_version, vrrp_strict, vrrp_garp_*, vrrp_lower_prio_no_advert,
+// ...) and the per-instance overrides, applied in one place so the shell never has to ask
+// "which value wins".
+#include "vrrp/instance_spec.h"
+
+#include <algorithm>
+
+#include "config/validate.h"
+
+namespace halo::vrrp {
+namespace {
+
+using std::chrono::seconds;
+
+IpAddress with_host_bits(const IpPrefix& p, bool set) {
+  auto bytes = p.address.bytes();
+  const int width = p.address.is_v4() ? 32 : 128;
+  for (int bit = p.length; bit < width; ++bit) {
+    const auto mask = static_cast<std::uint8_t>(0x80u >> (bit % 8));
+    auto& byte = bytes[static_cast<std::size_t>(bit / 8)];
+    byte = set ? static_cast<std::uint8_t>(byte | mask) : static_cast<std::uint8_t>(byte & ~mask);
+  }
+  if (p.address.is_v4()) return IpAddress::v4({bytes[0], bytes[1], bytes[2], bytes[3]});
+  return IpAddress::v6(bytes);
+}
+
+VirtualAddress virtual_address(const config::IpAddressItem& item, const std::string& interface,
+                               bool excluded) {
+  VirtualAddress a;
+  a.interface = item.dev.empty() ? interface : item.dev;
+  a.prefix = item.address;
+  a.peer = item.peer;
+  switch (item.broadcast_kind) {
+    case config::Broadcast::None:
+      break;
+    case config::Broadcast::Address:
+      a.broadcast = item.broadcast;
+      break;
+    case config::Broadcast::ClearHostBits:
+    case config::Broadcast::SetHostBits:
+      a.broadcast =
+          with_host_bits(item.address, item.broadcast_kind == config::Broadcast::SetHostBits);
+      break;
+  }
+  if (!item.label.empty()) a.label = item.label;
+  if (item.scope) a.scope = static_cast<net::AddressScope>(*item.scope);
+  // IPv6 VIPs skip duplicate address detection, as keepalived adds them: an address that the
+  // old master still held a moment ago would otherwise stay tentative (unusable) for a second
+  // or be marked dadfailed.
+  a.flags.nodad = item.nodad || item.address.address.is_v6();
+  a.flags.noprefixroute = item.noprefixroute;
+  a.flags.homeaddress = item.home;
+  a.flags.managetempaddr = item.mngtmpaddr;
+  a.excluded = excluded;
+  return a;
+}
+
+GarpConfig garp_config(const config::VrrpInstance& v, const config::GlobalDefs& g) {
+  GarpConfig c = g.vrrp_min_garp ? GarpConfig::min_garp() : GarpConfig{};
+  if (!g.vrrp_min_garp) {
+    c.master_delay = seconds(g.vrrp_garp_master_delay);
+    c.master_repeat = static_cast<int>(g.vrrp_garp_master_repeat);
+    c.master_refresh = seconds(g.vrrp_garp_master_refresh);
+    c.master_refresh_repeat = static_cast<int>(g.vrrp_garp_master_refresh_repeat);
+    if (g.vrrp_garp_lower_prio_delay) c.lower_prio_delay = seconds(*g.vrrp_garp_lower_prio_delay);
+    if (g.vrrp_garp_lower_prio_repeat) {
+      c.lower_prio_repeat = static_cast<int>(*g.vrrp_garp_lower_prio_repeat);
+    }
+  }
+  if (v.garp_master_delay) c.master_delay = seconds(*v.garp_master_delay);
+  if (v.garp_master_repeat) c.master_repeat = static_cast<int>(*v.garp_master_repeat);
+  if (v.garp_master_refresh) c.master_refresh = seconds(*v.garp_master_refresh);
+  if (v.garp_master_refresh_repeat) {
+    c.master_refresh_repeat = static_cast<int>(*v.garp_master_refresh_repeat);
+  }
+  if (v.garp_lower_prio_delay) c.lower_prio_delay = seconds(*v.garp_lower_prio_delay);
+  if (v.garp_lower_prio_repeat) c.lower_prio_repeat = static_cast<int>(*v.garp_lower_prio_repeat);
+  if (g.vrrp_garp_interval) c.garp_interval = *g.vrrp_garp_interval;
+  if (g.vrrp_gna_interval) c.gna_interval = *g.vrrp_gna_interval;
+  return c;
+}
+
+InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g) {
+  InstanceSpec s;
+  s.name = v.name;
+  s.family = config::instance_family(v);
+  s.interface = v.interface;
+  const bool strict = v.strict_mode.value_or(g.vrrp_strict);
+
+  auto& f = s.fsm;
+  f.version = config::instance_version(v, g);
+  f.vrid = v.virtual_router_id;
+  f.priority = v.priority;
+  f.advert_interval = std::chrono::duration_cast<Centiseconds>(v.advert_int);
+  f.preempt = !v.nopreempt;
+  f.preempt_delay = std::chrono::duration_cast<std::chrono::milliseconds>(v.preempt_delay);
+  f.initial_state = v.state == config::VrrpState::Master ? State::Master : State::Backup;
+  f.lower_prio_no_advert =
+      v.lower_prio_no_advert.value_or(g.vrrp_lower_prio_no_advert.value_or(strict));
+  f.higher_prio_send_advert =
+      v.higher_prio_send_advert.value_or(g.vrrp_higher_prio_send_advert.value_or(false));
+  // The instance keyword's default is 3, like the global one; a non-default instance value
+  // wins, else the global value applies.
+  f.down_timer_adverts =
+      v.down_timer_adverts != 3 ? v.down_timer_adverts : g.vrrp_down_timer_adverts;
+
+  s.garp = garp_config(v, g);
+  for (const auto& item : v.virtual_ipaddress) {
+    s.addresses.push_back(virtual_address(item, v.interface, false));
+  }
+  for (const auto& item : v.virtual_ipaddress_excluded) {
+    s.addresses.push_back(virtual_address(item, v.interface, true));
+  }
+
+  s.source = v.unicast_src_ip ? v.unicast_src_ip : v.mcast_src_ip;
+  s.multicast_group =
+      v.mcast_dst_ip.value_or(s.family == Family::V4 ? g.vrrp_mcast_group4 : g.vrrp_mcast_group6);
+  for (const auto& p : v.unicast_peer) s.peers.push_back({p.address, p.min_ttl, p.max_ttl});
+  if (s.unicast() && v.unicast_ttl) s.ttl = *v.unicast_ttl;
+
+  if (f.version == 2 && v.authentication.type == config::AuthType::Pass) {
+    s.password = v.authentication.pass;
+  }
+  const bool v3_ipv4_unicast = f.version == 3 && s.family == Family::V4 && s.unicast();
+  if (v3_ipv4_unicast && v.old_unicast_checksum == config::OldUnicastChecksum::On) {
+    s.build.checksum = ChecksumForm::OldUnicast;
+  }
+  s.parse.accept_old_unicast_checksum =
+      v3_ipv4_unicast && v.old_unicast_checksum != config::OldUnicastChecksum::Never;
+  // keepalived checks the TTL of unicast adverts against the per-peer range only: they may
+  // have crossed routers.
+  s.parse.require_ttl_255 = !s.unicast();
+  s.check_advert_addresses = !v.skip_check_adv_addr.value_or(g.vrrp_skip_check_adv_addr);
+
+  s.track_own_interface = !v.dont_track_primary;
+  for (const auto& t : v.track.interfaces)
+    s.tracked_interfaces.push_back({t.name, t.weight, t.reverse});
+  s.vip_lifetime = g.vrrp_vip_lifetime;
+  return s;
+}
+
+}  // namespace
+
+std::vector<InstanceSpec> instance_specs(const config::Config& config) {
+  std::vector<InstanceSpec> specs;
+  specs.reserve(config.vrrp.instances.size());
+  for (const auto& v : config.vrrp.instances) specs.push_back(spec_of(v, config.global.defs));
+  return specs;
+}
+
+InstanceKey key_of(const InstanceSpec& spec) {
+  return {spec.interface, spec.fsm.vrid, spec.family};
+}
+
+}  // namespace halo::vrrp

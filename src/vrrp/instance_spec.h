@@ -1,0 +1,92 @@
+// What one running VRRP instance needs to know, resolved from the configuration: the global
+// defaults applied, the keepalived rules for family, version and strict mode decided, and the
+// values converted to the types of the FSM, the GARP schedule and the netlink requests.
+//
+// Pure (no I/O): the host's facts (interface indexes, the primary address) are looked up by
+// the shell when the instance starts, because they can change while the daemon runs.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/ip_address.h"
+#include "config/model.h"
+#include "net/netlink_address.h"
+#include "vrrp/fsm.h"
+#include "vrrp/garp_schedule.h"
+#include "vrrp/packet.h"
+
+namespace halo::vrrp {
+
+// One virtual_ipaddress / virtual_ipaddress_excluded line.
+struct VirtualAddress {
+  std::string interface;  // `dev`, else the instance's interface
+  IpPrefix prefix;
+  std::optional<IpAddress> peer;
+  std::optional<IpAddress> broadcast;  // resolved `brd` (IPv4)
+  std::optional<std::string> label;
+  net::AddressScope scope = net::AddressScope::Universe;
+  net::AddressFlags flags;
+  bool excluded = false;  // not listed in adverts
+
+  friend bool operator==(const VirtualAddress&, const VirtualAddress&) = default;
+};
+
+struct UnicastPeer {
+  IpAddress address;
+  std::optional<std::uint8_t> min_ttl;  // accepted TTL range (keepalived's per-peer check)
+  std::optional<std::uint8_t> max_ttl;
+  friend bool operator==(const UnicastPeer&, const UnicastPeer&) = default;
+};
+
+struct TrackedInterface {
+  std::string name;
+  int weight = 0;  // 0: down means FAULT
+  bool reverse = false;
+  friend bool operator==(const TrackedInterface&, const TrackedInterface&) = default;
+};
+
+struct InstanceSpec {
+  std::string name;
+  Family family = Family::V4;
+  std::string interface;  // adverts leave and arrive here ("" with unicast peers only)
+
+  FsmConfig fsm;  // primary_address is filled in by the shell at start
+  GarpConfig garp;
+  std::vector<VirtualAddress> addresses;
+
+  std::optional<IpAddress> source;  // unicast_src_ip / mcast_src_ip; else the interface's
+  IpAddress multicast_group;        // with no unicast peers
+  std::vector<UnicastPeer> peers;   // unicast when not empty
+  std::uint8_t ttl = 255;           // unicast_ttl (multicast is always 255)
+
+  std::string password;  // v2 `auth_type PASS`; empty: none
+  BuildOptions build;
+  ParseOptions parse;
+  bool check_advert_addresses = true;  // !skip_check_adv_addr: log a VIP list mismatch
+
+  bool track_own_interface = true;  // !dont_track_primary
+  std::vector<TrackedInterface> tracked_interfaces;
+  std::uint32_t vip_lifetime = 0;  // seconds; 0 = forever
+
+  bool unicast() const { return !peers.empty(); }
+  friend bool operator==(const InstanceSpec&, const InstanceSpec&) = default;
+};
+
+// The instances of `config`, in configuration order. The configuration has been validated
+// (config::load), so nothing here can fail.
+std::vector<InstanceSpec> instance_specs(const config::Config& config);
+
+// An instance's identity across reloads (design §3): an instance whose identity is unchanged
+// keeps its state.
+struct InstanceKey {
+  std::string interface;
+  std::uint8_t vrid = 0;
+  Family family = Family::V4;
+  friend auto operator<=>(const InstanceKey&, const InstanceKey&) = default;
+};
+InstanceKey key_of(const InstanceSpec& spec);
+
+}  // namespace halo::vrrp

@@ -1,0 +1,299 @@
+// The VRRP engine: shared I/O and the set of running instances.
+//
+// Sockets are per (interface, family), not per instance: the kernel hands every raw socket a
+// copy of every VRRP packet that matches it, so 200 instances on one interface would mean 200
+// copies and 200 wake-ups per packet. One socket, one parse, then a map lookup by VRID.
+//
+// A received packet is parsed once with the most permissive options (any checksum form, any
+// TTL); the instance it belongs to then applies its own rules (instance.cc). Packets no
+// instance can claim are counted here, by reason, and never change any state.
+//
+// Addresses carry a finite valid lifetime (global_defs vrrp_vip_lifetime, default 2 s): the
+// engine renews those of every master four times per lifetime, so a halod killed with SIGKILL
+// leaves nothing behind for longer than the lifetime (plus the kernel's one-second rounding of
+// its address expiry check), while the new master holds them (design §2 L6).
+#include "vrrp/engine.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace halo::vrrp {
+namespace {
+
+spdlog::logger& logger() {
+  return log::get("vrrp");
+}
+
+std::string_view family_name(Family f) {
+  return f == Family::V4 ? "IPv4" : "IPv6";
+}
+
+constexpr std::uint32_t kMinRenewalMs = 250;
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> Engine::create(boost::asio::io_context& io) {
+  auto rtnl = net::Rtnetlink::open();
+  if (!rtnl) return fail("rtnetlink: " + rtnl.error().message);
+  auto announce = net::AnnounceSocket::open();
+  if (!announce) return fail("ARP/NA socket: " + announce.error().message);
+  std::unique_ptr<Engine> engine(new Engine(io, std::move(*rtnl), std::move(*announce)));
+  auto monitor = net::LinkMonitor::open(io);
+  if (!monitor) return fail("link monitor: " + monitor.error().message);
+  engine->monitor_ = std::move(*monitor);
+  net::LinkMonitor::Handlers handlers;
+  handlers.on_link = [e = engine.get()](const net::LinkInfo& link, bool removed) {
+    e->on_link(link, removed);
+  };
+  handlers.on_address = [](const net::AddressMessage&) {};
+  engine->monitor_->start(std::move(handlers), [e = engine.get()] {
+    // Notifications were lost: read the links again and let every instance re-check.
+    logger().warn("link notifications overran; re-reading the links");
+    e->refresh_links();
+    for (const auto& [index, link] : e->links_) e->on_link(link, false);
+  });
+  return engine;
+}
+
+Engine::Engine(boost::asio::io_context& io, net::Rtnetlink rtnl,
+               std::unique_ptr<net::AnnounceSocket> announce)
+    : io_(io),
+      rtnl_(std::move(rtnl)),
+      announce_(std::move(announce)),
+      renewal_(io),
+      alive_(std::make_shared<bool>(true)) {}
+
+Engine::~Engine() {
+  *alive_ = false;
+  renewal_.cancel();
+}
+
+void Engine::refresh_links() {
+  auto links = rtnl_.links();
+  if (!links) {
+    logger().error("cannot list the links: {}", links.error().message);
+    return;
+  }
+  links_.clear();
+  for (auto& link : *links) links_.emplace(link.ifindex, std::move(link));
+}
+
+const net::LinkInfo* Engine::link(const std::string& name) const {
+  for (const auto& [index, link] : links_) {
+    if (link.name == name) return &link;
+  }
+  return nullptr;
+}
+
+const net::LinkInfo* Engine::link(std::uint32_t ifindex) const {
+  auto it = links_.find(ifindex);
+  return it == links_.end() ? nullptr : &it->second;
+}
+
+std::optional<IpAddress> Engine::primary_address(std::uint32_t ifindex, Family family) {
+  if (ifindex == 0) return std::nullopt;
+  auto addresses = rtnl_.addresses(family);
+  if (!addresses) {
+    logger().error("cannot list the addresses: {}", addresses.error().message);
+    return std::nullopt;
+  }
+  std::set<IpAddress> vips;
+  for (const auto& instance : instances_) {
+    for (const auto& a : instance->spec().addresses) vips.insert(a.prefix.address);
+  }
+  for (const auto& m : *addresses) {
+    const auto& a = m.address.prefix.address;
+    if (m.address.ifindex != ifindex || vips.count(a) != 0) continue;
+    if (family == Family::V6 && !a.is_link_local()) continue;
+    return a;
+  }
+  return std::nullopt;
+}
+
+net::VrrpSocket* Engine::socket_for(std::uint32_t ifindex, Family family) {
+  auto it = sockets_.find({ifindex, family});
+  return it == sockets_.end() ? nullptr : it->second.get();
+}
+
+void Engine::apply(const config::Config& config) {
+  refresh_links();
+  auto specs = instance_specs(config);
+
+  // Keep every running instance whose spec is unchanged; stop the others gracefully before
+  // anything new starts, so addresses that move between instances are released first.
+  std::vector<std::unique_ptr<Instance>> kept;
+  std::vector<bool> spec_running(specs.size(), false);
+  for (auto& instance : instances_) {
+    auto same = std::find(specs.begin(), specs.end(), instance->spec());
+    const auto index = static_cast<std::size_t>(same - specs.begin());
+    if (same != specs.end() && !spec_running[index]) {
+      spec_running[index] = true;
+      kept.push_back(std::move(instance));
+    } else {
+      logger().info("[{}] {} on reload", instance->name(),
+                    same == specs.end() ? "removed or changed" : "duplicate");
+      instance->stop();
+    }
+  }
+  instances_ = std::move(kept);
+  std::vector<Instance*> started;
+  for (std::size_t i = 0; i < specs.size(); ++i) {
+    if (spec_running[i]) continue;
+    instances_.push_back(std::make_unique<Instance>(*this, std::move(specs[i])));
+    started.push_back(instances_.back().get());
+  }
+
+  open_sockets();
+  open_arp_listeners();
+  for (auto* instance : started) instance->start();
+
+  by_vrid_.clear();
+  renewal_period_ms_ = 0;
+  for (const auto& instance : instances_) {
+    const auto& spec = instance->spec();
+    if (instance->ifindex() != 0 || spec.interface.empty()) {
+      by_vrid_[{instance->ifindex(), spec.family, spec.fsm.vrid}] = instance.get();
+    }
+    if (spec.vip_lifetime != 0) {
+      const auto period = std::max(kMinRenewalMs, spec.vip_lifetime * 1000 / 4);
+      renewal_period_ms_ = renewal_period_ms_ == 0 ? period : std::min(renewal_period_ms_, period);
+    }
+  }
+  arm_renewal();
+}
+
+void Engine::open_sockets() {
+  std::map<SocketKey, std::set<IpAddress>> wanted;
+  std::map<SocketKey, std::string> names;
+  for (const auto& instance : instances_) {
+    const auto& spec = instance->spec();
+    std::uint32_t ifindex = 0;
+    if (!spec.interface.empty()) {
+      const auto* l = link(spec.interface);
+      if (l == nullptr) continue;  // the instance reports its own FAULT
+      ifindex = l->ifindex;
+    }
+    const SocketKey key{ifindex, spec.family};
+    auto& groups = wanted[key];
+    names[key] = spec.interface;
+    if (!spec.unicast() && ifindex != 0) groups.insert(spec.multicast_group);
+  }
+  for (auto it = sockets_.begin(); it != sockets_.end();) {
+    auto w = wanted.find(it->first);
+    if (w == wanted.end() || w->second != socket_groups_[it->first]) {
+      socket_groups_.erase(it->first);
+      it = sockets_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  for (const auto& [key, groups] : wanted) {
+    if (sockets_.count(key) != 0) continue;
+    net::VrrpSocketOptions options;
+    options.family = key.second;
+    options.ifindex = key.first;
+    options.interface_name = names[key];
+    options.groups.assign(groups.begin(), groups.end());
+    auto socket = net::VrrpSocket::open(io_, options);
+    if (!socket) {
+      logger().error("cannot open the {} VRRP socket on {}: {}", family_name(key.second),
+                     names[key].empty() ? "any interface" : names[key], socket.error().message);
+      continue;
+    }
+    (*socket)->start([this, key = key](const net::VrrpDatagram& d) { on_datagram(key, d); });
+    sockets_.emplace(key, std::move(*socket));
+    socket_groups_[key] = groups;
+  }
+}
+
+void Engine::open_arp_listeners() {
+  std::set<std::uint32_t> wanted;
+  for (const auto& instance : instances_) {
+    for (const auto& a : instance->spec().addresses) {
+      if (!a.prefix.address.is_v4()) continue;
+      if (const auto* l = link(a.interface)) wanted.insert(l->ifindex);
+    }
+  }
+  std::erase_if(arp_listeners_, [&](const auto& entry) { return wanted.count(entry.first) == 0; });
+  for (const auto ifindex : wanted) {
+    if (arp_listeners_.count(ifindex) != 0) continue;
+    auto listener = net::ArpListener::open(io_, ifindex);
+    if (!listener) {
+      // Split-brain detection by ARP is lost on this interface; VRRP itself is unaffected.
+      logger().warn("cannot listen to ARP on interface {}: {}", ifindex, listener.error().message);
+      continue;
+    }
+    (*listener)->start([this, ifindex](const net::ArpPacket& arp) {
+      for (const auto& instance : instances_) {
+        if (instance->ifindex() == ifindex) instance->on_arp(arp);
+      }
+    });
+    arp_listeners_.emplace(ifindex, std::move(*listener));
+  }
+}
+
+void Engine::on_datagram(const SocketKey& key, const net::VrrpDatagram& d) {
+  ParseOptions permissive;
+  permissive.accept_v3_checksum_as_v2 = true;
+  permissive.accept_old_unicast_checksum = true;
+  permissive.require_ttl_255 = false;
+  auto parsed = key.second == Family::V4
+                    ? parse_ipv4(d.bytes, permissive)
+                    : parse_ipv6(d.bytes, d.source, d.destination, d.hop_limit, permissive);
+  if (!parsed) {
+    rejected_.add(parsed.error());
+    logger().debug("VRRP packet from {} dropped: {}", d.source.to_string(),
+                   to_string(parsed.error()));
+    return;
+  }
+  auto it = by_vrid_.find({key.first, key.second, parsed->advert.vrid});
+  if (it == by_vrid_.end()) {
+    ++unknown_vrid_;
+    return;
+  }
+  it->second->on_advert(*parsed);
+}
+
+void Engine::on_link(const net::LinkInfo& changed, bool removed) {
+  if (removed) {
+    links_.erase(changed.ifindex);
+  } else {
+    links_[changed.ifindex] = changed;
+  }
+  for (const auto& instance : instances_) instance->on_link(changed, removed);
+}
+
+void Engine::arm_renewal() {
+  renewal_.cancel();
+  if (renewal_period_ms_ == 0) return;
+  renewal_.expires_after(std::chrono::milliseconds(renewal_period_ms_));
+  renewal_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    auto token = alive.lock();
+    if (ec || !token || !*token) return;
+    for (const auto& instance : instances_) instance->renew_addresses();
+    arm_renewal();
+  });
+}
+
+void Engine::stop() {
+  for (const auto& instance : instances_) instance->stop();
+  renewal_.cancel();
+}
+
+void Engine::dump(std::ostream& out) const {
+  out << "------< VRRP Topology >------\n";
+  for (const auto& instance : instances_) instance->dump(out);
+  out << "------< VRRP Packets >------\n";
+  out << fmt::format(" Unknown VRID = {}\n", unknown_vrid_);
+  out << fmt::format(" Rejected = {}\n", rejected_.total());
+  for (std::size_t i = 0; i < kRejectReasons; ++i) {
+    const auto reason = static_cast<Reject>(i);
+    if (rejected_.count(reason) == 0) continue;
+    out << fmt::format("   {} = {}\n", to_string(reason), rejected_.count(reason));
+  }
+}
+
+}  // namespace halo::vrrp

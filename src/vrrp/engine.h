@@ -1,0 +1,92 @@
+// The VRRP engine: every running instance and the I/O they share.
+//
+// It owns the rtnetlink request socket, the gratuitous ARP / NA sender, the link monitor, one
+// raw VRRP socket per (interface, family) and one ARP listener per interface with IPv4
+// addresses to defend, and demultiplexes received adverts to instances by VRID. Applying a
+// configuration diffs it with the running one: an instance whose spec is unchanged keeps its
+// state; one that changed or disappeared stops gracefully (priority 0) before the new one
+// starts.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/result.h"
+#include "config/model.h"
+#include "net/announce_socket.h"
+#include "net/link_monitor.h"
+#include "net/rtnetlink.h"
+#include "net/vrrp_socket.h"
+#include "vrrp/instance.h"
+#include "vrrp/packet.h"
+
+namespace halo::vrrp {
+
+class Engine {
+ public:
+  // Opens the host-wide sockets (rtnetlink, ARP/NA, the link monitor).
+  static Result<std::unique_ptr<Engine>> create(boost::asio::io_context& io);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Starts (or, on reload, reconciles) the instances of `config`. Instances whose interface or
+  // socket cannot be set up are logged and left out; the others run.
+  void apply(const config::Config& config);
+  // Graceful stop of every instance: priority-0 adverts, addresses removed.
+  void stop();
+
+  // keepalived.data's VRRP part.
+  void dump(std::ostream& out) const;
+
+  // ---- for instances --------------------------------------------------------------------
+  boost::asio::io_context& io() { return io_; }
+  net::Rtnetlink& rtnl() { return rtnl_; }
+  net::AnnounceSocket& announcer() { return *announce_; }
+  // The socket an instance sends on (null if it could not be opened).
+  net::VrrpSocket* socket_for(std::uint32_t ifindex, Family family);
+  // The link as last seen (from a dump or the monitor).
+  const net::LinkInfo* link(const std::string& name) const;
+  const net::LinkInfo* link(std::uint32_t ifindex) const;
+  // The first address of `family` on `ifindex` (IPv6: link-local), for a source address.
+  std::optional<IpAddress> primary_address(std::uint32_t ifindex, Family family);
+
+ private:
+  using SocketKey = std::pair<std::uint32_t, Family>;
+
+  Engine(boost::asio::io_context& io, net::Rtnetlink rtnl,
+         std::unique_ptr<net::AnnounceSocket> announce);
+  void refresh_links();
+  void open_sockets();
+  void open_arp_listeners();
+  void on_datagram(const SocketKey& key, const net::VrrpDatagram& datagram);
+  void on_link(const net::LinkInfo& link, bool removed);
+  void arm_renewal();
+
+  boost::asio::io_context& io_;
+  net::Rtnetlink rtnl_;
+  std::unique_ptr<net::AnnounceSocket> announce_;
+  std::unique_ptr<net::LinkMonitor> monitor_;
+  std::map<SocketKey, std::unique_ptr<net::VrrpSocket>> sockets_;
+  std::map<SocketKey, std::set<IpAddress>> socket_groups_;
+  std::map<std::uint32_t, std::unique_ptr<net::ArpListener>> arp_listeners_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  // (ifindex, family, vrid) -> instance, for demultiplexing.
+  std::map<std::tuple<std::uint32_t, Family, std::uint8_t>, Instance*> by_vrid_;
+  std::map<std::uint32_t, net::LinkInfo> links_;
+  boost::asio::steady_timer renewal_;
+  std::shared_ptr<bool> alive_;
+  std::uint32_t renewal_period_ms_ = 0;
+
+  RejectCounters rejected_;  // before an instance was found
+  std::uint64_t unknown_vrid_ = 0;
+};
+
+}  // namespace halo::vrrp

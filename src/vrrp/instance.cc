@@ -1,0 +1,499 @@
+// The shell of one VRRP instance. The protocol decisions are the Fsm's (fsm.cc) and the
+// announcement timing is the GarpSchedule's (garp_schedule.cc); this file performs what they
+// decide, in their order:
+//
+//   SendAdvert  build the advert (packet.cc) and send it to the group or to every unicast peer
+//   TakeOver    add the virtual addresses (with a finite lifetime, renewed by the engine, so a
+//               crashed halod leaves none behind), then start the GARP / NA schedule
+//   Release     stop the schedule, remove the addresses
+//   StateChange log one line and remember when
+//
+// Received adverts arrive already parsed and demultiplexed by the engine; the per-instance
+// checks the parser cannot do without knowing the instance happen here: version, the TTL
+// rule for multicast, unicast peers' TTL ranges, non-standard checksum forms, v2
+// authentication (RFC 3768 §7.1 / RFC 2338 §5.3.6).
+//
+// Split brain (design §2 L6): while MASTER, an advert from another master that does not win
+// (the FSM counts those), or an ARP from another MAC claiming one of our IPv4 addresses, opens
+// an episode: logged once with both addresses and counted. The episode ends when no evidence
+// has been seen for a Master_Down_Interval, or when we stop being master.
+#include "vrrp/instance.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "common/log.h"
+#include "vrrp/engine.h"
+
+namespace halo::vrrp {
+namespace {
+
+spdlog::logger& logger() {
+  return log::get("vrrp");
+}
+
+bool ipv6_forwarding(const std::string& interface) {
+  std::ifstream in("/proc/sys/net/ipv6/conf/" + interface + "/forwarding");
+  int value = 0;
+  return static_cast<bool>(in >> value) && value != 0;
+}
+
+}  // namespace
+
+Instance::Instance(Engine& engine, InstanceSpec spec)
+    : engine_(engine),
+      spec_(std::move(spec)),
+      fsm_(spec_.fsm),
+      garp_(spec_.garp, spec_.family == Family::V4 ? GarpFamily::Ipv4 : GarpFamily::Ipv6),
+      timer_(engine.io()),
+      garp_timer_(engine.io()),
+      alive_(std::make_shared<bool>(true)),
+      tracked_up_(spec_.tracked_interfaces.size(), true),
+      base_priority_(spec_.fsm.priority) {}
+
+Instance::~Instance() {
+  *alive_ = false;
+}
+
+std::string Instance::prefix() const {
+  return fmt::format("[{}/{}]", spec_.name, spec_.family == Family::V4 ? "v4" : "v6");
+}
+
+void Instance::start() {
+  bool fault = false;
+  if (!spec_.interface.empty()) {
+    if (const auto* link = engine_.link(spec_.interface)) {
+      ifindex_ = link->ifindex;
+      mac_ = link->mac;
+      own_link_up_ = link->up();
+    } else {
+      logger().error("{} interface {} does not exist; instance in FAULT", prefix(),
+                     spec_.interface);
+      fault = true;
+    }
+  }
+  if (spec_.source) {
+    source_ = *spec_.source;
+  } else if (auto primary = engine_.primary_address(ifindex_, spec_.family)) {
+    source_ = *primary;
+  } else if (!fault) {
+    logger().error("{} interface {} has no {} address to send adverts from; instance in FAULT",
+                   prefix(), spec_.interface,
+                   spec_.family == Family::V4 ? "IPv4" : "IPv6 link-local");
+    fault = true;
+  }
+  if (spec_.family == Family::V6 && !spec_.interface.empty()) {
+    router_flag_ = ipv6_forwarding(spec_.interface);
+  }
+  for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
+    const auto* link = engine_.link(spec_.tracked_interfaces[i].name);
+    tracked_up_[i] = link != nullptr && link->up();
+  }
+
+  // Addresses left by an earlier run (killed before their lifetime ran out, or with
+  // vrrp_vip_lifetime forever) go first: a BACKUP must not answer for them.
+  for (const auto& a : spec_.addresses) {
+    if (auto request = address_request(a)) {
+      if (auto removed = engine_.rtnl().delete_address(*request); removed && *removed) {
+        logger().info("{} removed {} left on {} by an earlier run", prefix(), a.prefix.to_string(),
+                      a.interface);
+      }
+    }
+  }
+
+  auto config = spec_.fsm;
+  config.primary_address = source_;
+  fsm_ = Fsm(config);
+  const auto now = Clock::now();
+  // A fault known at start (no interface, no source address, a link down) makes start()
+  // enter FAULT.
+  setup_fault_ = fault;
+  update_tracking();
+  apply(fsm_.start(now));
+  arm_timer();
+}
+
+void Instance::stop() {
+  apply(fsm_.stop(Clock::now()));
+  timer_.cancel();
+  garp_timer_.cancel();
+}
+
+void Instance::update_tracking() {
+  // keepalived's arithmetic: a tracked interface with weight 0 that is down is a fault; a
+  // weighted one adds its weight while down (or, with `reverse`, while up). The result is
+  // clamped to 1..254 by the FSM; an address owner keeps 255.
+  bool fault = setup_fault_ || (!ifindex_ && !spec_.interface.empty());
+  if (spec_.track_own_interface && !own_link_up_) fault = true;
+  int priority = base_priority_;
+  for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
+    const auto& t = spec_.tracked_interfaces[i];
+    const bool up = tracked_up_[i];
+    if (t.weight == 0) {
+      if (!up) fault = true;
+    } else if (up == t.reverse) {
+      priority += t.weight;
+    }
+  }
+  if (base_priority_ != kPriorityOwner) priority = std::clamp(priority, 1, 254);
+  const auto now = Clock::now();
+  if (priority != fsm_.priority()) {
+    logger().info("{} effective priority {} -> {}", prefix(), fsm_.priority(), priority);
+    apply(fsm_.set_priority(static_cast<std::uint8_t>(priority), now));
+  }
+  apply(fsm_.set_fault(fault, now));
+}
+
+void Instance::apply(const Actions& actions) {
+  for (const auto& action : actions) {
+    if (const auto* send = std::get_if<SendAdvert>(&action)) {
+      send_advert(send->priority);
+    } else if (std::holds_alternative<TakeOver>(action)) {
+      take_over();
+    } else if (std::holds_alternative<Release>(action)) {
+      release();
+    } else if (const auto* change = std::get_if<StateChange>(&action)) {
+      logger().info("{} {} -> {} ({})", prefix(), to_string(change->from), to_string(change->to),
+                    to_string(change->reason));
+      last_state_ = change->to;
+      last_transition_ = std::chrono::system_clock::now();
+      if (change->to != State::Master && split_brain_since_) {
+        logger().info("{} split brain episode over (left MASTER)", prefix());
+        split_brain_since_.reset();
+      }
+    }
+  }
+}
+
+void Instance::send_advert(std::uint8_t priority) {
+  auto* socket = engine_.socket_for(ifindex_, spec_.family);
+  if (socket == nullptr) {
+    ++stats_.send_errors;
+    return;
+  }
+  Advert advert;
+  advert.version = static_cast<std::uint8_t>(spec_.fsm.version);
+  advert.vrid = spec_.fsm.vrid;
+  advert.priority = priority;
+  advert.advert_interval = std::chrono::duration_cast<Centiseconds>(fsm_.advert_interval());
+  for (const auto& a : spec_.addresses) {
+    if (!a.excluded && a.prefix.address.family() == spec_.family) {
+      advert.addresses.push_back(a.prefix.address);
+    }
+  }
+  if (!spec_.password.empty()) {
+    advert.auth_type = AuthType::Pass;
+    std::copy_n(spec_.password.begin(), std::min(spec_.password.size(), kV2AuthDataSize),
+                advert.auth_data.begin());
+  }
+  auto send_to = [&](const IpAddress& destination, std::uint8_t ttl) {
+    auto message = build(advert, source_, destination, spec_.build);
+    if (!message) {
+      ++stats_.send_errors;
+      logger().error("{} cannot build an advert: {}", prefix(), message.error().message);
+      return;
+    }
+    if (auto sent = socket->send(*message, source_, destination, ttl); !sent) {
+      if (stats_.send_errors++ == 0) {
+        logger().warn("{} advert to {} not sent: {}", prefix(), destination.to_string(),
+                      sent.error().message);
+      }
+      return;
+    }
+    ++stats_.adverts_sent;
+  };
+  if (spec_.unicast()) {
+    for (const auto& peer : spec_.peers) send_to(peer.address, spec_.ttl);
+  } else {
+    send_to(spec_.multicast_group, 255);
+  }
+  if (priority == kPriorityStop) ++stats_.priority_zero_sent;
+}
+
+std::optional<net::AddressRequest> Instance::address_request(const VirtualAddress& a) const {
+  const auto* link = a.interface == spec_.interface && ifindex_ != 0 ? engine_.link(ifindex_)
+                                                                     : engine_.link(a.interface);
+  if (link == nullptr) return std::nullopt;
+  net::AddressRequest r;
+  r.ifindex = link->ifindex;
+  r.interface_name = link->name;
+  r.prefix = a.prefix;
+  r.peer = a.peer;
+  r.broadcast = a.broadcast;
+  r.label = a.label;
+  r.scope = a.scope;
+  r.flags = a.flags;
+  if (spec_.vip_lifetime != 0) {
+    r.lifetime.valid = spec_.vip_lifetime;
+    r.lifetime.preferred = spec_.vip_lifetime;
+  }
+  return r;
+}
+
+void Instance::take_over() {
+  ++stats_.became_master;
+  for (const auto& a : spec_.addresses) {
+    auto request = address_request(a);
+    if (!request) {
+      ++stats_.address_errors;
+      logger().error("{} cannot add {}: interface {} does not exist", prefix(),
+                     a.prefix.to_string(), a.interface);
+      continue;
+    }
+    if (auto added = engine_.rtnl().add_address(*request, true); !added) {
+      ++stats_.address_errors;
+      logger().error("{} {}", prefix(), added.error().message);
+    }
+  }
+  garp_.on_become_master(Clock::now());
+  on_garp_timer();
+}
+
+void Instance::release() {
+  ++stats_.released_master;
+  garp_.on_leave_master();
+  garp_timer_.cancel();
+  for (const auto& a : spec_.addresses) {
+    auto request = address_request(a);
+    if (!request) continue;
+    if (auto removed = engine_.rtnl().delete_address(*request); !removed) {
+      ++stats_.address_errors;
+      logger().error("{} {}", prefix(), removed.error().message);
+    }
+  }
+}
+
+void Instance::renew_addresses() {
+  if (fsm_.state() != State::Master || spec_.vip_lifetime == 0) return;
+  for (const auto& a : spec_.addresses) {
+    auto request = address_request(a);
+    if (!request) continue;
+    if (auto renewed = engine_.rtnl().add_address(*request, true); !renewed) {
+      if (stats_.address_errors++ == 0) {
+        logger().error("{} renewing: {}", prefix(), renewed.error().message);
+      }
+    }
+  }
+}
+
+void Instance::announce(int count) {
+  for (int i = 0; i < count; ++i) {
+    for (const auto& a : spec_.addresses) {
+      const auto& vip = a.prefix.address;
+      const auto* link = engine_.link(a.interface);
+      if (link == nullptr || link->mac.is_zero()) continue;
+      Result<void> sent;
+      if (vip.is_v4()) {
+        sent = engine_.announcer().send_garp(link->ifindex, vip, link->mac);
+      } else {
+        auto source = engine_.primary_address(link->ifindex, Family::V6);
+        if (!source) continue;
+        sent = engine_.announcer().send_unsolicited_na(link->ifindex, vip, link->mac, *source,
+                                                       router_flag_);
+      }
+      if (sent) {
+        ++stats_.announcements_sent;
+      } else {
+        logger().debug("{} announcing {}: {}", prefix(), vip.to_string(), sent.error().message);
+      }
+    }
+  }
+}
+
+void Instance::arm_timer() {
+  timer_.cancel();
+  const auto deadline = fsm_.next_deadline();
+  if (!deadline) return;
+  timer_.expires_at(*deadline);
+  timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    auto token = alive.lock();
+    if (ec || !token || !*token) return;
+    on_timer();
+  });
+}
+
+void Instance::on_timer() {
+  const auto now = Clock::now();
+  apply(fsm_.on_timer(now));
+  end_split_brain_if_quiet(now);
+  arm_timer();
+}
+
+void Instance::arm_garp_timer() {
+  garp_timer_.cancel();
+  const auto deadline = garp_.next_deadline();
+  if (!deadline) return;
+  garp_timer_.expires_at(*deadline);
+  garp_timer_.async_wait([this, alive = std::weak_ptr<bool>(alive_)](boost::system::error_code ec) {
+    auto token = alive.lock();
+    if (ec || !token || !*token) return;
+    on_garp_timer();
+  });
+}
+
+void Instance::on_garp_timer() {
+  announce(garp_.due(Clock::now()));
+  arm_garp_timer();
+}
+
+void Instance::on_advert(const Received& packet) {
+  const auto& advert = packet.advert;
+  auto reject = [&](Reject reason) {
+    stats_.rejected.add(reason);
+    logger().debug("{} advert from {} dropped: {}", prefix(), packet.source.to_string(),
+                   to_string(reason));
+  };
+  if (advert.version != spec_.fsm.version) return reject(Reject::BadVersion);
+  if (spec_.unicast()) {
+    // keepalived: unicast adverts are accepted from the configured peers only, each within its
+    // TTL range.
+    const auto peer =
+        std::find_if(spec_.peers.begin(), spec_.peers.end(),
+                     [&](const UnicastPeer& p) { return p.address == packet.source; });
+    if (peer == spec_.peers.end()) return reject(Reject::NotFromPeer);
+    if ((peer->min_ttl && packet.ttl < *peer->min_ttl) ||
+        (peer->max_ttl && packet.ttl > *peer->max_ttl)) {
+      return reject(Reject::BadTtl);
+    }
+  } else if (packet.ttl != kRequiredTtl) {
+    return reject(Reject::BadTtl);
+  }
+  if (packet.checksum_form == ChecksumForm::OldUnicast &&
+      !spec_.parse.accept_old_unicast_checksum) {
+    return reject(Reject::BadChecksum);
+  }
+  if (packet.checksum_form == ChecksumForm::AsV2 && !spec_.parse.accept_v3_checksum_as_v2) {
+    return reject(Reject::BadChecksum);
+  }
+  if (advert.version == 2) {
+    if (auto bad = check_auth(advert, spec_.password)) return reject(*bad);
+  }
+  ++stats_.adverts_received;
+  if (advert.priority == kPriorityStop) ++stats_.priority_zero_received;
+
+  const auto now = Clock::now();
+  const auto split_before = fsm_.split_brain_adverts();
+  const bool was_master = fsm_.state() == State::Master;
+  AdvertIn in;
+  in.priority = advert.priority;
+  in.interval = static_cast<std::uint16_t>(
+      advert.version == 2 ? advert.advert_interval.count() / 100 : advert.advert_interval.count());
+  in.source = packet.source;
+  apply(fsm_.on_advert(in, now));
+  if (fsm_.split_brain_adverts() != split_before) {
+    note_split_brain(packet.source, fmt::format("adverts with priority {}", advert.priority));
+  }
+  if (was_master && fsm_.state() == State::Master && advert.priority != kPriorityStop &&
+      advert.priority < fsm_.priority()) {
+    garp_.on_lower_priority_advert(now);
+    arm_garp_timer();
+  }
+  arm_timer();
+}
+
+void Instance::on_link(const net::LinkInfo& link, bool removed) {
+  bool changed = false;
+  const bool up = !removed && link.up();
+  if (!spec_.interface.empty() && link.name == spec_.interface) {
+    if (removed) {
+      ifindex_ = 0;
+    } else {
+      ifindex_ = link.ifindex;
+      mac_ = link.mac;
+    }
+    changed |= own_link_up_ != up;
+    own_link_up_ = up;
+  }
+  for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
+    if (spec_.tracked_interfaces[i].name != link.name) continue;
+    changed |= tracked_up_[i] != up;
+    tracked_up_[i] = up;
+  }
+  if (!changed) return;
+  logger().info("{} interface {} is {}", prefix(), link.name, up ? "up" : "down");
+  update_tracking();
+  arm_timer();
+}
+
+void Instance::on_arp(const net::ArpPacket& arp) {
+  if (fsm_.state() != State::Master) return;
+  if (arp.sender_mac == mac_ || arp.sender_mac.is_zero()) return;
+  const bool ours =
+      std::any_of(spec_.addresses.begin(), spec_.addresses.end(),
+                  [&](const VirtualAddress& a) { return a.prefix.address == arp.sender_ip; });
+  if (!ours) return;
+  note_split_brain(arp.sender_ip, fmt::format("ARP from {} claiming {}", arp.sender_mac.to_string(),
+                                              arp.sender_ip.to_string()));
+}
+
+void Instance::note_split_brain(const IpAddress& other, std::string_view evidence) {
+  const auto now = Clock::now();
+  split_brain_last_ = now;
+  if (split_brain_since_) return;
+  split_brain_since_ = now;
+  ++stats_.split_brain_episodes;
+  logger().warn(
+      "{} split brain: another master for VRID {} ({}, {}) while we are MASTER ({}, "
+      "priority {}); episode {}",
+      prefix(), spec_.fsm.vrid, other.to_string(), evidence, source_.to_string(), fsm_.priority(),
+      stats_.split_brain_episodes);
+}
+
+void Instance::end_split_brain_if_quiet(TimePoint now) {
+  if (!split_brain_since_ || now - split_brain_last_ < fsm_.master_down_interval()) return;
+  logger().info("{} split brain episode over (no other master for {})", prefix(),
+                std::chrono::duration_cast<std::chrono::milliseconds>(now - *split_brain_since_));
+  split_brain_since_.reset();
+}
+
+void Instance::dump(std::ostream& out) const {
+  const auto since = std::chrono::system_clock::to_time_t(last_transition_);
+  out << fmt::format(" VRRP Instance = {}\n", spec_.name);
+  out << fmt::format("   VRRP Version = {}\n", spec_.fsm.version);
+  out << fmt::format("   State = {}\n", to_string(fsm_.state()));
+  out << fmt::format("   Wantstate = {}\n", to_string(fsm_.state()));
+  out << fmt::format("   Last transition = {} ({:%a %b %e %H:%M:%S %Y})\n", since,
+                     fmt::localtime(since));
+  out << fmt::format("   Interface = {}\n", spec_.interface.empty() ? "none" : spec_.interface);
+  out << fmt::format("   Using src_ip = {}\n", source_.to_string());
+  out << fmt::format("   Virtual Router ID = {}\n", spec_.fsm.vrid);
+  out << fmt::format("   Priority = {}\n", base_priority_);
+  out << fmt::format("   Effective priority = {}\n", fsm_.priority());
+  out << fmt::format(
+      "   Advert interval = {} milli-sec\n",
+      std::chrono::duration_cast<std::chrono::milliseconds>(fsm_.advert_interval()).count());
+  out << fmt::format(
+      "   Master advert interval = {} milli-sec\n",
+      std::chrono::duration_cast<std::chrono::milliseconds>(fsm_.master_adver_interval()).count());
+  out << fmt::format("   Preempt = {}\n", spec_.fsm.preempt ? "enabled" : "disabled");
+  out << fmt::format("   Virtual IP = {}\n", spec_.addresses.size());
+  for (const auto& a : spec_.addresses) {
+    out << fmt::format("     {} dev {}{}\n", a.prefix.to_string(), a.interface,
+                       a.excluded ? " (excluded)" : "");
+  }
+  out << fmt::format("   VIP lifetime = {}\n", spec_.vip_lifetime == 0
+                                                   ? std::string("forever")
+                                                   : fmt::format("{} sec", spec_.vip_lifetime));
+  out << fmt::format("   Adverts sent = {}\n", stats_.adverts_sent);
+  out << fmt::format("   Adverts received = {}\n", stats_.adverts_received);
+  out << fmt::format("   Became master = {}\n", stats_.became_master);
+  out << fmt::format("   Released master = {}\n", stats_.released_master);
+  out << fmt::format("   Priority zero sent = {}\n", stats_.priority_zero_sent);
+  out << fmt::format("   Priority zero received = {}\n", stats_.priority_zero_received);
+  out << fmt::format("   Send errors = {}\n", stats_.send_errors);
+  out << fmt::format("   Address errors = {}\n", stats_.address_errors);
+  out << fmt::format("   Announcements sent = {}\n", stats_.announcements_sent);
+  out << fmt::format("   Split brain = {}\n", in_split_brain() ? "yes" : "no");
+  out << fmt::format("   Split brain episodes = {}\n", stats_.split_brain_episodes);
+  out << fmt::format("   Interval mismatch drops = {}\n", fsm_.interval_mismatch_drops());
+  for (std::size_t i = 0; i < kRejectReasons; ++i) {
+    const auto reason = static_cast<Reject>(i);
+    if (stats_.rejected.count(reason) == 0) continue;
+    out << fmt::format("   Rejected {} = {}\n", to_string(reason), stats_.rejected.count(reason));
+  }
+}
+
+}  // namespace halo::vrrp

@@ -1,0 +1,115 @@
+// One running VRRP instance: the imperative shell around the pure Fsm and GarpSchedule.
+//
+// It turns the FSM's actions into I/O through the Engine (adverts on the shared socket,
+// addresses through rtnetlink, gratuitous ARPs / NAs), keeps the FSM's timer armed, folds
+// link state into fault and priority, and watches for a second master (split brain).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "net/arp.h"
+#include "net/rtnetlink.h"
+#include "vrrp/fsm.h"
+#include "vrrp/garp_schedule.h"
+#include "vrrp/instance_spec.h"
+#include "vrrp/packet.h"
+
+namespace halo::vrrp {
+
+class Engine;
+
+// Counters of one instance, for the dumps (and later the metrics).
+struct InstanceStats {
+  std::uint64_t adverts_sent = 0;
+  std::uint64_t adverts_received = 0;
+  std::uint64_t send_errors = 0;
+  std::uint64_t became_master = 0;
+  std::uint64_t released_master = 0;
+  std::uint64_t priority_zero_sent = 0;
+  std::uint64_t priority_zero_received = 0;
+  std::uint64_t address_errors = 0;
+  std::uint64_t announcements_sent = 0;  // gratuitous ARPs and NAs
+  std::uint64_t split_brain_episodes = 0;
+  RejectCounters rejected;  // after the VRID was known: auth, version, TTL, checksum form
+};
+
+class Instance {
+ public:
+  Instance(Engine& engine, InstanceSpec spec);
+  ~Instance();
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+
+  // Resolves the interface and source address and starts the FSM (RFC 5798 §6.4.1).
+  void start();
+  // Graceful stop: a master sends priority 0 and removes its addresses. Timers are cancelled.
+  void stop();
+
+  // A parsed advert with our VRID that arrived on our socket.
+  void on_advert(const Received& packet);
+  // A link changed (any link: the instance picks out the ones it tracks).
+  void on_link(const net::LinkInfo& link, bool removed);
+  // Another host claims one of our IPv4 addresses in ARP (a reply or announcement).
+  void on_arp(const net::ArpPacket& arp);
+  // The engine's renewal tick: re-adds the addresses with a fresh lifetime while MASTER.
+  void renew_addresses();
+
+  // keepalived.data-style block.
+  void dump(std::ostream& out) const;
+
+  const InstanceSpec& spec() const { return spec_; }
+  const std::string& name() const { return spec_.name; }
+  State state() const { return fsm_.state(); }
+  std::uint32_t ifindex() const { return ifindex_; }
+  const InstanceStats& stats() const { return stats_; }
+  // True while another master is seen (adverts or ARP for our addresses).
+  bool in_split_brain() const { return split_brain_since_.has_value(); }
+
+ private:
+  void apply(const Actions& actions);
+  void send_advert(std::uint8_t priority);
+  void take_over();
+  void release();
+  void announce(int count);
+  void arm_timer();
+  void arm_garp_timer();
+  void on_timer();
+  void on_garp_timer();
+  void update_tracking();
+  void note_split_brain(const IpAddress& other, std::string_view evidence);
+  void end_split_brain_if_quiet(TimePoint now);
+  std::optional<net::AddressRequest> address_request(const VirtualAddress& a) const;
+  std::string prefix() const;
+
+  Engine& engine_;
+  InstanceSpec spec_;
+  Fsm fsm_;
+  GarpSchedule garp_;
+  boost::asio::steady_timer timer_;
+  boost::asio::steady_timer garp_timer_;
+  // Completion handlers hold a weak reference: a handler already queued when the instance is
+  // destroyed (a timer that expired in the same loop turn) must not touch it.
+  std::shared_ptr<bool> alive_;
+
+  std::uint32_t ifindex_ = 0;
+  net::MacAddress mac_;
+  IpAddress source_;
+  bool router_flag_ = false;  // IPv6 forwarding on the interface: NAs carry the Router flag
+  bool setup_fault_ = false;  // no interface or no source address at start
+  bool own_link_up_ = true;
+  std::vector<bool> tracked_up_;
+  std::uint8_t base_priority_;
+
+  std::optional<TimePoint> split_brain_since_;
+  TimePoint split_brain_last_{};
+  State last_state_ = State::Init;
+  std::chrono::system_clock::time_point last_transition_{};
+  InstanceStats stats_;
+};
+
+}  // namespace halo::vrrp

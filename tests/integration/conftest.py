@@ -28,7 +28,7 @@ import vrrp_lab
 
 # Whether `halo_vrrp` tests run when neither the option nor HALO_VRRP_TESTS says: "0" until
 # halod's VRRP engine fails over, then "1".
-HALO_VRRP_TESTS_DEFAULT = "0"
+HALO_VRRP_TESTS_DEFAULT = "1"
 
 
 def pytest_addoption(parser):

@@ -201,12 +201,22 @@ def test_nodes_are_restored_after_a_graceful_stop(vrrp, impls, family):
 
 @pytest.mark.halo_vrrp
 def test_crashed_halo_master_leaves_no_vip_behind(vrrp):
-    # Design L6: halod gives its VIPs a lifetime it renews, so a crash cannot leave them
-    # (keepalived's stay for good). Default lifetime at most 3 s.
+    # Design L6: halod gives its VIPs a lifetime it renews (vrrp_vip_lifetime, default 2 s),
+    # so a crash cannot leave them behind (keepalived's stay for good). The kernel checks
+    # address lifetimes on whole-second ticks, so the VIP goes within lifetime + 1 s: 3 s.
     lab = vrrp.lab()
     before = lab.snapshot("node1")
     a = vrrp.start("halo", "node1", vrrp_config(priority=150))
     expect_holder(vrrp, lab, VIP4, "node1")
+    vrrp.start("halo", "node2", vrrp_config(priority=100))
+    vrrp.stays(lambda: lab.holders(VIP4) == ["node1"], steady(ADVERT),
+               "node1 alone holding with node2 as backup")
     a.kill()
-    vrrp.wait(lambda: lab.snapshot("node1") == before, 3 + 2,
-              "node1's VIP to expire and its state to be as before")
+    killed = time.monotonic()
+    expect_holder(vrrp, lab, VIP4, "node2", exclusive=False)
+    vrrp.wait(lambda: VIP4 not in lab.vips("node1"), 3.0 + 0.25,
+              "the crashed node1's VIP to expire within its lifetime")
+    gone_after = time.monotonic() - killed
+    assert gone_after <= 3.25, gone_after
+    assert lab.holders(VIP4) == ["node2"], "the backup holds the VIP while node1's expires"
+    vrrp.wait(lambda: lab.snapshot("node1") == before, 2, "node1's state to be as before")

@@ -148,6 +148,7 @@ void Engine::apply(const config::Config& config) {
 
   open_sockets();
   open_arp_listeners();
+  build_sync_groups(config);
   for (auto* instance : started) instance->start();
 
   by_vrid_.clear();
@@ -264,6 +265,61 @@ void Engine::on_link(const net::LinkInfo& changed, bool removed) {
     links_[changed.ifindex] = changed;
   }
   for (const auto& instance : instances_) instance->on_link(changed, removed);
+}
+
+// keepalived's vrrp_sync_group: members change state together (sync_group.cc decides).
+// Rebuilt on every apply; the running members' states are reported again so a group whose
+// members disagree after a reload is brought back in step.
+void Engine::build_sync_groups(const config::Config& config) {
+  groups_.clear();
+  group_members_.clear();
+  membership_.clear();
+  for (const auto& g : config.vrrp.sync_groups) {
+    std::vector<std::string> names;
+    std::vector<Instance*> members;
+    for (const auto& m : g.group) {
+      auto it = std::find_if(instances_.begin(), instances_.end(),
+                             [&](const auto& i) { return i->name() == m.name; });
+      if (it == instances_.end()) continue;  // validation names the missing instance
+      names.push_back(m.name);
+      members.push_back(it->get());
+    }
+    const auto index = groups_.size();
+    groups_.emplace_back(g.name, std::move(names));
+    for (std::size_t m = 0; m < members.size(); ++m) membership_[members[m]] = {index, m};
+    group_members_.push_back(std::move(members));
+  }
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    for (std::size_t m = 0; m < group_members_[g].size(); ++m) {
+      const auto* member = group_members_[g][m];
+      if (member->state() == State::Init) continue;  // not started yet: it reports itself
+      if (member->own_fault()) apply_forced(g, groups_[g].set_member_fault(m, true));
+      apply_forced(g, groups_[g].on_member_state(m, member->state()));
+    }
+  }
+}
+
+void Engine::on_member_state(const Instance& instance, State to) {
+  auto it = membership_.find(&instance);
+  if (it == membership_.end()) return;
+  const auto [group, member] = it->second;
+  apply_forced(group, groups_[group].on_member_state(member, to));
+}
+
+void Engine::on_member_fault(const Instance& instance, bool fault) {
+  auto it = membership_.find(&instance);
+  if (it == membership_.end()) return;
+  const auto [group, member] = it->second;
+  apply_forced(group, groups_[group].set_member_fault(member, fault));
+}
+
+void Engine::apply_forced(std::size_t group, const ForcedTransitions& forced) {
+  for (const auto& f : forced) {
+    auto* member = group_members_[group][f.member];
+    logger().info("[{}] sync group {}: {} -> {}", member->name(), groups_[group].name(),
+                  to_string(member->state()), to_string(f.to));
+    member->force(f.to);
+  }
 }
 
 void Engine::arm_renewal() {

@@ -26,6 +26,7 @@
 #include "net/vrrp_socket.h"
 #include "vrrp/instance.h"
 #include "vrrp/packet.h"
+#include "vrrp/sync_group.h"
 
 namespace halo::vrrp {
 
@@ -57,6 +58,10 @@ class Engine {
   const net::LinkInfo* link(std::uint32_t ifindex) const;
   // The first address of `family` on `ifindex` (IPv6: link-local), for a source address.
   std::optional<IpAddress> primary_address(std::uint32_t ifindex, Family family);
+  // An instance's own transition or own fault change, for its vrrp_sync_group (if any): the
+  // group's decisions are applied to the other members before this returns.
+  void on_member_state(const Instance& instance, State to);
+  void on_member_fault(const Instance& instance, bool fault);
 
  private:
   using SocketKey = std::pair<std::uint32_t, Family>;
@@ -69,6 +74,8 @@ class Engine {
   void on_datagram(const SocketKey& key, const net::VrrpDatagram& datagram);
   void on_link(const net::LinkInfo& link, bool removed);
   void arm_renewal();
+  void build_sync_groups(const config::Config& config);
+  void apply_forced(std::size_t group, const ForcedTransitions& forced);
 
   boost::asio::io_context& io_;
   net::Rtnetlink rtnl_;
@@ -81,6 +88,11 @@ class Engine {
   // (ifindex, family, vrid) -> instance, for demultiplexing.
   std::map<std::tuple<std::uint32_t, Family, std::uint8_t>, Instance*> by_vrid_;
   std::map<std::uint32_t, net::LinkInfo> links_;
+  // vrrp_sync_group: the pure decisions, the member instances in the group's order, and
+  // each member's (group, index).
+  std::vector<SyncGroup> groups_;
+  std::vector<std::vector<Instance*>> group_members_;
+  std::map<const Instance*, std::pair<std::size_t, std::size_t>> membership_;
   boost::asio::steady_timer renewal_;
   std::shared_ptr<bool> alive_;
   std::uint32_t renewal_period_ms_ = 0;

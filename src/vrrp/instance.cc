@@ -145,6 +145,17 @@ void Instance::update_tracking() {
     apply(fsm_.set_priority(static_cast<std::uint8_t>(priority), now));
   }
   apply(fsm_.set_fault(fault, now));
+  if (fault != own_fault_) {
+    own_fault_ = fault;
+    // While the sync group holds this instance in FAULT its FSM reports no transition for
+    // its own fault; the group learns of it here.
+    engine_.on_member_fault(*this, fault);
+  }
+}
+
+void Instance::force(State to) {
+  apply(fsm_.force(to, Clock::now()));
+  arm_timer();
 }
 
 void Instance::apply(const Actions& actions) {
@@ -160,6 +171,7 @@ void Instance::apply(const Actions& actions) {
                     to_string(change->reason));
       last_state_ = change->to;
       last_transition_ = std::chrono::system_clock::now();
+      engine_.on_member_state(*this, change->to);
       if (change->to != State::Master && split_brain_since_) {
         logger().info("{} split brain episode over (left MASTER)", prefix());
         split_brain_since_.reset();

@@ -58,6 +58,10 @@ class Instance {
   void on_arp(const net::ArpPacket& arp);
   // The engine's renewal tick: re-adds the addresses with a fresh lifetime while MASTER.
   void renew_addresses();
+  // A transition its vrrp_sync_group decided (SyncGroup's ForcedTransition).
+  void force(State to);
+  // The instance's own fault condition (interface, weight-0 tracker), for its sync group.
+  bool own_fault() const { return own_fault_; }
 
   // keepalived.data-style block.
   void dump(std::ostream& out) const;
@@ -101,6 +105,7 @@ class Instance {
   IpAddress source_;
   bool router_flag_ = false;  // IPv6 forwarding on the interface: NAs carry the Router flag
   bool setup_fault_ = false;  // no interface or no source address at start
+  bool own_fault_ = false;    // as last computed by update_tracking()
   bool own_link_up_ = true;
   std::vector<bool> tracked_up_;
   std::uint8_t base_priority_;

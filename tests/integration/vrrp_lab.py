@@ -577,12 +577,23 @@ class LabSession:
             if any(d.stopped_by == "SIGKILL" for d in daemons):
                 continue  # a crash: keepalived leaves its VIPs (halo's lifetimes: own test)
             try:
-                helpers.wait_until(lambda h=host, b=before: lab.snapshot(h) == b, timeout=3,
+                helpers.wait_until(lambda h=host, b=before: same_state(lab.snapshot(h), b),
+                                   timeout=3,
                                    what=f"{host}'s addresses, routes, rules and links to be "
                                         "as before its daemon started")
             except AssertionError as e:
                 diff = describe_difference(before, lab.snapshot(host))
                 raise AssertionError(f"{e}:\n{diff}\n{self.describe()}") from None
+
+
+def _entries(snapshot: dict, key: str) -> set[str]:
+    return {json.dumps(e, sort_keys=True) for e in snapshot.get(key, [])}
+
+
+def same_state(a: dict, b: dict) -> bool:
+    """Equal snapshots, whatever the order of their entries (a link that went down and up
+    lists its re-added link-local address last)."""
+    return a.keys() == b.keys() and all(_entries(a, k) == _entries(b, k) for k in a)
 
 
 def describe_difference(before: dict, after: dict) -> str:

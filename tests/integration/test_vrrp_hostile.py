@@ -111,10 +111,12 @@ def send_from_client(lab, datagrams: list[bytes]) -> None:
 
 
 def dump(vrrp, daemon) -> str:
+    # Each dump is a new file renamed into place: a new inode, even when two dumps land within
+    # one tick of the file system's clock.
     path = daemon.dir / "keepalived.data"
-    before = path.stat().st_mtime_ns if path.exists() else 0
+    before = path.stat().st_ino if path.exists() else None
     daemon.signal(signal.SIGUSR1)
-    vrrp.wait(lambda: path.exists() and path.stat().st_mtime_ns != before, 5,
+    vrrp.wait(lambda: path.exists() and path.stat().st_ino != before, 5,
               "the data dump after SIGUSR1")
     return path.read_text()
 

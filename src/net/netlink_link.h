@@ -56,6 +56,9 @@ struct MacvlanRequest {
   std::uint32_t parent_ifindex = 0;
   MacAddress mac;
   bool bridge_mode = false;  // MACVLAN_MODE_BRIDGE; default MACVLAN_MODE_PRIVATE like keepalived
+  // Rtnetlink::add_macvlan sets the link up unless this is false (the caller first adjusts
+  // the new interface's sysctls, then sets it up itself).
+  bool bring_up = true;
 };
 
 // The kernel's dev_valid_name(): 1 to 15 characters, not "." or "..", no '/', ':' or white

@@ -322,6 +322,7 @@ Result<std::uint32_t> Rtnetlink::add_macvlan(const MacvlanRequest& request) {
   if (!created) return tl::unexpected(created.error());
   if (!*created) return fail(what + ": it vanished right after it was created");
   const std::uint32_t ifindex = (*created)->ifindex;
+  if (!request.bring_up) return ifindex;
   if (auto up = set_link_up(ifindex, true); !up) {
     (void)delete_link(ifindex);  // best effort: the error below is the one that matters
     return tl::unexpected(up.error());

@@ -19,6 +19,8 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "config/validate.h"
+#include "net/sysctl.h"
 
 namespace halo::vrrp {
 namespace {
@@ -121,6 +123,14 @@ net::VrrpSocket* Engine::socket_for(std::uint32_t ifindex, Family family) {
 void Engine::apply(const config::Config& config) {
   refresh_links();
   auto specs = instance_specs(config);
+  for (const auto& v : config.vrrp.instances) {
+    if (v.use_vmac && config::instance_family(v) == Family::V6) {
+      logger().warn(
+          "[{}] use_vmac on an IPv6 instance is not supported yet; the instance runs "
+          "on {}",
+          v.name, v.interface);
+    }
+  }
 
   // Keep every running instance whose spec is unchanged; stop the others gracefully before
   // anything new starts, so addresses that move between instances are released first.
@@ -145,6 +155,7 @@ void Engine::apply(const config::Config& config) {
     instances_.push_back(std::make_unique<Instance>(*this, std::move(specs[i])));
     started.push_back(instances_.back().get());
   }
+  reconcile_vmacs();
 
   open_sockets();
   open_arp_listeners();
@@ -155,8 +166,8 @@ void Engine::apply(const config::Config& config) {
   renewal_period_ms_ = 0;
   for (const auto& instance : instances_) {
     const auto& spec = instance->spec();
-    if (instance->ifindex() != 0 || spec.interface.empty()) {
-      by_vrid_[{instance->ifindex(), spec.family, spec.fsm.vrid}] = instance.get();
+    if (instance->advert_ifindex() != 0 || spec.interface.empty()) {
+      by_vrid_[{instance->advert_ifindex(), spec.family, spec.fsm.vrid}] = instance.get();
     }
     if (spec.vip_lifetime != 0) {
       const auto period = std::max(kMinRenewalMs, spec.vip_lifetime * 1000 / 4);
@@ -173,13 +184,13 @@ void Engine::open_sockets() {
     const auto& spec = instance->spec();
     std::uint32_t ifindex = 0;
     if (!spec.interface.empty()) {
-      const auto* l = link(spec.interface);
+      const auto* l = link(spec.advert_interface);
       if (l == nullptr) continue;  // the instance reports its own FAULT
       ifindex = l->ifindex;
     }
     const SocketKey key{ifindex, spec.family};
     auto& groups = wanted[key];
-    names[key] = spec.interface;
+    names[key] = spec.advert_interface;
     if (!spec.unicast() && ifindex != 0) groups.insert(spec.multicast_group);
   }
   for (auto it = sockets_.begin(); it != sockets_.end();) {
@@ -228,9 +239,8 @@ void Engine::open_arp_listeners() {
       continue;
     }
     (*listener)->start([this, ifindex](const net::ArpPacket& arp) {
-      for (const auto& instance : instances_) {
-        if (instance->ifindex() == ifindex) instance->on_arp(arp);
-      }
+      // Each instance checks whether the sender claims one of its addresses.
+      for (const auto& instance : instances_) instance->on_arp(arp);
     });
     arp_listeners_.emplace(ifindex, std::move(*listener));
   }
@@ -337,6 +347,107 @@ void Engine::arm_renewal() {
 void Engine::stop() {
   for (const auto& instance : instances_) instance->stop();
   renewal_.cancel();
+  instances_.clear();
+  reconcile_vmacs();  // no instance left: every VMAC halo created goes
+}
+
+// keepalived `use_vmac`: the macvlan interfaces the instances need. halo creates the missing
+// ones (and only removes what it created), with IPv6 off on them so that a BACKUP's VMAC
+// never speaks (neighbour discovery from the shared virtual MAC would move it in the switches'
+// tables), and with arp_ignore=1 / arp_filter=1 on the base interface, as keepalived sets
+// them, so that only the VMAC answers ARP for the addresses on it. The base interface's
+// settings are restored when its last VMAC goes.
+void Engine::reconcile_vmacs() {
+  std::map<std::string, const InstanceSpec*> wanted;
+  for (const auto& instance : instances_) {
+    const auto& spec = instance->spec();
+    if (spec.vmac) wanted.emplace(spec.vmac->name, &spec);
+  }
+  for (auto it = vmacs_.begin(); it != vmacs_.end();) {
+    if (wanted.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    if (auto removed = rtnl_.delete_link(it->second.ifindex); !removed) {
+      logger().error("cannot remove VMAC {}: {}", it->first, removed.error().message);
+    } else {
+      logger().info("removed VMAC {}", it->first);
+    }
+    const auto base = it->second.base;
+    it = vmacs_.erase(it);
+    const bool base_still_used = std::any_of(vmacs_.begin(), vmacs_.end(),
+                                             [&](const auto& v) { return v.second.base == base; });
+    if (!base_still_used) restore_base_settings(base);
+  }
+  for (const auto& [name, spec] : wanted) {
+    if (vmacs_.count(name) != 0) continue;
+    const auto* base = link(spec->interface);
+    if (base == nullptr) continue;  // the instance reports the missing interface
+    if (const auto* existing = link(name)) {
+      // A macvlan with our MAC on our interface is one an earlier halod left (a crash):
+      // adopted, and removed at stop. Anything else is not ours and is left alone.
+      if (existing->kind == "macvlan" && existing->mac == spec->vmac->mac &&
+          existing->link_ifindex == base->ifindex) {
+        vmacs_[name] = Vmac{existing->ifindex, spec->interface};
+        logger().info("[{}] adopted VMAC {} left by an earlier run", spec->name, name);
+      } else {
+        logger().error("[{}] {} exists and is not this instance's VMAC; not used", spec->name,
+                       name);
+      }
+      continue;
+    }
+    net::MacvlanRequest request;
+    request.name = name;
+    request.parent_ifindex = base->ifindex;
+    request.mac = spec->vmac->mac;
+    request.bring_up = false;
+    auto created = rtnl_.add_macvlan(request);
+    if (!created) {
+      logger().error("[{}] cannot create VMAC {}: {}", spec->name, name, created.error().message);
+      continue;
+    }
+    vmacs_[name] = Vmac{*created, spec->interface};
+    // The VMAC's own settings, as keepalived makes them: no IPv6 on it, answer ARP only for
+    // its own addresses, and accept packets from local addresses and asymmetric paths.
+    (void)net::write_sysctl(net::sysctl_path("ipv6", name, "disable_ipv6"), "1");
+    (void)net::write_sysctl(net::sysctl_path("ipv4", name, "arp_ignore"), "1");
+    (void)net::write_sysctl(net::sysctl_path("ipv4", name, "accept_local"), "1");
+    (void)net::write_sysctl(net::sysctl_path("ipv4", name, "rp_filter"), "0");
+    save_and_set_base(spec->interface, "arp_ignore", "1");
+    save_and_set_base(spec->interface, "arp_filter", "1");
+    if (auto up = rtnl_.set_link_up(*created, true); !up) {
+      logger().error("[{}] cannot set VMAC {} up: {}", spec->name, name, up.error().message);
+    }
+    logger().info("[{}] created VMAC {} ({}) on {}", spec->name, name, spec->vmac->mac.to_string(),
+                  spec->interface);
+  }
+  refresh_links();
+}
+
+void Engine::save_and_set_base(const std::string& base, const std::string& setting,
+                               std::string_view value) {
+  const auto path = net::sysctl_path("ipv4", base, setting);
+  auto old = net::read_sysctl(path);
+  if (!old) {
+    logger().warn("{}", old.error().message);
+    return;
+  }
+  saved_sysctls_.emplace(path, *old);  // keeps the first, original value
+  if (auto written = net::write_sysctl(path, value); !written) {
+    logger().warn("{}", written.error().message);
+  }
+}
+
+void Engine::restore_base_settings(const std::string& base) {
+  const auto prefix = net::sysctl_path("ipv4", base, "");
+  for (auto it = saved_sysctls_.begin(); it != saved_sysctls_.end();) {
+    if (it->first.rfind(prefix, 0) == 0) {
+      (void)net::write_sysctl(it->first, it->second);
+      it = saved_sysctls_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void Engine::dump(std::ostream& out) const {

@@ -75,6 +75,10 @@ class Engine {
   void on_link(const net::LinkInfo& link, bool removed);
   void arm_renewal();
   void build_sync_groups(const config::Config& config);
+  void reconcile_vmacs();
+  void save_and_set_base(const std::string& base, const std::string& setting,
+                         std::string_view value);
+  void restore_base_settings(const std::string& base);
   void apply_forced(std::size_t group, const ForcedTransitions& forced);
 
   boost::asio::io_context& io_;
@@ -88,6 +92,14 @@ class Engine {
   // (ifindex, family, vrid) -> instance, for demultiplexing.
   std::map<std::tuple<std::uint32_t, Family, std::uint8_t>, Instance*> by_vrid_;
   std::map<std::uint32_t, net::LinkInfo> links_;
+  // VMACs halo created (name -> ifindex, base interface), and the base interfaces' sysctls
+  // as they were before (path -> value), restored when their last VMAC goes.
+  struct Vmac {
+    std::uint32_t ifindex = 0;
+    std::string base;
+  };
+  std::map<std::string, Vmac> vmacs_;
+  std::map<std::string, std::string> saved_sysctls_;
   // vrrp_sync_group: the pure decisions, the member instances in the group's order, and
   // each member's (group, index).
   std::vector<SyncGroup> groups_;

@@ -67,11 +67,17 @@ void Instance::start() {
   if (!spec_.interface.empty()) {
     if (const auto* link = engine_.link(spec_.interface)) {
       ifindex_ = link->ifindex;
-      mac_ = link->mac;
       own_link_up_ = link->up();
     } else {
       logger().error("{} interface {} does not exist; instance in FAULT", prefix(),
                      spec_.interface);
+      fault = true;
+    }
+    if (const auto* link = engine_.link(spec_.advert_interface)) {
+      advert_ifindex_ = link->ifindex;
+    } else if (!fault) {
+      logger().error("{} VMAC {} does not exist; instance in FAULT", prefix(),
+                     spec_.advert_interface);
       fault = true;
     }
   }
@@ -126,7 +132,7 @@ void Instance::update_tracking() {
   // keepalived's arithmetic: a tracked interface with weight 0 that is down is a fault; a
   // weighted one adds its weight while down (or, with `reverse`, while up). The result is
   // clamped to 1..254 by the FSM; an address owner keeps 255.
-  bool fault = setup_fault_ || (!ifindex_ && !spec_.interface.empty());
+  bool fault = setup_fault_ || (!spec_.interface.empty() && (!ifindex_ || !advert_ifindex_));
   if (spec_.track_own_interface && !own_link_up_) fault = true;
   int priority = base_priority_;
   for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
@@ -181,7 +187,7 @@ void Instance::apply(const Actions& actions) {
 }
 
 void Instance::send_advert(std::uint8_t priority) {
-  auto* socket = engine_.socket_for(ifindex_, spec_.family);
+  auto* socket = engine_.socket_for(advert_ifindex_, spec_.family);
   if (socket == nullptr) {
     ++stats_.send_errors;
     return;
@@ -409,13 +415,11 @@ void Instance::on_advert(const Received& packet) {
 void Instance::on_link(const net::LinkInfo& link, bool removed) {
   bool changed = false;
   const bool up = !removed && link.up();
+  if (!spec_.interface.empty() && link.name == spec_.advert_interface) {
+    advert_ifindex_ = removed ? 0 : link.ifindex;
+  }
   if (!spec_.interface.empty() && link.name == spec_.interface) {
-    if (removed) {
-      ifindex_ = 0;
-    } else {
-      ifindex_ = link.ifindex;
-      mac_ = link.mac;
-    }
+    ifindex_ = removed ? 0 : link.ifindex;
     changed |= own_link_up_ != up;
     own_link_up_ = up;
   }
@@ -431,14 +435,16 @@ void Instance::on_link(const net::LinkInfo& link, bool removed) {
 }
 
 void Instance::on_arp(const net::ArpPacket& arp) {
-  if (fsm_.state() != State::Master) return;
-  if (arp.sender_mac == mac_ || arp.sender_mac.is_zero()) return;
-  const bool ours =
-      std::any_of(spec_.addresses.begin(), spec_.addresses.end(),
-                  [&](const VirtualAddress& a) { return a.prefix.address == arp.sender_ip; });
-  if (!ours) return;
-  note_split_brain(arp.sender_ip, fmt::format("ARP from {} claiming {}", arp.sender_mac.to_string(),
-                                              arp.sender_ip.to_string()));
+  if (fsm_.state() != State::Master || arp.sender_mac.is_zero()) return;
+  for (const auto& a : spec_.addresses) {
+    if (a.prefix.address != arp.sender_ip) continue;
+    const auto* link = engine_.link(a.interface);
+    if (link != nullptr && link->mac == arp.sender_mac) return;  // ours
+    note_split_brain(arp.sender_ip,
+                     fmt::format("ARP from {} claiming {}", arp.sender_mac.to_string(),
+                                 arp.sender_ip.to_string()));
+    return;
+  }
 }
 
 void Instance::note_split_brain(const IpAddress& other, std::string_view evidence) {

@@ -69,7 +69,8 @@ class Instance {
   const InstanceSpec& spec() const { return spec_; }
   const std::string& name() const { return spec_.name; }
   State state() const { return fsm_.state(); }
-  std::uint32_t ifindex() const { return ifindex_; }
+  // Where its adverts leave and arrive (the VMAC unless vmac_xmit_base, else the interface).
+  std::uint32_t advert_ifindex() const { return advert_ifindex_; }
   const InstanceStats& stats() const { return stats_; }
   // True while another master is seen (adverts or ARP for our addresses).
   bool in_split_brain() const { return split_brain_since_.has_value(); }
@@ -100,8 +101,8 @@ class Instance {
   // destroyed (a timer that expired in the same loop turn) must not touch it.
   std::shared_ptr<bool> alive_;
 
-  std::uint32_t ifindex_ = 0;
-  net::MacAddress mac_;
+  std::uint32_t ifindex_ = 0;  // the configured interface
+  std::uint32_t advert_ifindex_ = 0;
   IpAddress source_;
   bool router_flag_ = false;  // IPv6 forwarding on the interface: NAs carry the Router flag
   bool setup_fault_ = false;  // no interface or no source address at start

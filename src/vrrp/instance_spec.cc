@@ -4,6 +4,8 @@
 // "which value wins".
 #include "vrrp/instance_spec.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 #include "config/validate.h"
@@ -105,13 +107,38 @@ InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g)
   f.down_timer_adverts =
       v.down_timer_adverts != 3 ? v.down_timer_adverts : g.vrrp_down_timer_adverts;
 
+  s.advert_interface = v.interface;
+  // IPv6 VMACs need their own link-local address management (not done yet): the engine warns
+  // and the instance runs on its interface.
+  if (v.use_vmac && s.family == Family::V4) {
+    VmacSpec vmac;
+    vmac.name = v.use_vmac->name.empty() ? fmt::format("{}.{}", g.vmac_prefix, v.virtual_router_id)
+                                         : v.use_vmac->name;
+    if (v.use_vmac->mac) {
+      auto bytes = v.use_vmac->mac->bytes;
+      if (v.use_vmac->mac->length == 5) bytes[5] = v.virtual_router_id;
+      vmac.mac = net::MacAddress(bytes);
+    } else {
+      vmac.mac = s.family == Family::V4 ? net::MacAddress::vrrp_v4(v.virtual_router_id)
+                                        : net::MacAddress::vrrp_v6(v.virtual_router_id);
+    }
+    vmac.xmit_base = v.vmac_xmit_base;
+    if (!vmac.xmit_base) s.advert_interface = vmac.name;
+    s.vmac = std::move(vmac);
+  }
+
   s.garp = garp_config(v, g);
-  for (const auto& item : v.virtual_ipaddress) {
-    s.addresses.push_back(virtual_address(item, v.interface, false));
-  }
-  for (const auto& item : v.virtual_ipaddress_excluded) {
-    s.addresses.push_back(virtual_address(item, v.interface, true));
-  }
+  // With use_vmac, the addresses of the instance's family that do not name another
+  // interface live on the VMAC (keepalived.conf(5)).
+  auto place = [&](const config::IpAddressItem& item, bool excluded) {
+    auto a = virtual_address(item, v.interface, excluded);
+    if (s.vmac && a.interface == v.interface && a.prefix.address.family() == s.family) {
+      a.interface = s.vmac->name;
+    }
+    s.addresses.push_back(std::move(a));
+  };
+  for (const auto& item : v.virtual_ipaddress) place(item, false);
+  for (const auto& item : v.virtual_ipaddress_excluded) place(item, true);
 
   s.source = v.unicast_src_ip ? v.unicast_src_ip : v.mcast_src_ip;
   s.multicast_group =

@@ -13,6 +13,7 @@
 
 #include "common/ip_address.h"
 #include "config/model.h"
+#include "net/arp.h"
 #include "net/netlink_address.h"
 #include "vrrp/fsm.h"
 #include "vrrp/garp_schedule.h"
@@ -48,10 +49,21 @@ struct TrackedInterface {
   friend bool operator==(const TrackedInterface&, const TrackedInterface&) = default;
 };
 
+// keepalived `use_vmac`: a macvlan with the VRRP virtual MAC on the instance's interface.
+struct VmacSpec {
+  std::string name;        // `use_vmac NAME`, else <vmac_prefix>.<VRID>
+  net::MacAddress mac;     // 00:00:5e:00:01:VRID (IPv4) / 00:00:5e:00:02:VRID (IPv6) by default
+  bool xmit_base = false;  // vmac_xmit_base: adverts on the base interface, not the VMAC
+  friend bool operator==(const VmacSpec&, const VmacSpec&) = default;
+};
+
 struct InstanceSpec {
   std::string name;
   Family family = Family::V4;
-  std::string interface;  // adverts leave and arrive here ("" with unicast peers only)
+  std::string interface;  // the configured interface ("" with unicast peers only)
+  std::optional<VmacSpec> vmac;
+  // Where adverts leave and arrive: the VMAC unless vmac_xmit_base, else `interface`.
+  std::string advert_interface;
 
   FsmConfig fsm;  // primary_address is filled in by the shell at start
   GarpConfig garp;

@@ -175,9 +175,14 @@ class Lab:
         return None
 
     def vips(self, host: str) -> set[str]:
-        """Addresses on `host`'s eth0 other than its own and its link-local one."""
+        """Addresses on `host`'s eth0 (and on its VMACs, macvlans on eth0) other than its own
+        and link-local ones."""
         out = set()
-        for link in self._addr_json(host):
+        links = self._addr_json(host)
+        all_links = json.loads(_ip("-n", self.ns(host), "-j", "-d", "addr", "show") or "[]")
+        links += [link for link in all_links
+                  if link.get("linkinfo", {}).get("info_kind") == "macvlan"]
+        for link in links:
             for a in link.get("addr_info", []):
                 if a.get("scope") == "link" and a.get("family") == "inet6":
                     continue
@@ -186,7 +191,7 @@ class Lab:
         return out
 
     def holders(self, vip: str) -> list[str]:
-        """The hosts whose eth0 holds `vip`, in lab order."""
+        """The hosts whose eth0 or VMAC holds `vip`, in lab order."""
         return [h for h in self.hosts if vip in self.vips(h)]
 
     def mac(self, host: str) -> str:

@@ -196,3 +196,46 @@ vrrp_instance A {
 
 }  // namespace
 }  // namespace halo::vrrp
+
+namespace halo::vrrp {
+namespace {
+
+TEST(InstanceSpec, UseVmacMovesTheVipsOfItsInterfaceToTheVmac) {
+  const auto specs = config::testing::load(R"(
+vrrp_instance A {
+  interface eth0
+  use_vmac
+  virtual_router_id 51
+  virtual_ipaddress {
+    192.0.2.100/24
+    192.0.2.101/24 dev eth1
+  }
+}
+vrrp_instance B {
+  interface eth0
+  use_vmac vmac-b 02:00:5e:00:01
+  vmac_xmit_base
+  virtual_router_id 52
+  virtual_ipaddress {
+    192.0.2.102/24
+  }
+}
+)");
+  ASSERT_TRUE(specs.ok()) << config::testing::rendered(specs);
+  const auto s = instance_specs(*specs.config);
+  ASSERT_EQ(s.size(), 2u);
+  ASSERT_TRUE(s[0].vmac.has_value());
+  EXPECT_EQ(s[0].vmac->name, "vrrp.51");
+  EXPECT_EQ(s[0].vmac->mac.to_string(), "00:00:5e:00:01:33");
+  EXPECT_EQ(s[0].advert_interface, "vrrp.51");
+  EXPECT_EQ(s[0].addresses[0].interface, "vrrp.51");
+  EXPECT_EQ(s[0].addresses[1].interface, "eth1");  // names another interface: stays there
+  ASSERT_TRUE(s[1].vmac.has_value());
+  EXPECT_EQ(s[1].vmac->name, "vmac-b");
+  EXPECT_EQ(s[1].vmac->mac.to_string(), "02:00:5e:00:01:34");  // five octets + the VRID
+  EXPECT_EQ(s[1].advert_interface, "eth0");                    // vmac_xmit_base
+  EXPECT_EQ(s[1].addresses[0].interface, "vmac-b");
+}
+
+}  // namespace
+}  // namespace halo::vrrp

@@ -12,6 +12,7 @@ the client's neighbour entry points at it, not that the dead node let go.
 
 from __future__ import annotations
 
+import subprocess
 import time
 
 import pytest
@@ -220,3 +221,22 @@ def test_crashed_halo_master_leaves_no_vip_behind(vrrp):
     assert gone_after <= 3.25, gone_after
     assert lab.holders(VIP4) == ["node2"], "the backup holds the VIP while node1's expires"
     vrrp.wait(lambda: lab.snapshot("node1") == before, 2, "node1's state to be as before")
+
+@pytest.mark.halo_vrrp
+def test_remove_vips_cleans_up_after_a_crash_with_permanent_addresses(vrrp, halod):
+    # `vrrp_vip_lifetime forever` is keepalived's behaviour: a crash leaves the VIP behind;
+    # `halod --remove-vips` (systemd ExecStopPost) removes it, and only it.
+    lab = vrrp.lab()
+    before = lab.snapshot("node1")
+    conf = vrrp_config(priority=150).replace("    vrrp_version 3\n",
+                                             "    vrrp_version 3\n    vrrp_vip_lifetime forever\n")
+    a = vrrp.start("halo", "node1", conf)
+    expect_holder(vrrp, lab, VIP4, "node1")
+    a.kill()
+    vrrp.stays(lambda: VIP4 in lab.vips("node1"), 3.0,
+               "the permanent VIP staying after the crash (as keepalived's do)")
+    p = subprocess.run(lab.exec_argv("node1", [str(halod), "--remove-vips", "-f", str(a.config)]),
+                       capture_output=True, text=True, timeout=10, check=False)
+    assert p.returncode == 0, p.stderr
+    assert f"removed {VIP4}/24 dev eth0" in p.stdout, p.stdout
+    assert lab.snapshot("node1") == before

@@ -8,8 +8,6 @@ VIP, and the daemon must keep running.
 
 from __future__ import annotations
 
-import re
-import signal
 import socket
 import struct
 import subprocess
@@ -17,7 +15,7 @@ import time
 
 import pytest
 
-from vrrp_lab import VIP4, deadline, steady
+from vrrp_lab import VIP4, deadline, dump_value, halo_data_dump, steady
 
 ADVERT = 0.1
 GROUP = "224.0.0.18"
@@ -110,26 +108,6 @@ def send_from_client(lab, datagrams: list[bytes]) -> None:
     assert p.returncode == 0, p.stderr.decode(errors="replace")
 
 
-def dump(vrrp, daemon) -> str:
-    # Each dump is a new file renamed into place: a new inode, even when two dumps land within
-    # one tick of the file system's clock.
-    path = daemon.dir / "keepalived.data"
-    before = path.stat().st_ino if path.exists() else None
-    daemon.signal(signal.SIGUSR1)
-    vrrp.wait(lambda: path.exists() and path.stat().st_ino != before, 5,
-              "the data dump after SIGUSR1")
-    return path.read_text()
-
-
-def counter(text: str, name: str, instance: str | None = None) -> int:
-    if instance is not None:
-        start = text.index(f"VRRP Instance = {instance}\n")
-        end = text.find("VRRP Instance =", start + 1)
-        text = text[start:end if end >= 0 else None]
-    m = re.search(rf"^\s*{re.escape(name)} = (\d+)$", text, re.M)
-    return int(m.group(1)) if m else 0
-
-
 @pytest.mark.halo_vrrp
 def test_hostile_packets_are_dropped_counted_and_change_nothing(vrrp):
     lab = vrrp.lab(("node1", "client"))
@@ -158,23 +136,23 @@ def test_hostile_packets_are_dropped_counted_and_change_nothing(vrrp):
         time.sleep(0.05)  # let the daemon read them; the assertions below poll anyway
 
     def counts():
-        text = dump(vrrp, halod)
+        text = halo_data_dump(vrrp, halod)
         return {
-            "bad_ttl": counter(text, "Rejected bad_ttl", "V3"),
-            "bad_version": counter(text, "Rejected bad_version", "V3"),
-            "auth_failure": counter(text, "Rejected auth_failure", "V2"),
-            "auth_type_mismatch": counter(text, "Rejected auth_type_mismatch", "V2"),
-            "bad_checksum": counter(text, "bad_checksum"),
-            "too_short": counter(text, "too_short"),
-            "bad_address_count": counter(text, "bad_address_count"),
-            "bad_type": counter(text, "bad_type"),
-            "unknown_vrid": counter(text, "Unknown VRID"),
+            "bad_ttl": dump_value(text, "Rejected bad_ttl", "V3"),
+            "bad_version": dump_value(text, "Rejected bad_version", "V3"),
+            "auth_failure": dump_value(text, "Rejected auth_failure", "V2"),
+            "auth_type_mismatch": dump_value(text, "Rejected auth_type_mismatch", "V2"),
+            "bad_checksum": dump_value(text, "bad_checksum"),
+            "too_short": dump_value(text, "too_short"),
+            "bad_address_count": dump_value(text, "bad_address_count"),
+            "bad_type": dump_value(text, "bad_type"),
+            "unknown_vrid": dump_value(text, "Unknown VRID"),
         }
 
     vrrp.wait(lambda: all(v >= rounds for v in counts().values()), 5,
               f"every hostile packet to be counted by reason (got {counts()})")
     vrrp.stays(lambda: lab.holders(VIP4) == ["node1"] and halod.alive(), steady(ADVERT),
                "node1 holding the VIP with halod running")
-    text = dump(vrrp, halod)
-    assert counter(text, "Became master", "V3") == 1, text
-    assert counter(text, "Adverts received", "V3") == 0, text
+    text = halo_data_dump(vrrp, halod)
+    assert dump_value(text, "Became master", "V3") == 1, text
+    assert dump_value(text, "Adverts received", "V3") == 0, text

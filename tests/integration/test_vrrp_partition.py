@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from vrrp_lab import VIP4, deadline, impl_params, steady, vrrp_config
+from vrrp_lab import VIP4, deadline, dump_value, halo_data_dump, impl_params, steady, vrrp_config
 
 ADVERT = 0.1
 
@@ -24,7 +24,7 @@ def configs(mode: str) -> tuple[str, str]:
 def test_partition_makes_two_masters_and_healing_leaves_one(vrrp, impls, mode):
     conf1, conf2 = configs(mode)
     lab = vrrp.lab()
-    vrrp.start(impls[0], "node1", conf1)
+    a = vrrp.start(impls[0], "node1", conf1)
     vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT), "node1 to hold")
     vrrp.start(impls[1], "node2", conf2)
     vrrp.stays(lambda: lab.holders(VIP4) == ["node1"], steady(ADVERT), "node1 alone holding")
@@ -34,9 +34,18 @@ def test_partition_makes_two_masters_and_healing_leaves_one(vrrp, impls, mode):
               "both nodes to hold the VIP while node1 is cut off")
     vrrp.stays(lambda: lab.holders(VIP4) == ["node1", "node2"], steady(ADVERT),
                "both nodes holding during the partition")
+    if impls[0] == "halo":
+        # L6: node1 hears no adverts, but node2's gratuitous ARPs for the VIP reach it (only
+        # VRRP is cut): a split-brain episode, logged and counted.
+        vrrp.wait(lambda: dump_value(halo_data_dump(vrrp, a), "Split brain episodes", "VI_1") >= 1,
+                  deadline(ADVERT), "node1 to count a split-brain episode")
+        assert "split brain: another master for VRID 51" in a.log_text()
 
     lab.heal("node1")
     vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT),
               "node1 (priority 150) alone to hold the VIP once healed")
     vrrp.stays(lambda: lab.holders(VIP4) == ["node1"], steady(ADVERT),
                "node1 alone holding after the heal")
+    if impls[0] == "halo":
+        vrrp.wait(lambda: "Split brain = no" in halo_data_dump(vrrp, a), deadline(ADVERT),
+                  "node1's split-brain episode to end after the heal")

@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -452,6 +453,30 @@ def vrrp_config(*, priority: int, state: str = "BACKUP", version: int = 3,
     lines.append("    }")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+# ---- halod's data dump ----------------------------------------------------------------------
+
+
+def halo_data_dump(session, daemon: "Halod") -> str:
+    """SIGUSR1, then the new keepalived.data from the node's --dump-dir. Each dump is a new
+    file renamed into place, so a new inode tells it apart even within one clock tick."""
+    path = daemon.dir / "keepalived.data"
+    before = path.stat().st_ino if path.exists() else None
+    daemon.signal(signal.SIGUSR1)
+    session.wait(lambda: path.exists() and path.stat().st_ino != before, 5,
+                 "the data dump after SIGUSR1")
+    return path.read_text()
+
+
+def dump_value(text: str, name: str, instance: Optional[str] = None) -> int:
+    """A numeric `name = N` line of a data dump (in `instance`'s block if given); 0 if absent."""
+    if instance is not None:
+        start = text.index(f"VRRP Instance = {instance}\n")
+        end = text.find("VRRP Instance =", start + 1)
+        text = text[start:end if end >= 0 else None]
+    m = re.search(rf"^\s*{re.escape(name)} = (\d+)$", text, re.M)
+    return int(m.group(1)) if m else 0
 
 
 # ---- timing ------------------------------------------------------------------------------

@@ -11,6 +11,11 @@
 // RTA_*: DST 1, OIF 4, GATEWAY 5, PRIORITY 6, METRICS 8, MULTIPATH 9, TABLE 15, VIA 18.
 // FRA_*: DST 1, SRC 2, IIFNAME 3, PRIORITY 6, FWMARK 10, TABLE 15, FWMASK 16, UID_RANGE 20,
 // PROTOCOL 21, IP_PROTO 22, DPORT_RANGE 24.
+// Cross-checked against iproute2 6.1 under `strace -v` in a throw-away network namespace:
+// `ip rule add pref 100 from 192.0.2.0/24 table 100 protocol 18` sends GoldenIpv4Rule field
+// for field and in the same order; `ip route prepend` of GoldenIpv4GatewayRoute and of
+// GoldenIpv6MultipathBigTable (with proto 18) sends the same rtmsg and attributes, in
+// iproute2's order (it follows the command line, and puts RTA_OIF after the others).
 #include "net/netlink_route.h"
 
 #include <gtest/gtest.h>

@@ -218,6 +218,38 @@ TEST_F(RtnetlinkTest, Ipv6Route) {
   EXPECT_EQ(output_of("ip -6 route show 2001:db8:1::/48"), "");
 }
 
+// A source-specific IPv6 route (RTA_SRC, `from`) and an IPv4 route via an IPv6 gateway
+// (RTA_VIA, RFC 5549).
+TEST_F(RtnetlinkTest, SourceRouteAndIpv4ViaIpv6) {
+  ASSERT_TRUE(sh("ip addr add 2001:db8::1/64 dev veth-a nodad"));
+  RouteRequest from;
+  from.destination = *IpPrefix::parse("2001:db8:1::/48");
+  from.source = *IpPrefix::parse("2001:db8:2::/48");
+  from.gateway = *IpAddress::parse("2001:db8::2");
+  from.ifindex = veth_a_;
+  RouteRequest via6;
+  via6.destination = *IpPrefix::parse("198.51.100.0/24");
+  via6.gateway = *IpAddress::parse("2001:db8::2");
+  via6.ifindex = veth_a_;
+  for (const auto& r : {from, via6}) {
+    auto added = rt_->add_route(r);
+    ASSERT_TRUE(added.has_value()) << added.error().message;
+  }
+  EXPECT_EQ(lines_with(output_of("ip -6 route show"), "2001:db8:1::/48"),
+            std::vector<std::string>{"2001:db8:1::/48 from 2001:db8:2::/48 via 2001:db8::2 dev "
+                                     "veth-a proto keepalived metric 1024 pref medium"});
+  EXPECT_EQ(output_of("ip route show 198.51.100.0/24"),
+            "198.51.100.0/24 via inet6 2001:db8::2 dev veth-a proto keepalived \n");
+  for (const auto& r : {from, via6}) {
+    auto first = rt_->delete_route(r);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_TRUE(*first) << route_text(r);
+    auto second = rt_->delete_route(r);
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_FALSE(*second) << route_text(r);
+  }
+}
+
 // Blackhole routes of both families, the IPv4 one appended twice (EEXIST is success).
 TEST_F(RtnetlinkTest, BlackholeRoutes) {
   RouteRequest v4;
@@ -307,6 +339,52 @@ TEST_F(RtnetlinkTest, Rules) {
   }
   EXPECT_TRUE(lines_with(output_of("ip rule show"), "192.0.2.0/24").empty());
   EXPECT_TRUE(lines_with(output_of("ip -6 rule show"), "2001:db8::/32").empty());
+
+  // The other actions and matches, each listed by `ip rule` as asked for, then deleted.
+  RuleRequest marked;
+  marked.fwmark = 0x10;
+  marked.fwmask = 0xff;
+  marked.table = 1000;  // FRA_TABLE
+  marked.priority = 300;
+  marked.ip_proto = 6;
+  marked.dport = PortRange{80, 80};
+  RuleRequest l3mdev;
+  l3mdev.l3mdev = true;
+  l3mdev.priority = 400;
+  RuleRequest jump;
+  jump.action = RuleAction::Goto;
+  jump.goto_target = 300;
+  jump.priority = 50;
+  jump.invert = true;
+  jump.source = *IpPrefix::parse("198.51.100.0/24");
+  RuleRequest users;
+  users.action = RuleAction::Prohibit;
+  users.priority = 60;
+  users.uid_range = UidRange{1000, 2000};
+  users.oif = "veth-b";
+  const std::vector<std::pair<RuleRequest, std::string>> more = {
+      {marked, "300:\tfrom all fwmark 0x10/0xff ipproto tcp dport 80 lookup 1000 proto keepalived"},
+      {l3mdev, "400:\tfrom all lookup [l3mdev-table] proto keepalived"},
+      {jump, "50:\tnot from 198.51.100.0/24 goto 300 proto keepalived"},
+      {users, "60:\tfrom all oif veth-b uidrange 1000-2000 prohibit proto keepalived"},
+  };
+  for (const auto& [rule, listed] : more) {
+    auto added = rt_->add_rule(rule);
+    ASSERT_TRUE(added.has_value()) << added.error().message;
+    const auto prefix = listed.substr(0, listed.find('\t') + 1);
+    EXPECT_EQ(lines_with(output_of("ip rule show"), prefix), std::vector<std::string>{listed});
+  }
+  for (const auto& [rule, listed] : more) {
+    auto first = rt_->delete_rule(rule);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_TRUE(*first) << rule_text(rule);
+    auto second = rt_->delete_rule(rule);
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_FALSE(*second) << rule_text(rule);
+  }
+  EXPECT_EQ(output_of("ip rule show"),
+            "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n"
+            "32767:\tfrom all lookup default\n");
 
   // A goto backwards is the kernel's EINVAL, worded.
   RuleRequest back;

@@ -21,7 +21,8 @@
 // was being sent), it is run again.
 //
 // Errors name the operation and the thing: "cannot add 192.0.2.10/24 on veth-a: File exists",
-// "cannot delete link 42: Operation not permitted (extended ack text)".
+// "cannot delete link 42: Operation not permitted (extended ack text)", "cannot add route
+// 192.0.2.0/24 via 198.51.100.1 dev 3: Network is unreachable (Nexthop has invalid gateway)".
 #include "net/rtnetlink.h"
 
 #include <libmnl/libmnl.h>
@@ -42,7 +43,7 @@ namespace halo::net {
 namespace {
 
 constexpr std::size_t kReceiveBufferSize = std::size_t{64} * 1024;  // a dump part is at most 32 KiB
-constexpr std::size_t kMaxRequestSize = 256;
+constexpr std::size_t kMaxRequestSize = kMaxRouteMessageSize;       // the largest request
 constexpr int kDumpAttempts = 3;
 constexpr timeval kReceiveTimeout{.tv_sec = 1, .tv_usec = 0};
 
@@ -351,6 +352,54 @@ Result<bool> Rtnetlink::delete_link(std::uint32_t ifindex) {
   if (!outcome) return tl::unexpected(outcome.error());
   if (outcome->error == 0) return true;
   if (outcome->error == ENODEV) return false;
+  return fail(what + ": " + kernel_text(outcome->error, outcome->ext_ack));
+}
+
+Result<Rtnetlink::Outcome> Rtnetlink::acked(const Build& build, const std::string& what) {
+  return round_trip(build, /*dump=*/false, nullptr, what);
+}
+
+Result<void> Rtnetlink::add_route(const RouteRequest& route) {
+  const std::string what = "cannot add route " + route_text(route);
+  auto outcome =
+      acked([&](std::uint32_t seq,
+                std::span<std::uint8_t> buf) { return build_new_route(route, seq, buf); },
+            what);
+  if (!outcome) return tl::unexpected(outcome.error());
+  if (outcome->error == 0 || outcome->error == EEXIST) return {};
+  return fail(what + ": " + kernel_text(outcome->error, outcome->ext_ack));
+}
+
+Result<bool> Rtnetlink::delete_route(const RouteRequest& route) {
+  const std::string what = "cannot delete route " + route_text(route);
+  auto outcome =
+      acked([&](std::uint32_t seq,
+                std::span<std::uint8_t> buf) { return build_del_route(route, seq, buf); },
+            what);
+  if (!outcome) return tl::unexpected(outcome.error());
+  if (outcome->error == 0) return true;
+  if (outcome->error == ESRCH || outcome->error == ENODEV) return false;
+  return fail(what + ": " + kernel_text(outcome->error, outcome->ext_ack));
+}
+
+Result<void> Rtnetlink::add_rule(const RuleRequest& rule) {
+  const std::string what = "cannot add rule " + rule_text(rule);
+  auto outcome = acked([&](std::uint32_t seq,
+                           std::span<std::uint8_t> buf) { return build_new_rule(rule, seq, buf); },
+                       what);
+  if (!outcome) return tl::unexpected(outcome.error());
+  if (outcome->error == 0 || outcome->error == EEXIST) return {};
+  return fail(what + ": " + kernel_text(outcome->error, outcome->ext_ack));
+}
+
+Result<bool> Rtnetlink::delete_rule(const RuleRequest& rule) {
+  const std::string what = "cannot delete rule " + rule_text(rule);
+  auto outcome = acked([&](std::uint32_t seq,
+                           std::span<std::uint8_t> buf) { return build_del_rule(rule, seq, buf); },
+                       what);
+  if (!outcome) return tl::unexpected(outcome.error());
+  if (outcome->error == 0) return true;
+  if (outcome->error == ENOENT) return false;
   return fail(what + ": " + kernel_text(outcome->error, outcome->ext_ack));
 }
 

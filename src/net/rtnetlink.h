@@ -4,9 +4,9 @@
 // the ack is waiting when recv() runs, so a blocking round trip costs microseconds and keeps
 // "add the VIPs, then send the gratuitous ARPs" in order without callbacks. Every request asks
 // for an ack and checks its sequence number; the kernel's extended ack text goes into the
-// error. Messages are built and parsed by net/netlink_address and net/netlink_link (pure,
-// unit-tested) and libmnl. A receive timeout (1 s) bounds every round trip, so a reply that
-// never comes is an error and not a daemon hung in recv().
+// error. Messages are built and parsed by net/netlink_address, net/netlink_link and
+// net/netlink_route (pure, unit-tested) and libmnl. A receive timeout (1 s) bounds every round
+// trip, so a reply that never comes is an error and not a daemon hung in recv().
 #pragma once
 
 #include <cstdint>
@@ -22,6 +22,7 @@
 #include "net/arp.h"
 #include "net/netlink_address.h"
 #include "net/netlink_link.h"
+#include "net/netlink_route.h"
 
 namespace halo::net {
 
@@ -56,6 +57,23 @@ class Rtnetlink {
   // RTM_DELLINK. true: removed; false: no such link.
   Result<bool> delete_link(std::uint32_t ifindex);
 
+  // Routes and rules (keepalived's static_routes / virtual_routes, static_rules /
+  // virtual_rules). Adding is idempotent, because a daemon restarted after a crash finds its
+  // routes and rules still there and must simply own them again:
+  // - add_route sends NLM_F_CREATE (keepalived's `ip route prepend`), or NLM_F_CREATE|
+  //   NLM_F_APPEND with request.append. The kernel's EEXIST means that very route (same key,
+  //   gateway, protocol, metrics, ...) is already there and counts as success. A different
+  //   route with the same key (someone else's) is left alone: ours goes before (or after) it.
+  // - add_rule sends NLM_F_CREATE|NLM_F_EXCL (the kernel has no replace for rules, and without
+  //   EXCL it would add a second copy) and counts EEXIST (an equal rule is there) as success.
+  Result<void> add_route(const RouteRequest& request);
+  // RTM_DELROUTE. true: removed; false: no such route (ESRCH), or its interface is gone
+  // (ENODEV) and the route with it.
+  Result<bool> delete_route(const RouteRequest& request);
+  Result<void> add_rule(const RuleRequest& request);
+  // RTM_DELRULE. true: removed; false: no such rule (ENOENT).
+  Result<bool> delete_rule(const RuleRequest& request);
+
   int fd() const { return fd_; }
 
  private:
@@ -82,6 +100,9 @@ class Rtnetlink {
   Result<void> dump(const Build& build, const OnMessage& on_message,
                     const std::function<void()>& restart, const std::string& what);
   Result<std::optional<LinkInfo>> get_link(const Build& build, const std::string& what);
+  // A request answered by an ack only; the kernel's errno (0 on success) or an error worded
+  // with `what` when the request could not be built, sent or answered.
+  Result<Outcome> acked(const Build& build, const std::string& what);
 
   int fd_ = -1;
   std::uint32_t seq_ = 0;

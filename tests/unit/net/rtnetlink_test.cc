@@ -1,7 +1,9 @@
 // Component tests of the rtnetlink request socket against the real kernel, each in a fresh
 // network namespace (NetnsSandbox): addresses with lifetimes added, listed, renewed and
 // deleted; links read one by one and dumped; a VMAC macvlan created on a veth and deleted;
-// and the error text the kernel's answers turn into.
+// routes (via a gateway, multipath, IPv6, blackhole) and rules added, re-added and deleted
+// twice, checked against what `ip route` / `ip rule` list; and the error text the kernel's
+// answers turn into.
 #include "net/rtnetlink.h"
 
 #include <gtest/gtest.h>
@@ -11,8 +13,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
+#include <memory>
 #include <thread>
 
 #include "support/netns_sandbox.h"
@@ -21,6 +26,32 @@ namespace halo::net {
 namespace {
 
 using halo::testing::sh;
+
+// The output of a shell command run in the test's namespace.
+std::string output_of(const std::string& command) {
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  if (!pipe) return {};
+  std::string out;
+  std::array<char, 512> chunk{};
+  while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe.get()) != nullptr) {
+    out += chunk.data();
+  }
+  return out;
+}
+
+// The lines of `text` that contain `needle`.
+std::vector<std::string> lines_with(const std::string& text, const std::string& needle) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (line.find(needle) != std::string::npos) out.push_back(line);
+    start = end + 1;
+  }
+  return out;
+}
 
 class RtnetlinkTest : public halo::testing::NetnsSandbox {
  protected:
@@ -58,9 +89,314 @@ class RtnetlinkTest : public halo::testing::NetnsSandbox {
     return std::nullopt;
   }
 
+  std::uint32_t ifindex(const std::string& name) {
+    auto l = rt_->link(name);
+    EXPECT_TRUE(l.has_value() && l->has_value()) << name;
+    return l && *l ? (*l)->ifindex : 0;
+  }
+
   std::optional<Rtnetlink> rt_;
   std::uint32_t veth_a_ = 0;
 };
+
+// A route via a gateway on a veth, in table 100: added (twice: the second is the kernel's EEXIST,
+// success), listed by `ip route` as halo asked for it, deleted, and deleted again (not there:
+// false).
+TEST_F(RtnetlinkTest, RouteViaGateway) {
+  ASSERT_TRUE(sh("ip addr add 198.51.100.1/24 dev veth-a"));
+  RouteRequest r;
+  r.destination = *IpPrefix::parse("192.0.2.0/24");
+  r.gateway = *IpAddress::parse("198.51.100.2");
+  r.ifindex = veth_a_;
+  r.table = 100;
+  r.metric = 10;
+  for (int i = 0; i < 2; ++i) {
+    auto added = rt_->add_route(r);
+    ASSERT_TRUE(added.has_value()) << added.error().message;
+  }
+  auto listed = lines_with(output_of("ip route show table all"), "192.0.2.0/24");
+  ASSERT_EQ(listed.size(), 1u) << output_of("ip route show table all");
+  EXPECT_EQ(listed[0],
+            "192.0.2.0/24 via 198.51.100.2 dev veth-a table 100 proto keepalived "
+            "metric 10 ");
+
+  // Another metric is another route: both are there, and each is deleted on its own.
+  auto other = r;
+  other.metric = 20;
+  ASSERT_TRUE(rt_->add_route(other).has_value());
+  EXPECT_EQ(lines_with(output_of("ip route show table 100"), "192.0.2.0/24").size(), 2u);
+
+  for (const auto& route : {r, other}) {
+    auto first = rt_->delete_route(route);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_TRUE(*first);
+    auto second = rt_->delete_route(route);
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_FALSE(*second);
+  }
+  EXPECT_TRUE(lines_with(output_of("ip route show table all"), "192.0.2.0/24").empty());
+}
+
+// A route someone else made to the same destination (same key: table, tos, metric) is neither
+// replaced when ours is added (ours goes before it, like keepalived's) nor deleted in our name.
+TEST_F(RtnetlinkTest, OthersRoutesAreLeftAlone) {
+  ASSERT_TRUE(sh("ip addr add 198.51.100.1/24 dev veth-a"));
+  ASSERT_TRUE(sh("ip route add 192.0.2.0/24 via 198.51.100.3 dev veth-a proto static"));
+  RouteRequest r;
+  r.destination = *IpPrefix::parse("192.0.2.0/24");
+  r.gateway = *IpAddress::parse("198.51.100.2");
+  r.ifindex = veth_a_;
+  auto not_ours = rt_->delete_route(r);
+  ASSERT_TRUE(not_ours.has_value()) << not_ours.error().message;
+  EXPECT_FALSE(*not_ours);
+
+  auto added = rt_->add_route(r);
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  EXPECT_EQ(lines_with(output_of("ip route show"), "192.0.2.0/24"),
+            (std::vector<std::string>{"192.0.2.0/24 via 198.51.100.2 dev veth-a proto keepalived ",
+                                      "192.0.2.0/24 via 198.51.100.3 dev veth-a proto static "}));
+  auto deleted = rt_->delete_route(r);
+  ASSERT_TRUE(deleted.has_value()) << deleted.error().message;
+  EXPECT_TRUE(*deleted);
+  EXPECT_EQ(lines_with(output_of("ip route show"), "192.0.2.0/24"),
+            std::vector<std::string>{"192.0.2.0/24 via 198.51.100.3 dev veth-a proto static "});
+}
+
+TEST_F(RtnetlinkTest, MultipathRoute) {
+  ASSERT_TRUE(sh("ip addr add 198.51.100.1/25 dev veth-a"));
+  ASSERT_TRUE(sh("ip addr add 198.51.100.129/25 dev veth-b"));
+  RouteRequest r;
+  r.destination = *IpPrefix::parse("192.0.2.0/24");
+  r.nexthops = {
+      RouteNextHop{.gateway = *IpAddress::parse("198.51.100.2"),
+                   .ifindex = veth_a_,
+                   .weight = 1,
+                   .onlink = false},
+      RouteNextHop{.gateway = *IpAddress::parse("198.51.100.130"),
+                   .ifindex = ifindex("veth-b"),
+                   .weight = 3,
+                   .onlink = false},
+  };
+  auto added = rt_->add_route(r);
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  const auto shown = output_of("ip route show 192.0.2.0/24");
+  EXPECT_EQ(shown,
+            "192.0.2.0/24 proto keepalived \n"
+            "\tnexthop via 198.51.100.2 dev veth-a weight 1 \n"
+            "\tnexthop via 198.51.100.130 dev veth-b weight 3 \n");
+  auto first = rt_->delete_route(r);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_TRUE(*first);
+  EXPECT_EQ(output_of("ip route show 192.0.2.0/24"), "");
+  auto second = rt_->delete_route(r);
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_FALSE(*second);
+}
+
+TEST_F(RtnetlinkTest, Ipv6Route) {
+  ASSERT_TRUE(sh("ip addr add 2001:db8::1/64 dev veth-a nodad"));
+  RouteRequest r;
+  r.destination = *IpPrefix::parse("2001:db8:1::/48");
+  r.gateway = *IpAddress::parse("2001:db8::2");
+  r.ifindex = veth_a_;
+  r.metric = 100;
+  r.mtu = 1400;
+  auto added = rt_->add_route(r);
+  ASSERT_TRUE(added.has_value()) << added.error().message;
+  EXPECT_EQ(output_of("ip -6 route show 2001:db8:1::/48"),
+            "2001:db8:1::/48 via 2001:db8::2 dev veth-a proto keepalived metric 100 mtu 1400 "
+            "pref medium\n");
+  auto again = rt_->add_route(r);
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(lines_with(output_of("ip -6 route show"), "2001:db8:1::/48").size(), 1u);
+  auto first = rt_->delete_route(r);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_TRUE(*first);
+  auto second = rt_->delete_route(r);
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_FALSE(*second);
+  EXPECT_EQ(output_of("ip -6 route show 2001:db8:1::/48"), "");
+}
+
+// A source-specific IPv6 route (RTA_SRC, `from`) and an IPv4 route via an IPv6 gateway
+// (RTA_VIA, RFC 5549).
+TEST_F(RtnetlinkTest, SourceRouteAndIpv4ViaIpv6) {
+  ASSERT_TRUE(sh("ip addr add 2001:db8::1/64 dev veth-a nodad"));
+  RouteRequest from;
+  from.destination = *IpPrefix::parse("2001:db8:1::/48");
+  from.source = *IpPrefix::parse("2001:db8:2::/48");
+  from.gateway = *IpAddress::parse("2001:db8::2");
+  from.ifindex = veth_a_;
+  RouteRequest via6;
+  via6.destination = *IpPrefix::parse("198.51.100.0/24");
+  via6.gateway = *IpAddress::parse("2001:db8::2");
+  via6.ifindex = veth_a_;
+  for (const auto& r : {from, via6}) {
+    auto added = rt_->add_route(r);
+    ASSERT_TRUE(added.has_value()) << added.error().message;
+  }
+  EXPECT_EQ(lines_with(output_of("ip -6 route show"), "2001:db8:1::/48"),
+            std::vector<std::string>{"2001:db8:1::/48 from 2001:db8:2::/48 via 2001:db8::2 dev "
+                                     "veth-a proto keepalived metric 1024 pref medium"});
+  EXPECT_EQ(output_of("ip route show 198.51.100.0/24"),
+            "198.51.100.0/24 via inet6 2001:db8::2 dev veth-a proto keepalived \n");
+  for (const auto& r : {from, via6}) {
+    auto first = rt_->delete_route(r);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_TRUE(*first) << route_text(r);
+    auto second = rt_->delete_route(r);
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_FALSE(*second) << route_text(r);
+  }
+}
+
+// Blackhole routes of both families, the IPv4 one appended twice (EEXIST is success).
+TEST_F(RtnetlinkTest, BlackholeRoutes) {
+  RouteRequest v4;
+  v4.type = RouteType::Blackhole;
+  v4.destination = *IpPrefix::parse("198.51.100.0/24");
+  v4.append = true;
+  RouteRequest v6 = v4;
+  v6.destination = *IpPrefix::parse("2001:db8:dead::/48");
+  v6.append = false;
+  for (const auto& r : {v4, v4, v6}) {
+    auto added = rt_->add_route(r);
+    ASSERT_TRUE(added.has_value()) << added.error().message;
+  }
+  EXPECT_EQ(output_of("ip route show 198.51.100.0/24"),
+            "blackhole 198.51.100.0/24 proto keepalived \n");
+  EXPECT_EQ(lines_with(output_of("ip -6 route show"), "2001:db8:dead::/48"),
+            std::vector<std::string>{"blackhole 2001:db8:dead::/48 dev lo proto keepalived "
+                                     "metric 1024 pref medium"});
+  for (const auto& r : {v4, v6}) {
+    auto first = rt_->delete_route(r);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_TRUE(*first) << route_text(r);
+    auto second = rt_->delete_route(r);
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_FALSE(*second) << route_text(r);
+  }
+}
+
+TEST_F(RtnetlinkTest, RouteErrors) {
+  RouteRequest r;
+  r.destination = *IpPrefix::parse("192.0.2.0/24");
+  r.gateway = *IpAddress::parse("198.51.100.2");  // no address on that network
+  r.ifindex = veth_a_;
+  auto added = rt_->add_route(r);
+  ASSERT_FALSE(added.has_value());
+  EXPECT_TRUE(
+      added.error().message.starts_with("cannot add route 192.0.2.0/24 via 198.51.100.2 dev " +
+                                        std::to_string(veth_a_) + ": Network is unreachable"))
+      << added.error().message;
+
+  r.gateway.reset();
+  r.ifindex = 9999;
+  auto no_dev = rt_->add_route(r);
+  ASSERT_FALSE(no_dev.has_value());
+  EXPECT_TRUE(
+      no_dev.error().message.starts_with("cannot add route 192.0.2.0/24 dev 9999: No such device"))
+      << no_dev.error().message;
+  // Deleting a route on an interface that is gone: nothing to delete.
+  auto deleted = rt_->delete_route(r);
+  ASSERT_TRUE(deleted.has_value()) << deleted.error().message;
+  EXPECT_FALSE(*deleted);
+
+  r.table = 0;
+  auto refused = rt_->add_route(r);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().message,
+            "cannot add route 192.0.2.0/24 dev 9999 table 0: routing table 0");
+}
+
+TEST_F(RtnetlinkTest, Rules) {
+  RuleRequest r;
+  r.source = *IpPrefix::parse("192.0.2.0/24");
+  r.table = 100;
+  r.priority = 100;
+  RuleRequest v6;
+  v6.family = Family::V6;
+  v6.destination = *IpPrefix::parse("2001:db8::/32");
+  v6.action = RuleAction::Unreachable;
+  v6.priority = 200;
+  v6.iif = "veth-a";
+  for (const auto& rule : {r, r, v6, v6}) {  // twice: EEXIST is success
+    auto added = rt_->add_rule(rule);
+    ASSERT_TRUE(added.has_value()) << added.error().message;
+  }
+  EXPECT_EQ(lines_with(output_of("ip rule show"), "192.0.2.0/24"),
+            std::vector<std::string>{"100:\tfrom 192.0.2.0/24 lookup 100 proto keepalived"});
+  EXPECT_EQ(lines_with(output_of("ip -6 rule show"), "2001:db8::/32"),
+            std::vector<std::string>{
+                "200:\tfrom all to 2001:db8::/32 iif veth-a unreachable proto keepalived"});
+  for (const auto& rule : {r, v6}) {
+    auto first = rt_->delete_rule(rule);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_TRUE(*first) << rule_text(rule);
+    auto second = rt_->delete_rule(rule);
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_FALSE(*second) << rule_text(rule);
+  }
+  EXPECT_TRUE(lines_with(output_of("ip rule show"), "192.0.2.0/24").empty());
+  EXPECT_TRUE(lines_with(output_of("ip -6 rule show"), "2001:db8::/32").empty());
+
+  // The other actions and matches, each listed by `ip rule` as asked for, then deleted.
+  RuleRequest marked;
+  marked.fwmark = 0x10;
+  marked.fwmask = 0xff;
+  marked.table = 1000;  // FRA_TABLE
+  marked.priority = 300;
+  marked.ip_proto = 6;
+  marked.dport = PortRange{80, 80};
+  RuleRequest l3mdev;
+  l3mdev.l3mdev = true;
+  l3mdev.priority = 400;
+  RuleRequest jump;
+  jump.action = RuleAction::Goto;
+  jump.goto_target = 300;
+  jump.priority = 50;
+  jump.invert = true;
+  jump.source = *IpPrefix::parse("198.51.100.0/24");
+  RuleRequest users;
+  users.action = RuleAction::Prohibit;
+  users.priority = 60;
+  users.uid_range = UidRange{1000, 2000};
+  users.oif = "veth-b";
+  const std::vector<std::pair<RuleRequest, std::string>> more = {
+      {marked, "300:\tfrom all fwmark 0x10/0xff ipproto tcp dport 80 lookup 1000 proto keepalived"},
+      {l3mdev, "400:\tfrom all lookup [l3mdev-table] proto keepalived"},
+      {jump, "50:\tnot from 198.51.100.0/24 goto 300 proto keepalived"},
+      {users, "60:\tfrom all oif veth-b uidrange 1000-2000 prohibit proto keepalived"},
+  };
+  for (const auto& [rule, listed] : more) {
+    auto added = rt_->add_rule(rule);
+    ASSERT_TRUE(added.has_value()) << added.error().message;
+    const auto prefix = listed.substr(0, listed.find('\t') + 1);
+    EXPECT_EQ(lines_with(output_of("ip rule show"), prefix), std::vector<std::string>{listed});
+  }
+  for (const auto& [rule, listed] : more) {
+    auto first = rt_->delete_rule(rule);
+    ASSERT_TRUE(first.has_value()) << first.error().message;
+    EXPECT_TRUE(*first) << rule_text(rule);
+    auto second = rt_->delete_rule(rule);
+    ASSERT_TRUE(second.has_value()) << second.error().message;
+    EXPECT_FALSE(*second) << rule_text(rule);
+  }
+  EXPECT_EQ(output_of("ip rule show"),
+            "0:\tfrom all lookup local\n32766:\tfrom all lookup main\n"
+            "32767:\tfrom all lookup default\n");
+
+  // A goto backwards is the kernel's EINVAL, worded.
+  RuleRequest back;
+  back.action = RuleAction::Goto;
+  back.goto_target = 50;
+  back.priority = 100;
+  auto refused = rt_->add_rule(back);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_TRUE(refused.error().message.starts_with(
+      "cannot add rule from all goto 50 priority 100: Invalid argument"))
+      << refused.error().message;
+}
 
 // Add with a finite lifetime, see it counting down, renew it (NLM_F_REPLACE) and see the
 // remaining lifetime back at the top, then delete it twice.

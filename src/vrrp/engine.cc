@@ -122,6 +122,7 @@ net::VrrpSocket* Engine::socket_for(std::uint32_t ifindex, Family family) {
 
 void Engine::apply(const config::Config& config) {
   refresh_links();
+  apply_static(config.global);
   auto specs = instance_specs(config);
   for (const auto& v : config.vrrp.instances) {
     if (v.use_vmac && config::instance_family(v) == Family::V6) {
@@ -349,6 +350,57 @@ void Engine::stop() {
   renewal_.cancel();
   instances_.clear();
   reconcile_vmacs();  // no instance left: every VMAC halo created goes
+  remove_static();
+}
+
+IfindexOf Engine::ifindex_lookup() const {
+  return [this](std::string_view name) -> std::optional<std::uint32_t> {
+    for (const auto& [index, l] : links_) {
+      if (l.name == name) return index;
+    }
+    return std::nullopt;
+  };
+}
+
+// static_ipaddress / static_routes / static_rules: the host's own configuration that
+// keepalived manages beside VRRP. Added once (permanent addresses: they are not a VIP that
+// must vanish with the daemon), replaced as a whole when a reload changes them, removed at
+// stop like everything else halo added.
+void Engine::apply_static(const config::GlobalConfig& global) {
+  if (global.static_ipaddress == static_items_ && global.static_routes == static_route_items_ &&
+      global.static_rules == static_rule_items_) {
+    return;
+  }
+  remove_static();
+  static_items_ = global.static_ipaddress;
+  static_route_items_ = global.static_routes;
+  static_rule_items_ = global.static_rules;
+  for (const auto& item : static_items_) {
+    const auto a = virtual_address(item, global.defs.default_interface, false);
+    const auto* l = link(a.interface);
+    if (l == nullptr) {
+      logger().error("static_ipaddress {}: interface {} does not exist", a.prefix.to_string(),
+                     a.interface);
+      continue;
+    }
+    auto request = address_request(a, *l, 0);
+    if (auto added = rtnl_.add_address(request, true); !added) {
+      logger().error("static_ipaddress: {}", added.error().message);
+      continue;
+    }
+    static_addresses_.push_back(std::move(request));
+  }
+  static_routes_.add(rtnl_, static_route_items_, static_rule_items_, ifindex_lookup(), "static");
+}
+
+void Engine::remove_static() {
+  static_routes_.remove(rtnl_, "static");
+  for (auto it = static_addresses_.rbegin(); it != static_addresses_.rend(); ++it) {
+    if (auto removed = rtnl_.delete_address(*it); !removed) {
+      logger().error("static_ipaddress: {}", removed.error().message);
+    }
+  }
+  static_addresses_.clear();
 }
 
 // keepalived `use_vmac`: the macvlan interfaces the instances need. halo creates the missing

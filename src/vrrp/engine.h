@@ -24,6 +24,7 @@
 #include "net/link_monitor.h"
 #include "net/rtnetlink.h"
 #include "net/vrrp_socket.h"
+#include "vrrp/installed_routes.h"
 #include "vrrp/instance.h"
 #include "vrrp/packet.h"
 #include "vrrp/sync_group.h"
@@ -56,6 +57,8 @@ class Engine {
   // The link as last seen (from a dump or the monitor).
   const net::LinkInfo* link(const std::string& name) const;
   const net::LinkInfo* link(std::uint32_t ifindex) const;
+  // Interface name -> index, from the links as last seen (for route requests).
+  IfindexOf ifindex_lookup() const;
   // The first address of `family` on `ifindex` (IPv6: link-local), for a source address.
   std::optional<IpAddress> primary_address(std::uint32_t ifindex, Family family);
   // An instance's own transition or own fault change, for its vrrp_sync_group (if any): the
@@ -76,6 +79,8 @@ class Engine {
   void arm_renewal();
   void build_sync_groups(const config::Config& config);
   void reconcile_vmacs();
+  void apply_static(const config::GlobalConfig& global);
+  void remove_static();
   void save_and_set_base(const std::string& base, const std::string& setting,
                          std::string_view value);
   void restore_base_settings(const std::string& base);
@@ -100,6 +105,13 @@ class Engine {
   };
   std::map<std::string, Vmac> vmacs_;
   std::map<std::string, std::string> saved_sysctls_;
+  // static_ipaddress / static_routes / static_rules: added at the first apply (and when they
+  // change on reload), removed at stop.
+  std::vector<config::IpAddressItem> static_items_;
+  std::vector<config::IpRouteItem> static_route_items_;
+  std::vector<config::IpRuleItem> static_rule_items_;
+  std::vector<net::AddressRequest> static_addresses_;
+  InstalledRoutes static_routes_;
   // vrrp_sync_group: the pure decisions, the member instances in the group's order, and
   // each member's (group, index).
   std::vector<SyncGroup> groups_;

@@ -232,23 +232,9 @@ void Instance::send_advert(std::uint8_t priority) {
 }
 
 std::optional<net::AddressRequest> Instance::address_request(const VirtualAddress& a) const {
-  const auto* link = a.interface == spec_.interface && ifindex_ != 0 ? engine_.link(ifindex_)
-                                                                     : engine_.link(a.interface);
+  const auto* link = engine_.link(a.interface);
   if (link == nullptr) return std::nullopt;
-  net::AddressRequest r;
-  r.ifindex = link->ifindex;
-  r.interface_name = link->name;
-  r.prefix = a.prefix;
-  r.peer = a.peer;
-  r.broadcast = a.broadcast;
-  r.label = a.label;
-  r.scope = a.scope;
-  r.flags = a.flags;
-  if (spec_.vip_lifetime != 0) {
-    r.lifetime.valid = spec_.vip_lifetime;
-    r.lifetime.preferred = spec_.vip_lifetime;
-  }
-  return r;
+  return vrrp::address_request(a, *link, spec_.vip_lifetime);
 }
 
 void Instance::take_over() {
@@ -266,6 +252,9 @@ void Instance::take_over() {
       logger().error("{} {}", prefix(), added.error().message);
     }
   }
+  // Routes after the addresses: a route may use a VIP as its source or gateway's subnet.
+  stats_.address_errors +=
+      routes_.add(engine_.rtnl(), spec_.routes, spec_.rules, engine_.ifindex_lookup(), prefix());
   garp_.on_become_master(Clock::now());
   on_garp_timer();
 }
@@ -274,6 +263,7 @@ void Instance::release() {
   ++stats_.released_master;
   garp_.on_leave_master();
   garp_timer_.cancel();
+  stats_.address_errors += routes_.remove(engine_.rtnl(), prefix());
   for (const auto& a : spec_.addresses) {
     auto request = address_request(a);
     if (!request) continue;

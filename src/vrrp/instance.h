@@ -16,6 +16,7 @@
 #include "net/rtnetlink.h"
 #include "vrrp/fsm.h"
 #include "vrrp/garp_schedule.h"
+#include "vrrp/installed_routes.h"
 #include "vrrp/instance_spec.h"
 #include "vrrp/packet.h"
 
@@ -111,6 +112,7 @@ class Instance {
   std::vector<bool> tracked_up_;
   std::uint8_t base_priority_;
 
+  InstalledRoutes routes_;  // virtual_routes / virtual_rules while MASTER
   std::optional<TimePoint> split_brain_since_;
   TimePoint split_brain_last_{};
   State last_state_ = State::Init;

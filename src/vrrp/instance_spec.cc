@@ -27,6 +27,8 @@ IpAddress with_host_bits(const IpPrefix& p, bool set) {
   return IpAddress::v6(bytes);
 }
 
+}  // namespace
+
 VirtualAddress virtual_address(const config::IpAddressItem& item, const std::string& interface,
                                bool excluded) {
   VirtualAddress a;
@@ -57,6 +59,26 @@ VirtualAddress virtual_address(const config::IpAddressItem& item, const std::str
   a.excluded = excluded;
   return a;
 }
+
+net::AddressRequest address_request(const VirtualAddress& a, const net::LinkInfo& link,
+                                    std::uint32_t lifetime) {
+  net::AddressRequest r;
+  r.ifindex = link.ifindex;
+  r.interface_name = link.name;
+  r.prefix = a.prefix;
+  r.peer = a.peer;
+  r.broadcast = a.broadcast;
+  r.label = a.label;
+  r.scope = a.scope;
+  r.flags = a.flags;
+  if (lifetime != 0) {
+    r.lifetime.valid = lifetime;
+    r.lifetime.preferred = lifetime;
+  }
+  return r;
+}
+
+namespace {
 
 GarpConfig garp_config(const config::VrrpInstance& v, const config::GlobalDefs& g) {
   GarpConfig c = g.vrrp_min_garp ? GarpConfig::min_garp() : GarpConfig{};
@@ -139,6 +161,8 @@ InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g)
   };
   for (const auto& item : v.virtual_ipaddress) place(item, false);
   for (const auto& item : v.virtual_ipaddress_excluded) place(item, true);
+  s.routes = v.virtual_routes;
+  s.rules = v.virtual_rules;
 
   s.source = v.unicast_src_ip ? v.unicast_src_ip : v.mcast_src_ip;
   s.multicast_group =

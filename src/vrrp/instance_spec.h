@@ -15,6 +15,7 @@
 #include "config/model.h"
 #include "net/arp.h"
 #include "net/netlink_address.h"
+#include "net/netlink_link.h"
 #include "vrrp/fsm.h"
 #include "vrrp/garp_schedule.h"
 #include "vrrp/packet.h"
@@ -68,6 +69,8 @@ struct InstanceSpec {
   FsmConfig fsm;  // primary_address is filled in by the shell at start
   GarpConfig garp;
   std::vector<VirtualAddress> addresses;
+  std::vector<config::IpRouteItem> routes;  // virtual_routes: added while MASTER
+  std::vector<config::IpRuleItem> rules;    // virtual_rules: added while MASTER
 
   std::optional<IpAddress> source;  // unicast_src_ip / mcast_src_ip; else the interface's
   IpAddress multicast_group;        // with no unicast peers
@@ -86,6 +89,15 @@ struct InstanceSpec {
   bool unicast() const { return !peers.empty(); }
   friend bool operator==(const InstanceSpec&, const InstanceSpec&) = default;
 };
+
+// One address line (virtual_ipaddress, static_ipaddress, ...) resolved: `dev`, else
+// `default_interface`.
+VirtualAddress virtual_address(const config::IpAddressItem& item,
+                               const std::string& default_interface, bool excluded);
+// The rtnetlink request that adds `address` on `link`, with a valid and preferred lifetime of
+// `lifetime` seconds (0: forever).
+net::AddressRequest address_request(const VirtualAddress& address, const net::LinkInfo& link,
+                                    std::uint32_t lifetime);
 
 // The instances of `config`, in configuration order. The configuration has been validated
 // (config::load), so nothing here can fail.

@@ -1095,15 +1095,24 @@ const Table<GlobalConfig>& global_top_table() {
           kw::list<C, IpAddressItem>(
               "static_ipaddress", &C::static_ipaddress, std::string(kIpAddressItemSyntax),
               [](const Statement& st) { return parse_ip_address_item(st, IpItemContext::Static); },
-              dump_ip_address_item),
+              dump_ip_address_item)
+              .note("added while halod runs (only when the configuration has VRRP instances), "
+                    "removed at stop")
+              .acted(),
           kw::list<C, IpRouteItem>(
               "static_routes", &C::static_routes, std::string(kIpRouteItemSyntax),
               [](const Statement& st) { return parse_ip_route_item(st, IpItemContext::Static); },
-              dump_ip_route_item),
+              dump_ip_route_item)
+              .note("added while halod runs (only when the configuration has VRRP instances), "
+                    "removed at stop")
+              .acted(),
           kw::list<C, IpRuleItem>(
               "static_rules", &C::static_rules, std::string(kIpRuleItemSyntax),
               [](const Statement& st) { return parse_ip_rule_item(st, IpItemContext::Static); },
-              dump_ip_rule_item),
+              dump_ip_rule_item)
+              .note("added while halod runs (only when the configuration has VRRP instances), "
+                    "removed at stop")
+              .acted(),
           kw::blocks<C, GarpGroup>(
               "garp_group", &C::garp_groups, garp_group_table, "",
               [](GarpGroup&, const Statement& st) {

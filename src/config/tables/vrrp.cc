@@ -917,6 +917,10 @@ const Table<VrrpInstance>& vrrp_instance_table() {
                                              "authentication",
                                              "virtual_ipaddress",
                                              "virtual_ipaddress_excluded",
+                                             "virtual_routes",
+                                             "virtual_rules",
+                                             "use_vmac",
+                                             "vmac_xmit_base",
                                              "nopreempt",
                                              "preempt_delay"});
       }());

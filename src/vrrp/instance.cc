@@ -129,22 +129,11 @@ void Instance::stop() {
 }
 
 void Instance::update_tracking() {
-  // keepalived's arithmetic: a tracked interface with weight 0 that is down is a fault; a
-  // weighted one adds its weight while down (or, with `reverse`, while up). The result is
-  // clamped to 1..254 by the FSM; an address owner keeps 255.
-  bool fault = setup_fault_ || (!spec_.interface.empty() && (!ifindex_ || !advert_ifindex_));
+  const auto tracked = track_interfaces(base_priority_, spec_.tracked_interfaces, tracked_up_);
+  bool fault = tracked.fault || setup_fault_ ||
+               (!spec_.interface.empty() && (!ifindex_ || !advert_ifindex_));
   if (spec_.track_own_interface && !own_link_up_) fault = true;
-  int priority = base_priority_;
-  for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
-    const auto& t = spec_.tracked_interfaces[i];
-    const bool up = tracked_up_[i];
-    if (t.weight == 0) {
-      if (!up) fault = true;
-    } else if (up == t.reverse) {
-      priority += t.weight;
-    }
-  }
-  if (base_priority_ != kPriorityOwner) priority = std::clamp(priority, 1, 254);
+  const int priority = tracked.priority;
   const auto now = Clock::now();
   if (priority != fsm_.priority()) {
     logger().info("{} effective priority {} -> {}", prefix(), fsm_.priority(), priority);

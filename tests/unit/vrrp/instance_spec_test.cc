@@ -239,3 +239,23 @@ vrrp_instance B {
 
 }  // namespace
 }  // namespace halo::vrrp
+
+namespace halo::vrrp {
+namespace {
+
+TEST(TrackInterfaces, KeepalivedWeights) {
+  const std::vector<TrackedInterface> t{
+      {"a", 0, false}, {"b", 10, false}, {"c", -20, false}, {"d", 5, true}, {"e", 0, true}};
+  // a up, b up (+10), c up (0), d up (reverse: -5), e up (weight 0 reverse: FAULT)
+  EXPECT_EQ(track_interfaces(100, t, {true, true, true, true, true}), (Tracked{105, true}));
+  // a down: FAULT; b down (0); c down (-20); d down (0); e down (fine)
+  EXPECT_EQ(track_interfaces(100, t, {false, false, false, false, false}), (Tracked{80, true}));
+  EXPECT_EQ(track_interfaces(100, t, {true, false, false, false, false}), (Tracked{80, false}));
+  // Clamped to 1..254; an address owner's weights still apply below 255 (the FSM allows 255).
+  EXPECT_EQ(track_interfaces(250, {{"b", 10, false}}, {true}), (Tracked{254, false}));
+  EXPECT_EQ(track_interfaces(10, {{"c", -20, false}}, {false}), (Tracked{1, false}));
+  EXPECT_EQ(track_interfaces(255, {{"c", -20, false}}, {false}), (Tracked{235, false}));
+}
+
+}  // namespace
+}  // namespace halo::vrrp

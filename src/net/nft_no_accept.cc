@@ -1,0 +1,1 @@
+// Placeholder: lands on a branch.

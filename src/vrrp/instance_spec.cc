@@ -207,7 +207,7 @@ Tracked track_interfaces(std::uint8_t base_priority, const std::vector<TrackedIn
     const auto& t = tracked[i];
     if (t.weight == 0) {
       if (up[i] == t.reverse) out.fault = true;
-    } else if ((t.weight > 0) == up[i]) {
+    } else if ((t.weight > 0) == up[i] && base_priority != kPriorityOwner) {
       out.priority += t.reverse ? -t.weight : t.weight;
     }
   }

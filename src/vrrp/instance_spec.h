@@ -106,7 +106,8 @@ std::vector<InstanceSpec> instance_specs(const config::Config& config);
 // keepalived.conf(5) track_interface arithmetic: weight 0 (the default) means down is a
 // FAULT (`weight 0 reverse`: up is); a positive weight is added while the interface is up, a
 // negative one while it is down; `reverse` turns the adjustment around. The priority is
-// clamped to 1..254 (1..255 for an address owner). `up[i]` is tracked[i]'s state.
+// clamped to 1..254; an address owner's (255) is never changed by weights (keepalived.conf(5),
+// `priority`). `up[i]` is tracked[i]'s state.
 struct Tracked {
   int priority = 0;
   bool fault = false;

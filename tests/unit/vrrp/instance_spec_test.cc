@@ -251,10 +251,11 @@ TEST(TrackInterfaces, KeepalivedWeights) {
   // a down: FAULT; b down (0); c down (-20); d down (0); e down (fine)
   EXPECT_EQ(track_interfaces(100, t, {false, false, false, false, false}), (Tracked{80, true}));
   EXPECT_EQ(track_interfaces(100, t, {true, false, false, false, false}), (Tracked{80, false}));
-  // Clamped to 1..254; an address owner's weights still apply below 255 (the FSM allows 255).
+  // Clamped to 1..254; an address owner's priority is not changed by weights.
   EXPECT_EQ(track_interfaces(250, {{"b", 10, false}}, {true}), (Tracked{254, false}));
   EXPECT_EQ(track_interfaces(10, {{"c", -20, false}}, {false}), (Tracked{1, false}));
-  EXPECT_EQ(track_interfaces(255, {{"c", -20, false}}, {false}), (Tracked{235, false}));
+  EXPECT_EQ(track_interfaces(255, {{"c", -20, false}}, {false}), (Tracked{255, false}));
+  EXPECT_EQ(track_interfaces(255, {{"a", 0, false}}, {false}), (Tracked{255, true}));
 }
 
 }  // namespace

@@ -19,7 +19,6 @@
 #include <algorithm>
 
 #include "common/log.h"
-#include "config/validate.h"
 #include "net/sysctl.h"
 
 namespace halo::vrrp {
@@ -124,15 +123,6 @@ void Engine::apply(const config::Config& config) {
   refresh_links();
   apply_static(config.global);
   auto specs = instance_specs(config);
-  for (const auto& v : config.vrrp.instances) {
-    if (v.use_vmac && config::instance_family(v) == Family::V6) {
-      logger().warn(
-          "[{}] use_vmac on an IPv6 instance is not supported yet; the instance runs "
-          "on {}",
-          v.name, v.interface);
-    }
-  }
-
   // Keep every running instance whose spec is unchanged; stop the others gracefully before
   // anything new starts, so addresses that move between instances are released first.
   std::vector<std::unique_ptr<Instance>> kept;
@@ -459,16 +449,41 @@ void Engine::reconcile_vmacs() {
       continue;
     }
     vmacs_[name] = Vmac{*created, spec->interface};
-    // The VMAC's own settings, as keepalived makes them: no IPv6 on it, answer ARP only for
-    // its own addresses, and accept packets from local addresses and asymmetric paths.
-    (void)net::write_sysctl(net::sysctl_path("ipv6", name, "disable_ipv6"), "1");
-    (void)net::write_sysctl(net::sysctl_path("ipv4", name, "arp_ignore"), "1");
-    (void)net::write_sysctl(net::sysctl_path("ipv4", name, "accept_local"), "1");
-    (void)net::write_sysctl(net::sysctl_path("ipv4", name, "rp_filter"), "0");
-    save_and_set_base(spec->interface, "arp_ignore", "1");
-    save_and_set_base(spec->interface, "arp_filter", "1");
+    if (spec->family == Family::V4) {
+      // The VMAC's own settings, as keepalived makes them: no IPv6 on it, answer ARP only for
+      // its own addresses, and accept packets from local addresses and asymmetric paths.
+      (void)net::write_sysctl(net::sysctl_path("ipv6", name, "disable_ipv6"), "1");
+      (void)net::write_sysctl(net::sysctl_path("ipv4", name, "arp_ignore"), "1");
+      (void)net::write_sysctl(net::sysctl_path("ipv4", name, "accept_local"), "1");
+      (void)net::write_sysctl(net::sysctl_path("ipv4", name, "rp_filter"), "0");
+      save_and_set_base(spec->interface, "arp_ignore", "1");
+      save_and_set_base(spec->interface, "arp_filter", "1");
+    } else {
+      // IPv6, as keepalived does it: no address generated from the shared virtual MAC (both
+      // nodes would claim the same link-local), no DAD; the base interface's link-local
+      // address is copied onto the VMAC below, deprecated so that nothing else picks it.
+      (void)net::write_sysctl(net::sysctl_path("ipv6", name, "addr_gen_mode"), "1");
+      (void)net::write_sysctl(net::sysctl_path("ipv6", name, "accept_dad"), "0");
+    }
     if (auto up = rtnl_.set_link_up(*created, true); !up) {
       logger().error("[{}] cannot set VMAC {} up: {}", spec->name, name, up.error().message);
+    }
+    if (spec->family == Family::V6) {
+      if (auto link_local = primary_address(base->ifindex, Family::V6)) {
+        net::AddressRequest copy;
+        copy.ifindex = *created;
+        copy.interface_name = name;
+        copy.prefix = IpPrefix{*link_local, 64};
+        copy.scope = net::AddressScope::Link;
+        copy.flags.nodad = true;
+        copy.lifetime.preferred = 0;
+        if (auto added = rtnl_.add_address(copy, true); !added) {
+          logger().error("[{}] VMAC {}: {}", spec->name, name, added.error().message);
+        }
+      } else {
+        logger().error("[{}] {} has no link-local address to give VMAC {}", spec->name,
+                       spec->interface, name);
+      }
     }
     logger().info("[{}] created VMAC {} ({}) on {}", spec->name, name, spec->vmac->mac.to_string(),
                   spec->interface);

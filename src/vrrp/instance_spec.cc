@@ -130,9 +130,7 @@ InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g)
       v.down_timer_adverts != 3 ? v.down_timer_adverts : g.vrrp_down_timer_adverts;
 
   s.advert_interface = v.interface;
-  // IPv6 VMACs need their own link-local address management (not done yet): the engine warns
-  // and the instance runs on its interface.
-  if (v.use_vmac && s.family == Family::V4) {
+  if (v.use_vmac) {
     VmacSpec vmac;
     vmac.name = v.use_vmac->name.empty() ? fmt::format("{}.{}", g.vmac_prefix, v.virtual_router_id)
                                          : v.use_vmac->name;

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from vrrp_lab import VIP4, deadline, impl_params, vrrp_config
+from vrrp_lab import VIP4, VIP6, deadline, impl_params, vrrp_config
 
 ADVERT = 0.1
 VMAC = "00:00:5e:00:01:33"  # VRID 51
@@ -63,3 +63,23 @@ def test_vmac_keeps_the_clients_neighbour_entry_across_failover(vrrp, impls):
     if impls[0] == "halo":
         assert (sysctl(lab, "node1", "net.ipv4.conf.eth0.arp_ignore"),
                 sysctl(lab, "node1", "net.ipv4.conf.eth0.arp_filter")) == arp_before["node1"]
+
+
+@pytest.mark.parametrize("impls", impl_params(2))
+def test_ipv6_vmac_keeps_the_clients_neighbour_entry_across_failover(vrrp, impls):
+    vmac6 = "00:00:5e:00:02:33"
+
+    def conf(priority: int) -> str:
+        return vrrp_config(priority=priority, family=6).replace(
+            "    interface eth0\n", "    interface eth0\n    use_vmac\n")
+
+    lab = vrrp.lab()
+    a = vrrp.start(impls[0], "node1", conf(150))
+    vrrp.wait(lambda: lab.holders(VIP6) == ["node1"], deadline(ADVERT), "node1 to hold the VIP")
+    vrrp.start(impls[1], "node2", conf(100))
+    vrrp.wait(lambda: lab.client_neigh_mac(VIP6) == vmac6, deadline(ADVERT),
+              f"the client to reach the VIP at the virtual MAC {vmac6}")
+    a.stop()
+    vrrp.wait(lambda: lab.holders(VIP6) == ["node2"], deadline(ADVERT), "node2 to hold the VIP")
+    vrrp.wait(lambda: lab.client_neigh_mac(VIP6) == vmac6, deadline(ADVERT),
+              "the client to still reach the VIP at the virtual MAC")

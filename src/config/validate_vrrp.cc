@@ -355,6 +355,13 @@ InstanceFacts check_instance(const Context& cx, const VrrpInstance& v) {
     if (v.authentication.type == AuthType::Ah && v.state == VrrpState::Master) {
       err(v.authentication.loc, "AH authentication does not work with state MASTER");
     }
+    if (v.authentication.type == AuthType::Ah) {
+      // keepalived -t passes it, so -t does too; halod will not run the instance.
+      diag.warning(v.authentication.loc,
+                   fmt::format("vrrp_instance '{}': auth_type AH (IPsec AH, dropped from VRRP by "
+                               "RFC 3768) is not supported; halod will not run this instance",
+                               v.name));
+    }
     if (facts.version == 3) err(v.authentication.loc, "VRRPv3 does not support authentication");
     if (strict) {
       err(v.authentication.loc, "strict_mode does not allow authentication");

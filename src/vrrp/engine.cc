@@ -123,6 +123,13 @@ void Engine::apply(const config::Config& config) {
   refresh_links();
   apply_static(config.global);
   auto specs = instance_specs(config);
+  std::erase_if(specs, [](const InstanceSpec& spec) {
+    if (!spec.auth_ah) return false;
+    logger().error("[{}] auth_type AH (IPsec AH, dropped from VRRP by RFC 3768) is not "
+                   "supported; instance not started",
+                   spec.name);
+    return true;
+  });
   // Keep every running instance whose spec is unchanged; stop the others gracefully before
   // anything new starts, so addresses that move between instances are released first.
   std::vector<std::unique_ptr<Instance>> kept;

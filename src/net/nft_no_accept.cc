@@ -9,6 +9,7 @@
 #include <nftables/libnftables.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <utility>
 
 #include "common/log.h"
@@ -76,9 +77,7 @@ NoAcceptFirewall::NoAcceptFirewall(std::string table, int priority, nft_ctx* con
 
 NoAcceptFirewall::~NoAcceptFirewall() {
   if (!has_table_) return;
-  if (auto deleted =
-          run("delete table inet " + table_, "cannot delete nftables table inet " + table_);
-      !deleted) {
+  if (auto deleted = delete_table(""); !deleted) {
     log::get("vrrp").warn("{}", deleted.error().message);
   }
 }
@@ -91,43 +90,79 @@ Result<void> NoAcceptFirewall::run(const std::string& commands, std::string_view
 std::string NoAcceptFirewall::create_commands() const {
   // `create`, not `add`: it fails when the table exists, so a table of the same name made by
   // someone else is never taken over (and never deleted by our destructor).
-  return "create table inet " + table_ + "\n" +    //
-         "table inet " + table_ + " {\n" +         //
-         "  set vips4 { type ipv4_addr; }\n"       //
-         "  set vips6 { type ipv6_addr; }\n"       //
-         "  chain input {\n"                       //
-         "    type filter hook input priority " +  //
-         std::to_string(priority_) +
-         "; policy accept;\n"                              //
-         "    ip daddr @vips4 ip protocol 112 accept\n"    //
-         "    ip daddr @vips4 drop\n"                      //
-         "    ip6 daddr @vips6 meta l4proto 112 accept\n"  //
-         "    ip6 daddr @vips6 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n"
-         "    ip6 daddr @vips6 drop\n"
-         "  }\n"
-         "}\n";
+  std::string commands = "create table inet " + table_ + "\n";
+  commands += "table inet " + table_ + " {\n";
+  commands += "  set vips4 { type ipv4_addr; }\n";
+  commands += "  set vips6 { type ipv6_addr; }\n";
+  commands += "  chain input {\n";
+  commands +=
+      "    type filter hook input priority " + std::to_string(priority_) + "; policy accept;\n";
+  commands += "    ip daddr @vips4 ip protocol 112 accept\n";  // 112: VRRP
+  commands += "    ip daddr @vips4 drop\n";
+  commands += "    ip6 daddr @vips6 meta l4proto 112 accept\n";
+  commands +=
+      "    ip6 daddr @vips6 icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n";
+  commands += "    ip6 daddr @vips6 drop\n";
+  commands += "  }\n";
+  commands += "}\n";
+  return commands;
+}
+
+// The table, its sets and chain and the first element in one transaction. The echo of the
+// commands (NFT_CTX_OUTPUT_ECHO | NFT_CTX_OUTPUT_HANDLE) gives the new table's handle:
+// "create table inet halo # handle 7".
+Result<void> NoAcceptFirewall::create(const IpAddress& first) {
+  const std::string where = "table inet " + table_;
+  nft_ctx_output_set_flags(context_.get(), NFT_CTX_OUTPUT_ECHO | NFT_CTX_OUTPUT_HANDLE);
+  auto created =
+      run(create_commands() + "add element inet " + table_ + " " + set_of(first) + " { " +
+              first.to_string() + " }\n",
+          "cannot create nftables " + where + " to drop packets to " + first.to_string());
+  nft_ctx_output_set_flags(context_.get(), 0);
+  const char* echo = nft_ctx_get_output_buffer(context_.get());
+  if (!created) {
+    if (created.error().message.ends_with(": File exists")) {
+      return fail("cannot create nftables " + where +
+                  ": a table of that name already exists in this network namespace (made by "
+                  "another program; pick another name)");
+    }
+    return created;
+  }
+  has_table_ = true;
+  handle_ = 0;
+  const std::string_view text = echo == nullptr ? std::string_view() : std::string_view(echo);
+  constexpr std::string_view kHandle = "# handle ";
+  if (const auto at = text.find(kHandle); at != std::string_view::npos) {
+    handle_ = std::strtoull(text.data() + at + kHandle.size(), nullptr, 10);
+  }
+  if (handle_ == 0) {
+    // Cannot happen with nft >= 0.9; without a handle we delete by name.
+    log::get("vrrp").warn("nftables {}: no handle in the echo of its creation", where);
+  }
+  return {};
+}
+
+Result<void> NoAcceptFirewall::delete_table(std::string_view prefix) {
+  const std::string target =
+      handle_ != 0 ? "inet handle " + std::to_string(handle_) : "inet " + table_;
+  auto deleted = run("delete table " + target,
+                     std::string(prefix) + "cannot delete nftables table inet " + table_ +
+                         (handle_ != 0 ? " (handle " + std::to_string(handle_) + ")" : ""));
+  if (deleted) {
+    has_table_ = false;
+    handle_ = 0;
+  }
+  return deleted;
 }
 
 Result<void> NoAcceptFirewall::drop_to(const IpAddress& address) {
   if (dropped_.contains(address)) return {};
-  const std::string where = "table inet " + table_;
-  const std::string element =
-      "add element inet " + table_ + " " + set_of(address) + " { " + address.to_string() + " }\n";
   if (!has_table_) {
-    auto created =
-        run(create_commands() + element,
-            "cannot create nftables " + where + " to drop packets to " + address.to_string());
-    if (!created) {
-      if (created.error().message.ends_with(": File exists")) {
-        return fail("cannot create nftables " + where +
-                    ": a table of that name already exists in this network namespace (made by "
-                    "another program; pick another name)");
-      }
-      return created;
-    }
-    has_table_ = true;
-  } else if (auto added = run(element, "cannot drop packets to " + address.to_string() +
-                                           " in nftables " + where);
+    if (auto created = create(address); !created) return created;
+  } else if (auto added = run("add element inet " + table_ + " " + set_of(address) + " { " +
+                                  address.to_string() + " }",
+                              "cannot drop packets to " + address.to_string() +
+                                  " in nftables table inet " + table_);
              !added) {
     return added;
   }
@@ -137,19 +172,17 @@ Result<void> NoAcceptFirewall::drop_to(const IpAddress& address) {
 
 Result<void> NoAcceptFirewall::allow_to(const IpAddress& address) {
   if (!dropped_.contains(address)) return {};
-  const std::string where = "table inet " + table_;
   if (dropped_.size() == 1) {
     // The last one: the table goes with it.
-    if (auto deleted = run("delete " + where, "cannot delete nftables " + where +
-                                                  " to receive packets to " + address.to_string());
+    if (auto deleted =
+            delete_table("cannot receive packets to " + address.to_string() + " again: ");
         !deleted) {
       return deleted;
     }
-    has_table_ = false;
   } else if (auto removed = run("delete element inet " + table_ + " " + set_of(address) + " { " +
                                     address.to_string() + " }",
                                 "cannot receive packets to " + address.to_string() +
-                                    " again in nftables " + where);
+                                    " again in nftables table inet " + table_);
              !removed) {
     return removed;
   }

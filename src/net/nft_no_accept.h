@@ -19,11 +19,13 @@
 // VRRP itself and IPv6 neighbour discovery stay allowed, or nobody could resolve the VIP. ARP
 // is not IP and never reaches the inet input hook. The table is created with the first
 // address (`create table`: a table of that name made by someone else is an error, and it is
-// then left alone), deleted when the last address goes and when the object dies. No other
-// table is ever touched. Every change is one atomic nftables transaction (one libnftables
-// buffer), and what the object remembers changes only after the kernel accepted it.
+// then left alone), deleted (by its kernel handle, never by name) when the last address goes
+// and when the object dies. No other table is ever touched. Every change is one atomic nftables
+// transaction (one libnftables buffer), and what the object remembers changes only after the kernel
+// accepted it.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <set>
 #include <string>
@@ -64,6 +66,9 @@ class NoAcceptFirewall {
   NoAcceptFirewall(std::string table, int priority, nft_ctx* context);
   // Runs `commands` as one transaction; the failure names `what` and nft's own error text.
   Result<void> run(const std::string& commands, std::string_view what);
+  Result<void> create(const IpAddress& first);
+  // Deletes our table; a failure message starts with `prefix`.
+  Result<void> delete_table(std::string_view prefix);
   std::string create_commands() const;
 
   std::string table_;
@@ -74,6 +79,9 @@ class NoAcceptFirewall {
   std::unique_ptr<nft_ctx, ContextDeleter> context_;
   std::set<IpAddress> dropped_;
   bool has_table_ = false;
+  // The kernel's handle of our table: deletion by handle can never hit a table of the same
+  // name that someone made after ours vanished.
+  std::uint64_t handle_ = 0;
 };
 
 }  // namespace halo::net

@@ -176,6 +176,32 @@ TEST_F(NoAcceptFirewallTest, DropsIpv6PacketsToTheAddressButNotNeighbourDiscover
   EXPECT_TRUE(peer_reaches("2001:db8::10"));
 }
 
+// A neighbour whose entry goes stale checks it with a unicast solicitation to the address
+// itself (RFC 4861 §7.3.3, DELAY -> PROBE); that one must get through, or the neighbours of a
+// no_accept master lose the VIP. The peer's timers are shortened so the probe goes within ~1 s.
+TEST_F(NoAcceptFirewallTest, UnicastNeighbourSolicitationsToTheAddressAreAnswered) {
+  const std::string mac = output_of("ip -br link show dev veth-a | awk '{print $3}'");
+  ASSERT_EQ(mac.size(), 18U) << mac;
+  auto firewall = open();
+  ASSERT_TRUE(firewall);
+  ASSERT_TRUE(firewall->drop_to(ip("2001:db8::10")));
+  ASSERT_TRUE(peer_.inside([&] {
+    return sh(
+        "sysctl -qw net.ipv6.neigh.veth-b.delay_first_probe_time=1 && "
+        "sysctl -qw net.ipv6.neigh.veth-b.retrans_time_ms=200 && "
+        "ip -6 neigh replace 2001:db8::10 lladdr " +
+        mac.substr(0, 17) + " dev veth-b nud stale");
+  }));
+  EXPECT_FALSE(peer_reaches("2001:db8::10"));  // STALE -> DELAY; the reply is dropped
+  std::string neighbour;
+  for (int i = 0; i < 30; ++i) {  // at most 3 s
+    neighbour = peer_.inside([] { return output_of("ip -6 neigh show 2001:db8::10 dev veth-b"); });
+    if (neighbour.find("REACHABLE") != std::string::npos) break;
+    ::usleep(100'000);
+  }
+  EXPECT_NE(neighbour.find("REACHABLE"), std::string::npos) << neighbour;
+}
+
 TEST_F(NoAcceptFirewallTest, DestroyingTheFirewallLetsPacketsInAgain) {
   auto firewall = open();
   ASSERT_TRUE(firewall);
@@ -243,6 +269,10 @@ TEST_F(NoAcceptFirewallTest, FailuresNameTheTableAndNftsReason) {
   EXPECT_EQ(dropped.error().message,
             "cannot drop packets to 192.0.2.11 in nftables table inet halo: No such file or "
             "directory");
+  // A new table of that name is not ours: the destructor deletes by handle and misses it.
+  ASSERT_TRUE(sh("nft add table inet halo && nft add chain inet halo theirs"));
+  firewall.reset();
+  EXPECT_TRUE(sh("nft list chain inet halo theirs >/dev/null"));
 }
 
 }  // namespace

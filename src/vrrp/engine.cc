@@ -121,13 +121,19 @@ net::VrrpSocket* Engine::socket_for(std::uint32_t ifindex, Family family) {
 
 void Engine::apply(const config::Config& config) {
   refresh_links();
+  if (!firewall_) {
+    // Chosen once: the table is halo's for as long as it runs (global_defs `nftables NAME`).
+    firewall_table_ = config.global.defs.nftables.value_or(firewall_table_);
+    firewall_priority_ = config.global.defs.nftables_priority;
+  }
   apply_static(config.global);
   auto specs = instance_specs(config);
   std::erase_if(specs, [](const InstanceSpec& spec) {
     if (!spec.auth_ah) return false;
-    logger().error("[{}] auth_type AH (IPsec AH, dropped from VRRP by RFC 3768) is not "
-                   "supported; instance not started",
-                   spec.name);
+    logger().error(
+        "[{}] auth_type AH (IPsec AH, dropped from VRRP by RFC 3768) is not "
+        "supported; instance not started",
+        spec.name);
     return true;
   });
   // Keep every running instance whose spec is unchanged; stop the others gracefully before
@@ -348,6 +354,18 @@ void Engine::stop() {
   instances_.clear();
   reconcile_vmacs();  // no instance left: every VMAC halo created goes
   remove_static();
+}
+
+net::NoAcceptFirewall* Engine::firewall() {
+  if (!firewall_) {
+    auto opened = net::NoAcceptFirewall::open(firewall_table_, firewall_priority_);
+    if (!opened) {
+      logger().error("no_accept: {}", opened.error().message);
+      return nullptr;
+    }
+    firewall_ = std::move(*opened);
+  }
+  return firewall_.get();
 }
 
 IfindexOf Engine::ifindex_lookup() const {

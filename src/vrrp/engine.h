@@ -22,6 +22,7 @@
 #include "config/model.h"
 #include "net/announce_socket.h"
 #include "net/link_monitor.h"
+#include "net/nft_no_accept.h"
 #include "net/rtnetlink.h"
 #include "net/vrrp_socket.h"
 #include "vrrp/installed_routes.h"
@@ -52,6 +53,8 @@ class Engine {
   boost::asio::io_context& io() { return io_; }
   net::Rtnetlink& rtnl() { return rtnl_; }
   net::AnnounceSocket& announcer() { return *announce_; }
+  // The no_accept firewall (an nftables table of halo's own), null if it cannot be set up.
+  net::NoAcceptFirewall* firewall();
   // The socket an instance sends on (null if it could not be opened).
   net::VrrpSocket* socket_for(std::uint32_t ifindex, Family family);
   // The link as last seen (from a dump or the monitor).
@@ -90,6 +93,9 @@ class Engine {
   net::Rtnetlink rtnl_;
   std::unique_ptr<net::AnnounceSocket> announce_;
   std::unique_ptr<net::LinkMonitor> monitor_;
+  std::unique_ptr<net::NoAcceptFirewall> firewall_;
+  std::string firewall_table_ = std::string(net::NoAcceptFirewall::kDefaultTable);
+  int firewall_priority_ = net::NoAcceptFirewall::kDefaultPriority;
   std::map<SocketKey, std::unique_ptr<net::VrrpSocket>> sockets_;
   std::map<SocketKey, std::set<IpAddress>> socket_groups_;
   std::map<std::uint32_t, std::unique_ptr<net::ArpListener>> arp_listeners_;

@@ -241,6 +241,8 @@ void Instance::take_over() {
       logger().error("{} {}", prefix(), added.error().message);
     }
   }
+  // no_accept: the VIPs are for routing only while we are master (RFC 5798 Accept_Mode).
+  if (!spec_.accept) set_accepting(false);
   // Routes after the addresses: a route may use a VIP as its source or gateway's subnet.
   stats_.address_errors +=
       routes_.add(engine_.rtnl(), spec_.routes, spec_.rules, engine_.ifindex_lookup(), prefix());
@@ -253,12 +255,29 @@ void Instance::release() {
   garp_.on_leave_master();
   garp_timer_.cancel();
   stats_.address_errors += routes_.remove(engine_.rtnl(), prefix());
+  if (!spec_.accept) set_accepting(true);
   for (const auto& a : spec_.addresses) {
     auto request = address_request(a);
     if (!request) continue;
     if (auto removed = engine_.rtnl().delete_address(*request); !removed) {
       ++stats_.address_errors;
       logger().error("{} {}", prefix(), removed.error().message);
+    }
+  }
+}
+
+void Instance::set_accepting(bool accepting) {
+  auto* firewall = engine_.firewall();
+  if (firewall == nullptr) {
+    ++stats_.address_errors;
+    return;
+  }
+  for (const auto& a : spec_.addresses) {
+    auto done =
+        accepting ? firewall->allow_to(a.prefix.address) : firewall->drop_to(a.prefix.address);
+    if (!done) {
+      ++stats_.address_errors;
+      logger().error("{} no_accept: {}", prefix(), done.error().message);
     }
   }
 }

@@ -81,6 +81,7 @@ class Instance {
   void send_advert(std::uint8_t priority);
   void take_over();
   void release();
+  void set_accepting(bool accepting);
   void announce(int count);
   void arm_timer();
   void arm_garp_timer();

@@ -172,6 +172,7 @@ InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g)
     s.password = v.authentication.pass;
   }
   s.auth_ah = v.authentication.type == config::AuthType::Ah;
+  s.accept = v.accept.value_or(!strict) || v.priority == kPriorityOwner;
   const bool v3_ipv4_unicast = f.version == 3 && s.family == Family::V4 && s.unicast();
   if (v3_ipv4_unicast && v.old_unicast_checksum == config::OldUnicastChecksum::On) {
     s.build.checksum = ChecksumForm::OldUnicast;

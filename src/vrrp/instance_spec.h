@@ -78,7 +78,10 @@ struct InstanceSpec {
   std::uint8_t ttl = 255;           // unicast_ttl (multicast is always 255)
 
   std::string password;  // v2 `auth_type PASS`; empty: none
-  bool auth_ah = false;  // `auth_type AH`: refused (the engine does not run the instance)
+  bool auth_ah = false;
+  // accept / no_accept (RFC 5798 Accept_Mode): without it a non-owner MASTER drops packets to
+  // its VIPs (the engine's nftables table); default: accept unless strict mode.
+  bool accept = true;  // `auth_type AH`: refused (the engine does not run the instance)
   BuildOptions build;
   ParseOptions parse;
   bool check_advert_addresses = true;  // !skip_check_adv_addr: log a VIP list mismatch

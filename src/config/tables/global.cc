@@ -760,8 +760,11 @@ const Table<GlobalDefs>& global_defs_table() {
                     "them, so a crashed daemon leaves none behind; `forever` keeps keepalived's "
                     "permanent addresses")
               .acted(),
-          nftables("nftables", &G::nftables),
-          lenient_integer("nftables_priority", &G::nftables_priority, -2147483648LL, 2147483647),
+          nftables("nftables", &G::nftables)
+              .note("the table of halo's no_accept rules (default `halo`)")
+              .acted(),
+          lenient_integer("nftables_priority", &G::nftables_priority, -2147483648LL, 2147483647)
+              .acted(),
           lenient_flag("nftables_counters", &G::nftables_counters),
           lenient_flag("nftables_ifindex", &G::nftables_ifindex),
           nftables("nftables_ipvs", &G::nftables_ipvs),

@@ -921,6 +921,8 @@ const Table<VrrpInstance>& vrrp_instance_table() {
                                              "virtual_rules",
                                              "use_vmac",
                                              "vmac_xmit_base",
+                                             "accept",
+                                             "no_accept",
                                              "nopreempt",
                                              "preempt_delay"});
       }());

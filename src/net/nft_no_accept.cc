@@ -155,6 +155,15 @@ Result<void> NoAcceptFirewall::delete_table(std::string_view prefix) {
   return deleted;
 }
 
+Result<bool> NoAcceptFirewall::remove_leftover() {
+  if (has_table_) return fail("nftables table inet " + table_ + " is in use by this process");
+  auto listed = run("list table inet " + table_, "no table");
+  if (!listed) return false;
+  auto deleted = run("delete table inet " + table_, "cannot delete nftables table inet " + table_);
+  if (!deleted) return tl::unexpected(deleted.error());
+  return true;
+}
+
 Result<void> NoAcceptFirewall::drop_to(const IpAddress& address) {
   if (dropped_.contains(address)) return {};
   if (!has_table_) {

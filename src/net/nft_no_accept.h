@@ -57,6 +57,10 @@ class NoAcceptFirewall {
   // Receives packets to `address` again (deleting the table after the last one). Idempotent.
   Result<void> allow_to(const IpAddress& address);
 
+  // `halod --remove-vips`: deletes a table of this name that an earlier halod left behind (it
+  // was killed). false: there was none.
+  Result<bool> remove_leftover();
+
   bool dropping(const IpAddress& address) const { return dropped_.contains(address); }
   // True while the table exists (made by this object).
   bool has_table() const { return has_table_; }

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "net/nft_no_accept.h"
 #include "net/rtnetlink.h"
 #include "vrrp/instance_spec.h"
 
@@ -34,6 +37,23 @@ Result<CleanupReport> remove_virtual_addresses(const config::Config& config) {
       } else if (*removed) {
         report.removed.push_back(what);
       }
+    }
+  }
+  // The no_accept table a killed halod left (the VIPs it was guarding are gone now).
+  const bool no_accept =
+      std::any_of(config.vrrp.instances.begin(), config.vrrp.instances.end(), [&](const auto& v) {
+        return !v.accept.value_or(!v.strict_mode.value_or(config.global.defs.vrrp_strict));
+      });
+  if (no_accept) {
+    auto firewall = net::NoAcceptFirewall::open(
+        config.global.defs.nftables.value_or(std::string(net::NoAcceptFirewall::kDefaultTable)),
+        config.global.defs.nftables_priority);
+    if (!firewall) {
+      report.errors.push_back(firewall.error().message);
+    } else if (auto removed = (*firewall)->remove_leftover(); !removed) {
+      report.errors.push_back(removed.error().message);
+    } else if (*removed) {
+      report.removed.push_back("nftables table inet " + (*firewall)->table());
     }
   }
   return report;

@@ -20,7 +20,8 @@ struct CleanupReport {
 };
 
 // Removes every virtual_ipaddress and virtual_ipaddress_excluded of every instance from its
-// interface; an address that is not there is skipped silently.
+// interface (an address that is not there is skipped silently) and, when an instance uses
+// no_accept, the nftables table of halo's no_accept rules.
 Result<CleanupReport> remove_virtual_addresses(const config::Config& config);
 
 }  // namespace halo::vrrp

@@ -230,6 +230,7 @@ def test_remove_vips_cleans_up_after_a_crash_with_permanent_addresses(vrrp, halo
     before = lab.snapshot("node1")
     conf = vrrp_config(priority=150).replace("    vrrp_version 3\n",
                                              "    vrrp_version 3\n    vrrp_vip_lifetime forever\n")
+    conf = conf.replace("    virtual_ipaddress {", "    no_accept\n    virtual_ipaddress {")
     a = vrrp.start("halo", "node1", conf)
     expect_holder(vrrp, lab, VIP4, "node1")
     a.kill()
@@ -239,4 +240,8 @@ def test_remove_vips_cleans_up_after_a_crash_with_permanent_addresses(vrrp, halo
                        capture_output=True, text=True, timeout=10, check=False)
     assert p.returncode == 0, p.stderr
     assert f"removed {VIP4}/24 dev eth0" in p.stdout, p.stdout
+    assert "removed nftables table inet halo" in p.stdout, p.stdout  # no_accept's
     assert lab.snapshot("node1") == before
+    tables = subprocess.run(lab.exec_argv("node1", ["nft", "list", "tables"]),
+                            capture_output=True, text=True, check=True).stdout
+    assert "inet halo" not in tables

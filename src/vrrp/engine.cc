@@ -363,6 +363,12 @@ net::NoAcceptFirewall* Engine::firewall() {
       logger().error("no_accept: {}", opened.error().message);
       return nullptr;
     }
+    // A table of halo's configured name in halo's namespace is one a killed halod left:
+    // without removing it, no_accept could not work again until someone ran nft by hand.
+    if (auto removed = (*opened)->remove_leftover(); removed && *removed) {
+      logger().warn("removed nftables table inet {} left by an earlier run",
+                    (*opened)->table());
+    }
     firewall_ = std::move(*opened);
   }
   return firewall_.get();

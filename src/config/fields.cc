@@ -17,6 +17,19 @@ std::optional<std::int64_t> parse_integer(std::string_view text) {
   return v;
 }
 
+std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  std::uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v, base);
+  if (text.empty() || ec != std::errc{} || p != end) return std::nullopt;
+  return v;
+}
+
 std::optional<std::int64_t> integer_arg(const Statement& st, const Token& tok,
                                         std::string_view what, std::int64_t min, std::int64_t max) {
   auto v = parse_integer(tok.text);

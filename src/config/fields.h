@@ -41,6 +41,8 @@ struct OptionalTraits<std::optional<V>> {
 // ---- value parsing helpers (shared by codecs and custom parse functions) --------------------
 
 std::optional<std::int64_t> parse_integer(std::string_view text);
+// An unsigned number, decimal or 0x-hex (keepalived's route, rule and ip-item numbers).
+std::optional<std::uint64_t> parse_unsigned(std::string_view text);
 std::optional<double> parse_decimal(std::string_view text);
 std::optional<bool> parse_bool(std::string_view text);
 std::string format_seconds(Duration d);

@@ -25,7 +25,7 @@
 // are not input: PACKET_IGNORE_OUTGOING (Linux 4.20) drops them in the kernel, and the
 // packet type in the sender address (PACKET_OUTGOING) drops them here on older kernels.
 // Frames are untrusted: parse_arp() validates them and every refusal is counted by reason.
-// The read loop and its lifetime rules are those of the VRRP socket (vrrp_socket.cc): the
+// The read loop and its lifetime rules are those of the VRRP socket (net/read_loop.h): the
 // reading state is shared with the pending completion and marked closed by the destructor.
 #include "net/announce_socket.h"
 
@@ -38,13 +38,13 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
 #include "net/ndisc.h"
+#include "net/read_loop.h"
+#include "net/socket_util.h"
 
 namespace halo::net {
 namespace {
@@ -52,11 +52,6 @@ namespace {
 constexpr int kHopLimit = kNdiscHopLimit;  // RFC 4861 §7.1.2
 // An Ethernet frame without FCS, VLAN tag included; ARP frames are 42 to 60 bytes.
 constexpr std::size_t kFrameBufferSize = 1518;
-constexpr int kBurst = 32;  // frames read per readiness before yielding
-
-std::string errno_text(int error) {
-  return std::strerror(error);  // NOLINT(concurrency-mt-unsafe): one thread
-}
 
 // "eth0", or "ifindex 7" when the interface has gone (error messages only).
 std::string interface_name(std::uint32_t ifindex) {
@@ -65,68 +60,25 @@ std::string interface_name(std::uint32_t ifindex) {
   return fmt::format("ifindex {}", ifindex);
 }
 
-template <class T>
-bool set_option(int fd, int level, int name, const T& value) {
-  return ::setsockopt(fd, level, name, &value, sizeof value) == 0;
-}
-
 // The reading half of an ArpListener, shared with its pending completion.
-class ArpReceiver : public std::enable_shared_from_this<ArpReceiver> {
+class ArpReceiver : public ReadLoop {
  public:
   ArpReceiver(boost::asio::io_context& io, ArpRejectCounters* rejected, std::uint64_t* errors)
-      : descriptor_(io), rejected_(rejected), errors_(errors) {}
-
-  boost::system::error_code assign(int fd) {
-    boost::system::error_code ec;
-    descriptor_.assign(fd, ec);
-    return ec;
-  }
+      : ReadLoop(io, errors), rejected_(rejected) {}
 
   void start(ArpListener::Handler handler) {
     handler_ = std::move(handler);
     wait();
   }
 
-  void close() {
-    closed_ = true;
-    boost::system::error_code ignored;
-    descriptor_.close(ignored);
-  }
-
  private:
-  void wait() {
-    descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                           [self = shared_from_this()](const boost::system::error_code& ec) {
-                             if (self->closed_ || ec == boost::asio::error::operation_aborted) {
-                               return;
-                             }
-                             if (ec) ++*self->errors_;
-                             self->drain();
-                           });
-  }
-
-  void drain() {
-    const auto self = shared_from_this();  // the handler may destroy the listener
-    for (int i = 0; i < kBurst; ++i) {
-      if (closed_) return;
-      const int result = receive_one();
-      if (result == EAGAIN) return wait();
-      if (result != 0) ++*errors_;
-    }
-    if (!closed_) {
-      boost::asio::post(descriptor_.get_executor(), [self] {
-        if (!self->closed_) self->drain();
-      });
-    }
-  }
-
-  int receive_one() {
+  int receive_one() override {
     sockaddr_ll from{};
     socklen_t from_size = sizeof from;
     ssize_t size = 0;
     do {
-      size = ::recvfrom(descriptor_.native_handle(), buffer_.data(), buffer_.size(), 0,
-                        reinterpret_cast<sockaddr*>(&from), &from_size);
+      size = ::recvfrom(fd(), buffer_.data(), buffer_.size(), 0, reinterpret_cast<sockaddr*>(&from),
+                        &from_size);
     } while (size < 0 && errno == EINTR);
     if (size < 0) return errno == EWOULDBLOCK ? EAGAIN : errno;
     if (from.sll_pkttype == PACKET_OUTGOING) return 0;  // ours, on a kernel before 4.20
@@ -140,12 +92,9 @@ class ArpReceiver : public std::enable_shared_from_this<ArpReceiver> {
     return 0;
   }
 
-  boost::asio::posix::stream_descriptor descriptor_;
   ArpRejectCounters* rejected_;  // the owning ArpListener's counters; touched only while open
-  std::uint64_t* errors_;        // likewise
   ArpListener::Handler handler_;
   std::array<std::uint8_t, kFrameBufferSize> buffer_{};
-  bool closed_ = false;
 };
 
 }  // namespace

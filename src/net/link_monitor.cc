@@ -37,16 +37,14 @@
 #include <utility>
 #include <vector>
 
+#include "net/socket_util.h"
+
 namespace halo::net {
 namespace {
 
 constexpr int kReceiveBuffer = 1024 * 1024;
 constexpr std::size_t kDatagramBuffer = std::size_t{64} * 1024;
 constexpr int kMaxDatagramsPerWakeup = 64;
-
-std::string errno_text(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
 
 }  // namespace
 
@@ -87,14 +85,8 @@ void LinkMonitor::Impl::on_readable() {
   const std::weak_ptr<char> token = alive;
   const int fd = descriptor.native_handle();
   for (int i = 0; i < kMaxDatagramsPerWakeup; ++i) {
-    sockaddr_nl from{};
-    iovec iov{buffer.data(), buffer.size()};
-    msghdr mh{};
-    mh.msg_name = &from;
-    mh.msg_namelen = sizeof from;
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    const ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+    const auto received = receive_netlink(fd, buffer, MSG_DONTWAIT);
+    const ssize_t n = received.size;
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
@@ -105,8 +97,8 @@ void LinkMonitor::Impl::on_readable() {
       }
       break;  // EAGAIN: drained (anything else: try again on the next wake-up)
     }
-    if (from.nl_pid != 0) continue;  // only the kernel speaks on these groups
-    if ((mh.msg_flags & MSG_TRUNC) != 0) {
+    if (received.sender != 0) continue;  // only the kernel speaks on these groups
+    if (received.truncated) {
       ++owner->malformed_;
       continue;
     }

@@ -46,6 +46,8 @@
 #include <limits>
 #include <vector>
 
+#include "net/netlink_message.h"
+
 namespace halo::net {
 namespace {
 
@@ -67,10 +69,6 @@ AddressFlags bits_to_flags(std::uint32_t bits) {
       .homeaddress = (bits & IFA_F_HOMEADDRESS) != 0,
       .managetempaddr = (bits & IFA_F_MANAGETEMPADDR) != 0,
   };
-}
-
-std::size_t address_size(const IpAddress& a) {
-  return a.is_v4() ? 4 : 16;
 }
 
 Result<void> check_request(const AddressRequest& r) {
@@ -103,48 +101,7 @@ Result<void> check_lifetime(const AddressLifetime& l) {
   return {};
 }
 
-// Builds into aligned scratch storage (libmnl writes through struct pointers) and copies the
-// result out, so `buf` may have any alignment.
-class MessageWriter {
- public:
-  explicit MessageWriter(std::size_t limit) : limit_(std::min(limit, kMaxAddressMessageSize)) {}
-
-  bool start(std::uint16_t type, std::uint16_t flags, std::uint32_t seq, const ifaddrmsg& ifa) {
-    if (limit_ < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(ifaddrmsg))) return false;
-    nlh_ = mnl_nlmsg_put_header(storage_.data());
-    nlh_->nlmsg_type = type;
-    nlh_->nlmsg_flags = flags;
-    nlh_->nlmsg_seq = seq;
-    auto* payload = static_cast<ifaddrmsg*>(mnl_nlmsg_put_extra_header(nlh_, sizeof(ifaddrmsg)));
-    *payload = ifa;
-    return true;
-  }
-  bool put(std::uint16_t type, const void* data, std::size_t len) {
-    return mnl_attr_put_check(nlh_, limit_, type, len, data);
-  }
-  bool put_address(std::uint16_t type, const IpAddress& a) {
-    return put(type, a.bytes().data(), address_size(a));
-  }
-  bool put_strz(std::uint16_t type, const std::string& s) {
-    return mnl_attr_put_strz_check(nlh_, limit_, type, s.c_str());
-  }
-  bool put_u32(std::uint16_t type, std::uint32_t v) {
-    return mnl_attr_put_u32_check(nlh_, limit_, type, v);
-  }
-  std::size_t finish(std::span<std::uint8_t> out) const {
-    std::memcpy(out.data(), storage_.data(), nlh_->nlmsg_len);
-    return nlh_->nlmsg_len;
-  }
-
- private:
-  std::size_t limit_;
-  alignas(nlmsghdr) std::array<std::uint8_t, kMaxAddressMessageSize> storage_{};
-  nlmsghdr* nlh_ = nullptr;
-};
-
-Result<std::size_t> too_small(std::span<std::uint8_t> buf) {
-  return fail("netlink buffer of " + std::to_string(buf.size()) + " bytes is too small");
-}
+using MessageWriter = NetlinkWriter<kMaxAddressMessageSize>;
 
 ifaddrmsg make_ifaddrmsg(const AddressRequest& r, std::uint32_t flag_bits) {
   ifaddrmsg ifa{};
@@ -226,20 +183,6 @@ Result<std::size_t> build_del_address(const AddressRequest& request, std::uint32
 }
 
 namespace {
-
-// Copies one netlink message into 4-byte aligned storage, zero-padded to MNL_ALIGN(len), so
-// that libmnl's pointer casts are aligned and its attribute walk (which runs to the aligned
-// tail) never leaves the copy.
-Result<std::vector<std::uint32_t>> copy_message(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() < sizeof(nlmsghdr)) return fail("truncated netlink header");
-  nlmsghdr hdr;
-  std::memcpy(&hdr, bytes.data(), sizeof hdr);
-  if (hdr.nlmsg_len < sizeof(nlmsghdr)) return fail("netlink length shorter than the header");
-  if (hdr.nlmsg_len > bytes.size()) return fail("netlink message longer than the buffer");
-  std::vector<std::uint32_t> storage((MNL_ALIGN(hdr.nlmsg_len)) / 4, 0);
-  std::memcpy(storage.data(), bytes.data(), hdr.nlmsg_len);
-  return storage;
-}
 
 struct AddressAttrs {
   const nlattr* tb[IFA_MAX + 1] = {};
@@ -325,14 +268,15 @@ Result<AddressMessage> parse_address_message(std::span<const std::uint8_t> bytes
   attrs.addr_len = family == Family::V4 ? 4 : 16;
   // mnl_attr_parse() would stop quietly at a malformed attribute; walk by hand so that an
   // attribute running past the message, or bytes left over after the last one, is an error.
+  const auto* first =
+      static_cast<const char*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(ifaddrmsg)));
   const auto* tail = static_cast<const char*>(mnl_nlmsg_get_payload_tail(nlh));
-  const auto* attr =
-      static_cast<const nlattr*>(mnl_nlmsg_get_payload_offset(nlh, sizeof(ifaddrmsg)));
-  while (mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)))) {
-    if (address_attr_cb(attr, &attrs) != MNL_CB_OK) return fail(attrs.error);
-    attr = mnl_attr_next(attr);
+  if (const char* error = walk_attributes(
+          first, static_cast<std::size_t>(tail - first), [&](const nlattr* a) -> const char* {
+            return address_attr_cb(a, &attrs) == MNL_CB_OK ? nullptr : attrs.error;
+          })) {
+    return fail(error);
   }
-  if (reinterpret_cast<const char*>(attr) != tail) return fail("malformed attribute");
 
   // The address is IFA_LOCAL when present, else IFA_ADDRESS; an IFA_ADDRESS that differs from
   // IFA_LOCAL is the peer (the kernel's own reading, for both families).

@@ -41,53 +41,15 @@
 #include <cstring>
 #include <vector>
 
+#include "net/netlink_message.h"
+
 namespace halo::net {
 namespace {
 
 constexpr std::size_t kMacLength = 6;
 constexpr std::size_t kMaxHardwareAddressLength = 32;  // MAX_ADDR_LEN
 
-// Builds into aligned scratch storage (libmnl writes through struct pointers) and copies the
-// result out, so `buf` may have any alignment.
-class MessageWriter {
- public:
-  explicit MessageWriter(std::size_t limit) : limit_(std::min(limit, kMaxLinkMessageSize)) {}
-
-  bool start(std::uint16_t type, std::uint16_t flags, std::uint32_t seq, const ifinfomsg& ifi) {
-    if (limit_ < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(ifinfomsg))) return false;
-    nlh_ = mnl_nlmsg_put_header(storage_.data());
-    nlh_->nlmsg_type = type;
-    nlh_->nlmsg_flags = flags;
-    nlh_->nlmsg_seq = seq;
-    auto* payload = static_cast<ifinfomsg*>(mnl_nlmsg_put_extra_header(nlh_, sizeof(ifinfomsg)));
-    *payload = ifi;
-    return true;
-  }
-  bool put(std::uint16_t type, const void* data, std::size_t len) {
-    return mnl_attr_put_check(nlh_, limit_, type, len, data);
-  }
-  bool put_strz(std::uint16_t type, const std::string& s) {
-    return mnl_attr_put_strz_check(nlh_, limit_, type, s.c_str());
-  }
-  bool put_u32(std::uint16_t type, std::uint32_t v) {
-    return mnl_attr_put_u32_check(nlh_, limit_, type, v);
-  }
-  nlattr* nest_start(std::uint16_t type) { return mnl_attr_nest_start_check(nlh_, limit_, type); }
-  void nest_end(nlattr* nest) { mnl_attr_nest_end(nlh_, nest); }
-  std::size_t finish(std::span<std::uint8_t> out) const {
-    std::memcpy(out.data(), storage_.data(), nlh_->nlmsg_len);
-    return nlh_->nlmsg_len;
-  }
-
- private:
-  std::size_t limit_;
-  alignas(nlmsghdr) std::array<std::uint8_t, kMaxLinkMessageSize> storage_{};
-  nlmsghdr* nlh_ = nullptr;
-};
-
-Result<std::size_t> too_small(std::span<std::uint8_t> buf) {
-  return fail("netlink buffer of " + std::to_string(buf.size()) + " bytes is too small");
-}
+using MessageWriter = NetlinkWriter<kMaxLinkMessageSize>;
 
 Result<void> check_ifindex(std::uint32_t ifindex) {
   if (ifindex == 0) return fail("interface index 0");
@@ -206,37 +168,6 @@ Result<std::size_t> build_dump_links(std::uint32_t seq, std::span<std::uint8_t> 
 }
 
 namespace {
-
-// Copies one netlink message into 4-byte aligned storage, zero-padded to MNL_ALIGN(len), so
-// that libmnl's pointer casts are aligned and its attribute walk (which runs to the aligned
-// tail) never leaves the copy.
-Result<std::vector<std::uint32_t>> copy_message(std::span<const std::uint8_t> bytes) {
-  if (bytes.size() < sizeof(nlmsghdr)) return fail("truncated netlink header");
-  nlmsghdr hdr;
-  std::memcpy(&hdr, bytes.data(), sizeof hdr);
-  if (hdr.nlmsg_len < sizeof(nlmsghdr)) return fail("netlink length shorter than the header");
-  if (hdr.nlmsg_len > bytes.size()) return fail("netlink message longer than the buffer");
-  std::vector<std::uint32_t> storage((MNL_ALIGN(hdr.nlmsg_len)) / 4, 0);
-  std::memcpy(storage.data(), bytes.data(), hdr.nlmsg_len);
-  return storage;
-}
-
-// Walks the attributes in [begin, begin + len): every one must lie inside, and the last one
-// (padded) must end at MNL_ALIGN(len). `begin` is 4-byte aligned and the storage behind it is
-// readable up to begin + MNL_ALIGN(len). Calls `visit(attr)` for each; stops at its first
-// error (a static message).
-template <class Visit>
-const char* walk_attributes(const void* begin, std::size_t len, Visit visit) {
-  const auto* start = static_cast<const char*>(begin);
-  const char* tail = start + len;
-  const auto* attr = static_cast<const nlattr*>(begin);
-  while (mnl_attr_ok(attr, static_cast<int>(tail - reinterpret_cast<const char*>(attr)))) {
-    if (const char* error = visit(attr); error != nullptr) return error;
-    attr = mnl_attr_next(attr);
-  }
-  if (reinterpret_cast<const char*>(attr) != start + MNL_ALIGN(len)) return "malformed attribute";
-  return nullptr;
-}
 
 struct LinkAttrs {
   const nlattr* tb[IFLA_MAX + 1] = {};

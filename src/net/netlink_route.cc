@@ -55,6 +55,7 @@
 #include <cstring>
 
 #include "net/netlink_link.h"
+#include "net/netlink_message.h"
 
 namespace halo::net {
 namespace {
@@ -77,76 +78,23 @@ std::uint8_t af(Family f) {
   return f == Family::V4 ? AF_INET : AF_INET6;
 }
 
-// Builds into aligned scratch storage (libmnl writes through struct pointers) and copies the
-// result out, so `buf` may have any alignment.
-class MessageWriter {
- public:
-  explicit MessageWriter(std::size_t limit) : limit_(std::min(limit, kMaxRouteMessageSize)) {}
+using MessageWriter = NetlinkWriter<kMaxRouteMessageSize>;
 
-  template <class Header>
-  bool start(std::uint16_t type, std::uint16_t flags, std::uint32_t seq, const Header& header) {
-    if (limit_ < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(Header))) return false;
-    nlh_ = mnl_nlmsg_put_header(storage_.data());
-    nlh_->nlmsg_type = type;
-    nlh_->nlmsg_flags = flags;
-    nlh_->nlmsg_seq = seq;
-    auto* payload = static_cast<Header*>(mnl_nlmsg_put_extra_header(nlh_, sizeof(Header)));
-    *payload = header;
-    return true;
-  }
-  bool put(std::uint16_t type, const void* data, std::size_t len) {
-    return mnl_attr_put_check(nlh_, limit_, type, len, data);
-  }
-  bool put_address(std::uint16_t type, const IpAddress& a) {
-    return put(type, a.bytes().data(), address_size(a));
-  }
-  bool put_u8(std::uint16_t type, std::uint8_t v) {
-    return mnl_attr_put_u8_check(nlh_, limit_, type, v);
-  }
-  bool put_u32(std::uint16_t type, std::uint32_t v) {
-    return mnl_attr_put_u32_check(nlh_, limit_, type, v);
-  }
-  bool put_strz(std::uint16_t type, const std::string& s) {
-    return mnl_attr_put_strz_check(nlh_, limit_, type, s.c_str());
-  }
-  // RTA_VIA: struct rtvia, a u16 family and the address.
-  bool put_via(const IpAddress& a) {
-    std::array<std::uint8_t, 2 + 16> via{};
-    const std::uint16_t family = af(a.family());
-    std::memcpy(via.data(), &family, sizeof family);
-    std::memcpy(via.data() + 2, a.bytes().data(), address_size(a));
-    return put(RTA_VIA, via.data(), 2 + address_size(a));
-  }
-  // Without NLA_F_NESTED, which libmnl sets: iproute2 sends RTA_METRICS and RTA_MULTIPATH
-  // without it and the kernel parses route messages the old way (either is accepted).
-  nlattr* nest_start(std::uint16_t type) {
-    nlattr* nest = mnl_attr_nest_start_check(nlh_, limit_, type);
-    if (nest != nullptr) nest->nla_type = type;
-    return nest;
-  }
-  void nest_end(nlattr* nest) { mnl_attr_nest_end(nlh_, nest); }
-  // Reserves room for a struct of `size` bytes (padded) inside the message; null when full.
-  void* reserve(std::size_t size) {
-    if (nlh_->nlmsg_len + MNL_ALIGN(size) > limit_) return nullptr;
-    void* at = mnl_nlmsg_get_payload_tail(nlh_);
-    std::memset(at, 0, MNL_ALIGN(size));
-    nlh_->nlmsg_len += MNL_ALIGN(size);
-    return at;
-  }
-  void* tail() const { return mnl_nlmsg_get_payload_tail(nlh_); }
-  std::size_t finish(std::span<std::uint8_t> out) const {
-    std::memcpy(out.data(), storage_.data(), nlh_->nlmsg_len);
-    return nlh_->nlmsg_len;
-  }
+// RTA_VIA: struct rtvia, a u16 family and the address.
+bool put_via(MessageWriter& w, const IpAddress& a) {
+  std::array<std::uint8_t, 2 + 16> via{};
+  const std::uint16_t family = af(a.family());
+  std::memcpy(via.data(), &family, sizeof family);
+  std::memcpy(via.data() + 2, a.bytes().data(), address_size(a));
+  return w.put(RTA_VIA, via.data(), 2 + address_size(a));
+}
 
- private:
-  std::size_t limit_;
-  alignas(nlmsghdr) std::array<std::uint8_t, kMaxRouteMessageSize> storage_{};
-  nlmsghdr* nlh_ = nullptr;
-};
-
-Result<std::size_t> too_small(std::span<std::uint8_t> buf) {
-  return fail("netlink buffer of " + std::to_string(buf.size()) + " bytes is too small");
+// Without NLA_F_NESTED, which libmnl sets: iproute2 sends RTA_METRICS and RTA_MULTIPATH
+// without it and the kernel parses route messages the old way (either is accepted).
+nlattr* nest_start(MessageWriter& w, std::uint16_t type) {
+  nlattr* nest = w.nest_start(type);
+  if (nest != nullptr) nest->nla_type = type;
+  return nest;
 }
 
 Result<void> check_prefix(const IpPrefix& p, Family family, const char* what) {
@@ -205,11 +153,11 @@ Result<void> check_route(const RouteRequest& r) {
 }
 
 bool put_gateway(MessageWriter& w, const IpAddress& gateway, Family family) {
-  return gateway.family() == family ? w.put_address(RTA_GATEWAY, gateway) : w.put_via(gateway);
+  return gateway.family() == family ? w.put_address(RTA_GATEWAY, gateway) : put_via(w, gateway);
 }
 
 bool put_multipath(MessageWriter& w, const RouteRequest& r) {
-  nlattr* nest = w.nest_start(RTA_MULTIPATH);
+  nlattr* nest = nest_start(w, RTA_MULTIPATH);
   if (nest == nullptr) return false;
   const Family family = r.destination.address.family();
   for (const auto& nh : r.nexthops) {
@@ -253,7 +201,7 @@ Result<std::size_t> build_route(const RouteRequest& r, std::uint16_t type, std::
             (r.ifindex == 0 || w.put_u32(RTA_OIF, r.ifindex)) &&
             (!r.metric || w.put_u32(RTA_PRIORITY, *r.metric));
   if (ok && r.mtu) {
-    nlattr* metrics = w.nest_start(RTA_METRICS);
+    nlattr* metrics = nest_start(w, RTA_METRICS);
     ok = metrics != nullptr && w.put_u32(RTAX_MTU, *r.mtu);
     if (ok) w.nest_end(metrics);
   }

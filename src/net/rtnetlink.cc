@@ -39,6 +39,8 @@
 #include <system_error>
 #include <utility>
 
+#include "net/socket_util.h"
+
 namespace halo::net {
 namespace {
 
@@ -46,10 +48,6 @@ constexpr std::size_t kReceiveBufferSize = std::size_t{64} * 1024;  // a dump pa
 constexpr std::size_t kMaxRequestSize = kMaxRouteMessageSize;       // the largest request
 constexpr int kDumpAttempts = 3;
 constexpr timeval kReceiveTimeout{.tv_sec = 1, .tv_usec = 0};
-
-std::string errno_text(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
 
 // "No such device" or "Invalid argument (Invalid prefix length)".
 std::string kernel_text(int error, const std::string& ext_ack) {
@@ -62,10 +60,6 @@ std::string interface_text(std::uint32_t ifindex, const std::string& name) {
 
 std::string address_text(const AddressRequest& r) {
   return r.prefix.to_string() + " on " + interface_text(r.ifindex, r.interface_name);
-}
-
-int set_int_option(int fd, int level, int name, int value) {
-  return setsockopt(fd, level, name, &value, sizeof value);
 }
 
 Result<std::size_t> build_dump_addresses(Family family, std::uint32_t seq,
@@ -101,8 +95,8 @@ Result<Rtnetlink> Rtnetlink::open() {
   rt.port_id_ = local.nl_pid;
   // Both are conveniences (error text, shorter error messages): an old kernel without them
   // still works.
-  (void)set_int_option(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
-  (void)set_int_option(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+  (void)set_option(fd, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+  (void)set_option(fd, SOL_NETLINK, NETLINK_CAP_ACK, 1);
   if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &kReceiveTimeout, sizeof kReceiveTimeout) < 0) {
     return fail("cannot set the rtnetlink receive timeout: " + errno_text(errno));
   }
@@ -155,14 +149,8 @@ Result<Rtnetlink::Outcome> Rtnetlink::round_trip(const Build& build, bool dump,
   bool interrupted = false;
   std::optional<Error> handler_error;  // kept while the rest of a dump is drained
   for (;;) {
-    sockaddr_nl from{};
-    iovec iov{buffer_.data(), buffer_.size()};
-    msghdr mh{};
-    mh.msg_name = &from;
-    mh.msg_namelen = sizeof from;
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    const ssize_t n = recvmsg(fd_, &mh, 0);
+    const auto received = receive_netlink(fd_, buffer_, 0);
+    const ssize_t n = received.size;
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == EAGAIN || errno == EWOULDBLOCK) {
@@ -170,8 +158,8 @@ Result<Rtnetlink::Outcome> Rtnetlink::round_trip(const Build& build, bool dump,
       }
       return fail(what + ": " + errno_text(errno));
     }
-    if ((mh.msg_flags & MSG_TRUNC) != 0) return fail(what + ": netlink reply truncated");
-    if (from.nl_pid != 0) continue;  // not from the kernel
+    if (received.truncated) return fail(what + ": netlink reply truncated");
+    if (received.sender != 0) continue;  // not from the kernel
 
     int len = static_cast<int>(n);
     const auto* nlh = reinterpret_cast<const nlmsghdr*>(buffer_.data());

@@ -29,13 +29,13 @@
 // socket hears the groups it joined and nothing else (a unicast-only socket, no multicast at all),
 // and SO_BINDTOIFINDEX narrows it to the socket's interface.
 //
-// The event loop. The descriptor is non-blocking and wrapped in an Asio stream_descriptor:
-// async_wait(read), then recvmsg until EAGAIN (at most kBurst datagrams per turn, then the rest is
-// posted so other sockets get their turn). The reading state is shared between the socket and its
-// pending completion (a shared_ptr, for this reason only): the destructor marks it closed and
-// closes the descriptor, so the aborted completion that Asio still delivers finds a live object
-// that tells it to stop, and a handler that destroys the socket while it runs (a reload) does not
-// pull the buffer or itself from under its own feet.
+// The event loop is net/read_loop's (shared with the ARP listener): the descriptor is
+// non-blocking and wrapped in an Asio stream_descriptor, async_wait(read), then recvmsg until
+// EAGAIN, a burst at a time. The reading state is shared between the socket and its pending
+// completion (a shared_ptr, for this reason only): the destructor marks it closed and closes the
+// descriptor, so the aborted completion that Asio still delivers finds a live object that tells
+// it to stop, and a handler that destroys the socket while it runs (a reload) does not pull the
+// buffer or itself from under its own feet.
 #include "net/vrrp_socket.h"
 
 #include <fmt/format.h>
@@ -44,13 +44,13 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <boost/asio/posix/stream_descriptor.hpp>
-#include <boost/asio/post.hpp>
 #include <cerrno>
 #include <cstring>
 #include <utility>
 
 #include "common/unique_fd.h"
+#include "net/read_loop.h"
+#include "net/socket_util.h"
 
 namespace halo::net {
 namespace {
@@ -60,12 +60,6 @@ constexpr int kDefaultTtl = 255;      // RFC 5798 §5.1.1.3, §5.1.2.3
 // An IPv4 datagram's largest total length: nothing a raw socket delivers is longer, so
 // nothing is truncated (VRRP itself is at most 1,096 bytes over IPv4, 4,088 over IPv6).
 constexpr std::size_t kReceiveBufferSize = 65535;
-// Datagrams read per readiness before yielding to the rest of the event loop.
-constexpr int kBurst = 32;
-
-std::string errno_text(int error) {
-  return std::strerror(error);  // NOLINT(concurrency-mt-unsafe): one thread
-}
 
 std::string describe_interface(const VrrpSocketOptions& options) {
   if (!options.interface_name.empty()) return options.interface_name;
@@ -80,7 +74,7 @@ const char* family_name(Family family) {
 template <class T>
 Result<void> set_option(int fd, int level, int name, const T& value, std::string_view what,
                         const VrrpSocketOptions& options) {
-  if (::setsockopt(fd, level, name, &value, sizeof value) == 0) return {};
+  if (net::set_option(fd, level, name, value)) return {};
   return fail(fmt::format("cannot set {} on the {} VRRP socket for {}: {}", what,
                           family_name(options.family), describe_interface(options),
                           errno_text(errno)));
@@ -229,17 +223,10 @@ constexpr std::size_t kControlSize =
     CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(in_pktinfo)) + CMSG_SPACE(sizeof(int));
 
 // The reading half, shared between the socket and its pending completion (see the top).
-class Receiver : public std::enable_shared_from_this<Receiver> {
+class Receiver : public ReadLoop {
  public:
   Receiver(boost::asio::io_context& io, Family family, std::uint64_t* errors)
-      : descriptor_(io), family_(family), errors_(errors) {}
-
-  boost::system::error_code assign(int fd) {
-    boost::system::error_code ec;
-    descriptor_.assign(fd, ec);
-    return ec;
-  }
-  int fd() { return descriptor_.native_handle(); }
+      : ReadLoop(io, errors), family_(family) {}
 
   void start(VrrpSocket::Handler handler) {
     handler_ = std::move(handler);
@@ -247,41 +234,8 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
     wait();
   }
 
-  // No handler runs after this; the aborted wait finds `closed_` and returns.
-  void close() {
-    closed_ = true;
-    boost::system::error_code ignored;
-    descriptor_.close(ignored);
-  }
-
  private:
-  void wait() {
-    descriptor_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                           [self = shared_from_this()](const boost::system::error_code& ec) {
-                             if (self->closed_ || ec == boost::asio::error::operation_aborted) {
-                               return;
-                             }
-                             if (ec) ++*self->errors_;
-                             self->drain();
-                           });
-  }
-
-  void drain() {
-    const auto self = shared_from_this();  // the handler may destroy the socket
-    for (int i = 0; i < kBurst; ++i) {
-      if (closed_) return;
-      const int result = receive_one();
-      if (result == EAGAIN) return wait();
-      if (result != 0) ++*errors_;
-    }
-    if (!closed_)
-      boost::asio::post(descriptor_.get_executor(), [self] {
-        if (!self->closed_) self->drain();
-      });
-  }
-
-  // Reads and delivers one datagram: 0, EAGAIN when there is none, or the errno.
-  int receive_one() {
+  int receive_one() override {
     sockaddr_storage from{};
     iovec iov{buffer_.data(), buffer_.size()};
     alignas(cmsghdr) std::array<unsigned char, kControlSize> control{};
@@ -331,12 +285,9 @@ class Receiver : public std::enable_shared_from_this<Receiver> {
     return 0;
   }
 
-  boost::asio::posix::stream_descriptor descriptor_;
   Family family_;
-  std::uint64_t* errors_;  // the owning VrrpSocket's counter; touched only while open
   VrrpSocket::Handler handler_;
   std::vector<std::uint8_t> buffer_;
-  bool closed_ = false;
 };
 
 }  // namespace

@@ -10,13 +10,16 @@
 #include "vrrp/route_spec.h"
 
 #include <array>
-#include <charconv>
 #include <string>
+
+#include "config/fields.h"
 
 namespace halo::vrrp {
 namespace {
 
 constexpr std::uint32_t kTableMain = 254;
+
+using config::kw::parse_unsigned;  // decimal or 0x-hex
 
 std::string line_text(const std::vector<std::string>& words) {
   std::string out;
@@ -25,19 +28,6 @@ std::string line_text(const std::vector<std::string>& words) {
     out += w;
   }
   return out;
-}
-
-std::optional<std::uint64_t> parse_number(std::string_view text) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  std::uint64_t v = 0;
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, v, base);
-  if (text.empty() || ec != std::errc{} || p != end) return std::nullopt;
-  return v;
 }
 
 template <std::size_t N>
@@ -179,7 +169,7 @@ constexpr std::array<std::string_view, 23> kRuleValueOptions{
 
 // A realm: a number 0..65535 (names from rt_realms are refused).
 std::optional<std::uint32_t> realm(std::string_view text) {
-  auto v = parse_number(text);
+  auto v = parse_unsigned(text);
   if (!v || *v > 0xffff) return std::nullopt;
   return static_cast<std::uint32_t>(*v);
 }
@@ -243,17 +233,17 @@ Result<net::RuleRequest> rule_request(const config::IpRuleItem& item) {
     const bool has_value = i + 1 < words.size();
     const std::string_view value = has_value ? std::string_view(words[i + 1]) : "";
     if (w == "suppress_prefixlength" || w == "sup_pl") {
-      if (auto v = parse_number(value); v && *v <= 0xffffffff) {
+      if (auto v = parse_unsigned(value); v && *v <= 0xffffffff) {
         r.suppress_prefixlen = static_cast<std::uint32_t>(*v);
       }
       ++i;
     } else if (w == "suppress_ifgroup" || w == "sup_group") {
-      if (auto v = parse_number(value); v && *v <= 0xffffffff) {
+      if (auto v = parse_unsigned(value); v && *v <= 0xffffffff) {
         r.suppress_ifgroup = static_cast<std::uint32_t>(*v);
       }
       ++i;
     } else if (w == "tunnel-id") {
-      r.tunnel_id = parse_number(value);
+      r.tunnel_id = parse_unsigned(value);
       ++i;
     } else if (w == "realms") {
       // `realms [FROM/]TO`: FRA_FLOW is (FROM << 16) | TO.

@@ -11,11 +11,11 @@
 #include <fmt/core.h>
 
 #include <array>
-#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <span>
 
+#include "config/fields.h"
 #include "config/parser.h"
 
 namespace halo::config {
@@ -62,19 +62,7 @@ class Cursor {
   std::size_t i_ = 0;
 };
 
-// Unsigned number, decimal or 0x-hex.
-std::optional<std::uint64_t> parse_unsigned(std::string_view text) {
-  int base = 10;
-  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
-    text.remove_prefix(2);
-    base = 16;
-  }
-  std::uint64_t v = 0;
-  const char* end = text.data() + text.size();
-  auto [p, ec] = std::from_chars(text.data(), end, v, base);
-  if (text.empty() || ec != std::errc{} || p != end) return std::nullopt;
-  return v;
-}
+using kw::parse_unsigned;  // decimal or 0x-hex
 
 template <class T>
 std::optional<T> number(Cursor& c, const Token& opt, const Token& tok, std::uint64_t min,

@@ -6,7 +6,6 @@
 // 02:00:00:00:00:0a and fe80::1 (nodad: a tentative address cannot be a source).
 #include "net/announce_socket.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -14,7 +13,6 @@
 #include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,13 +30,12 @@
 
 #include "common/unique_fd.h"
 #include "net/ndisc.h"
-#include "support/netns_sandbox.h"
+#include "support/peer_netns.h"
 
 namespace halo::net {
 namespace {
 
 using namespace std::chrono_literals;
-using halo::testing::sh;
 
 IpAddress ip(const char* text) {
   return *IpAddress::parse(text);
@@ -47,57 +44,18 @@ MacAddress mac(const char* text) {
   return *MacAddress::parse(text);
 }
 
-// A namespace of our own beside the sandbox, for the far end of the veth (as in
-// vrrp_socket_test.cc).
-class PeerNamespace {
- public:
-  bool create() {
-    home_.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    if (!home_ || ::unshare(CLONE_NEWNET) != 0) return false;
-    peer_.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    return ::setns(home_.get(), CLONE_NEWNET) == 0 && peer_.valid();
-  }
-  std::string path() const {
-    return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(peer_.get());
-  }
-  template <class F>
-  auto inside(F f) {
-    EXPECT_EQ(::setns(peer_.get(), CLONE_NEWNET), 0);
-    struct Back {
-      int home;
-      ~Back() { EXPECT_EQ(::setns(home, CLONE_NEWNET), 0); }
-    } back{home_.get()};
-    return f();
-  }
-
- private:
-  UniqueFd home_;
-  UniqueFd peer_;
-};
-
-class AnnounceSocketTest : public halo::testing::NetnsSandbox {
+class AnnounceSocketTest : public halo::testing::PeerVethSandbox {
  protected:
   void SetUp() override {
-    NetnsSandbox::SetUp();
+    PeerVethSandbox::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    add_veth("veth-a", "veth-b");
-    if (HasFatalFailure()) return;
-    ASSERT_TRUE(peer_.create());
-    ASSERT_TRUE(sh("ip link set veth-b netns " + peer_.path()));
-    ASSERT_TRUE(
-        sh("ip link set veth-a address 02:00:00:00:00:0a && "
-           "ip addr add 192.0.2.1/24 dev veth-a && "
-           "ip addr add fe80::1/64 dev veth-a nodad"));
-    ASSERT_TRUE(peer_.inside([] {
-      return sh(
-          "ip link set lo up && ip link set veth-b address 02:00:00:00:00:0b && "
-          "ip link set veth-b up && ip addr add 192.0.2.2/24 dev veth-b && "
-          "ip addr add fe80::2/64 dev veth-b nodad");
-    }));
-    a_index_ = ::if_nametoindex("veth-a");
-    b_index_ = peer_.inside([] { return ::if_nametoindex("veth-b"); });
-    ASSERT_NE(a_index_, 0U);
-    ASSERT_NE(b_index_, 0U);
+    add_peer_veth(
+        "ip link set veth-a address 02:00:00:00:00:0a && "
+        "ip addr add 192.0.2.1/24 dev veth-a && "
+        "ip addr add fe80::1/64 dev veth-a nodad",
+        "ip link set lo up && ip link set veth-b address 02:00:00:00:00:0b && "
+        "ip link set veth-b up && ip addr add 192.0.2.2/24 dev veth-b && "
+        "ip addr add fe80::2/64 dev veth-b nodad");
   }
 
   // A started listener on veth-b, in the peer, collecting into frames_.
@@ -115,16 +73,6 @@ class AnnounceSocketTest : public halo::testing::NetnsSandbox {
     return socket ? std::move(*socket) : nullptr;
   }
 
-  // Runs the loop until `done` or two seconds, whichever first.
-  bool run_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + 2s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io_.restart();
-      io_.run_one_for(10ms);
-    }
-    return done();
-  }
-
   // Sends `frame` as is out of veth-a (the test's own packet socket).
   void send_raw_frame(const std::vector<std::uint8_t>& frame) const {
     UniqueFd fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
@@ -140,10 +88,6 @@ class AnnounceSocketTest : public halo::testing::NetnsSandbox {
               static_cast<ssize_t>(frame.size()));
   }
 
-  boost::asio::io_context io_;  // before the sockets: they die first
-  PeerNamespace peer_;
-  std::uint32_t a_index_ = 0;
-  std::uint32_t b_index_ = 0;
   std::vector<ArpPacket> frames_;
 };
 

@@ -25,17 +25,18 @@
 #include <random>
 #include <vector>
 
+#include "support/netlink_bytes.h"
+
 namespace halo::net {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
-
-IpAddress ip(std::string_view text) {
-  return *IpAddress::parse(text);
-}
-IpPrefix prefix(std::string_view text) {
-  return *IpPrefix::parse(text);
-}
+using halo::testing::Bytes;
+using halo::testing::bytes_of;
+using halo::testing::cut_short;
+using halo::testing::ip;
+using halo::testing::prefix;
+using halo::testing::random_message;
+using halo::testing::with_trailing_junk;
 
 // The IPv4 VIP of the golden test: what `ip addr add` above asks for.
 AddressRequest v4_vip() {
@@ -61,9 +62,7 @@ AddressRequest v6_vip() {
 Bytes build_new(const AddressRequest& r, std::uint32_t seq, bool replace) {
   Bytes buf(kMaxAddressMessageSize);
   auto n = build_new_address(r, seq, buf, replace);
-  EXPECT_TRUE(n.has_value()) << (n ? "" : n.error().message);
-  buf.resize(n ? *n : 0);
-  return buf;
+  return bytes_of(n, buf);
 }
 
 TEST(NetlinkAddressTest, GoldenIpv4NewAddress) {
@@ -375,10 +374,7 @@ TEST(NetlinkAddressTest, MalformedMessagesAreErrors) {
     EXPECT_FALSE(parse_address_message(bad).has_value());
   }
   // Four bytes after the last attribute that are not an attribute (nla_len 2).
-  Bytes trailing = good;
-  trailing.insert(trailing.end(), {0x02, 0x00, 0x00, 0x00});
-  trailing[0] = static_cast<std::uint8_t>(trailing.size());
-  EXPECT_FALSE(parse_address_message(trailing).has_value());
+  EXPECT_FALSE(parse_address_message(with_trailing_junk(good)).has_value());
   // Without IFA_LOCAL and IFA_ADDRESS there is no address: keep only the header and ifaddrmsg.
   Bytes bare(good.begin(), good.begin() + 24);
   bare[0] = 24;
@@ -394,9 +390,7 @@ TEST(NetlinkAddressTest, TruncatedMessagesNeverCrash) {
       EXPECT_FALSE(parse_address_message(std::span(full).first(size)).has_value()) << size;
       // nlmsg_len agrees with the short buffer (unaligned, mid-attribute): no out-of-bounds
       // read; whatever parses must still be a sane address.
-      Bytes cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(size));
-      if (size >= 4) cut[0] = static_cast<std::uint8_t>(size);
-      auto m = parse_address_message(cut);
+      auto m = parse_address_message(cut_short(full, size));
       if (m) {
         EXPECT_EQ(m->address.prefix.address.family(), full[16] == 2 ? Family::V4 : Family::V6);
       }
@@ -409,24 +403,8 @@ TEST(NetlinkAddressTest, RandomBuffersNeverCrash) {
   const Bytes seeds[] = {build_new(v4_vip(), 1, false), build_new(v6_vip(), 2, true)};
   std::size_t parsed = 0;
   for (int i = 0; i < 10000; ++i) {
-    Bytes buf;
-    if (i % 2 == 0) {
-      // Pure noise, sometimes with a plausible header.
-      buf.resize(rng() % 160);
-      for (auto& b : buf) b = static_cast<std::uint8_t>(rng());
-      if (buf.size() >= 16 && rng() % 2 == 0) {
-        buf[0] = static_cast<std::uint8_t>(buf.size());
-        buf[1] = buf[2] = buf[3] = 0;
-        buf[4] = static_cast<std::uint8_t>(rng() % 2 == 0 ? RTM_NEWADDR : NLMSG_ERROR);
-        buf[5] = 0;
-      }
-    } else {
-      // A valid message with a few bytes flipped and perhaps cut short.
-      buf = seeds[rng() % 2];
-      const int flips = 1 + static_cast<int>(rng() % 4);
-      for (int f = 0; f < flips; ++f) buf[rng() % buf.size()] = static_cast<std::uint8_t>(rng());
-      if (rng() % 3 == 0) buf.resize(rng() % buf.size());
-    }
+    // Noise, sometimes with a plausible header, or a valid message with a few bytes flipped.
+    const Bytes buf = random_message(rng, i, seeds, 16, RTM_NEWADDR, NLMSG_ERROR);
     if (parse_address_message(buf).has_value()) ++parsed;
     (void)parse_ack(buf);
   }

@@ -23,10 +23,16 @@
 #include <string>
 #include <vector>
 
+#include "support/netlink_bytes.h"
+
 namespace halo::net {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using halo::testing::Bytes;
+using halo::testing::bytes_of;
+using halo::testing::cut_short;
+using halo::testing::random_message;
+using halo::testing::with_trailing_junk;
 
 const MacAddress kVmac = MacAddress::vrrp_v4(0x33);  // 00:00:5e:00:01:33
 
@@ -38,9 +44,7 @@ template <class Builder>
 Bytes build(Builder builder) {
   Bytes buf(kMaxLinkMessageSize);
   auto n = builder(std::span<std::uint8_t>(buf));
-  EXPECT_TRUE(n.has_value()) << (n ? "" : n.error().message);
-  buf.resize(n ? *n : 0);
-  return buf;
+  return bytes_of(n, buf);
 }
 
 // A little-endian netlink message writer for hand-made kernel messages.
@@ -423,10 +427,7 @@ TEST(NetlinkLinkTest, MalformedMessagesAreErrors) {
       parse_link_message(Writer(RTM_NEWLINK, 0, 1, 0).attr(IFLA_ADDRESS, Bytes(33, 1)).bytes())
           .has_value());
   // Bytes after the last attribute that are not an attribute (nla_len 2).
-  Bytes trailing = good;
-  trailing.insert(trailing.end(), {0x02, 0x00, 0x00, 0x00});
-  trailing[0] = static_cast<std::uint8_t>(trailing.size());
-  EXPECT_FALSE(parse_link_message(trailing).has_value());
+  EXPECT_FALSE(parse_link_message(with_trailing_junk(good)).has_value());
   // Only the header and part of an ifinfomsg.
   Bytes bare(good.begin(), good.begin() + 28);
   bare[0] = 28;
@@ -445,9 +446,7 @@ TEST(NetlinkLinkTest, TruncatedMessagesNeverCrash) {
     EXPECT_FALSE(parse_link_message(std::span(full).first(size)).has_value()) << size;
     // nlmsg_len agrees with the short buffer (mid-attribute, unaligned): no read out of
     // bounds; whatever parses is the same link.
-    Bytes cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(size));
-    if (size >= 4) cut[0] = static_cast<std::uint8_t>(size);
-    auto m = parse_link_message(cut);
+    auto m = parse_link_message(cut_short(full, size));
     if (m) {
       EXPECT_EQ(m->link.ifindex, 7u) << size;
     }
@@ -460,22 +459,7 @@ TEST(NetlinkLinkTest, RandomBuffersNeverCrash) {
                          build([](auto buf) { return build_new_macvlan(vmac(), 1, buf); })};
   std::size_t parsed = 0;
   for (int i = 0; i < 10000; ++i) {
-    Bytes buf;
-    if (i % 2 == 0) {
-      buf.resize(rng() % 160);
-      for (auto& b : buf) b = static_cast<std::uint8_t>(rng());
-      if (buf.size() >= 32 && rng() % 2 == 0) {
-        buf[0] = static_cast<std::uint8_t>(buf.size());
-        buf[1] = buf[2] = buf[3] = 0;
-        buf[4] = static_cast<std::uint8_t>(rng() % 2 == 0 ? RTM_NEWLINK : RTM_DELLINK);
-        buf[5] = 0;
-      }
-    } else {
-      buf = seeds[rng() % 2];
-      const int flips = 1 + static_cast<int>(rng() % 4);
-      for (int f = 0; f < flips; ++f) buf[rng() % buf.size()] = static_cast<std::uint8_t>(rng());
-      if (rng() % 3 == 0) buf.resize(rng() % buf.size());
-    }
+    const Bytes buf = random_message(rng, i, seeds, 32, RTM_NEWLINK, RTM_DELLINK);
     if (parse_link_message(buf).has_value()) ++parsed;
   }
   EXPECT_GT(parsed, 100u);

@@ -23,23 +23,16 @@
 #include <algorithm>
 #include <vector>
 
+#include "support/netlink_bytes.h"
+
 namespace halo::net {
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using halo::testing::Bytes;
+using halo::testing::bytes_of;
+using halo::testing::ip;
+using halo::testing::prefix;
 
-IpAddress ip(std::string_view text) {
-  return *IpAddress::parse(text);
-}
-IpPrefix prefix(std::string_view text) {
-  return *IpPrefix::parse(text);
-}
-
-Bytes bytes_of(Result<std::size_t> n, Bytes buf) {
-  EXPECT_TRUE(n.has_value()) << (n ? "" : n.error().message);
-  buf.resize(n ? *n : 0);
-  return buf;
-}
 Bytes new_route(const RouteRequest& r, std::uint32_t seq) {
   Bytes buf(kMaxRouteMessageSize);
   auto n = build_new_route(r, seq, buf);

@@ -1,22 +1,16 @@
 // Component tests of the raw VRRP sockets against the real kernel.
 //
 // Two hosts joined by a veth pair: veth-a stays in the sandbox namespace (NetnsSandbox),
-// veth-b moves to a peer namespace the test makes with unshare() and holds by a descriptor only, so
-// it vanishes with the process and nothing is left under /run/netns. The peer is needed:
-// in one namespace a datagram for a local address goes through lo instead of the veth, and a
-// datagram arriving on veth-b from veth-a's address is a martian (a local source on another
-// interface, fib_validate_source) and is dropped. Sockets are opened inside the peer by
-// entering it for the call (setns); a socket stays in the namespace it was created in.
+// veth-b moves to a peer namespace (support/peer_netns.h says why one is needed and how it is
+// made and entered).
 //
 // Addresses: veth-a = 192.0.2.1/24, fe80::1/64, 2001:db8::1/64; veth-b = 192.0.2.2/24,
 // fe80::2/64, 2001:db8::2/64; IPv6 ones with `nodad`, as the kernel refuses a tentative
 // source. (Not plain "a" and "b": `ip link add a ...` reads "a" as "address".)
 #include "net/vrrp_socket.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <net/if.h>
-#include <sched.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -25,49 +19,17 @@
 #include <string>
 #include <vector>
 
-#include "common/unique_fd.h"
-#include "support/netns_sandbox.h"
+#include "support/peer_netns.h"
 #include "vrrp/packet.h"
 
 namespace halo::net {
 namespace {
 
 using namespace std::chrono_literals;
-using halo::testing::sh;
 
 IpAddress ip(const char* text) {
   return *IpAddress::parse(text);
 }
-
-// A namespace of our own beside the sandbox, for the far end of the veth.
-class PeerNamespace {
- public:
-  // From inside the sandbox: makes the peer and comes back.
-  bool create() {
-    home_.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    if (!home_ || ::unshare(CLONE_NEWNET) != 0) return false;
-    peer_.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    return ::setns(home_.get(), CLONE_NEWNET) == 0 && peer_.valid();
-  }
-  // What `ip link set DEV netns` takes: a path to the namespace.
-  std::string path() const {
-    return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(peer_.get());
-  }
-  // Runs `f` inside the peer (sockets it opens stay there; commands it runs run there).
-  template <class F>
-  auto inside(F f) {
-    EXPECT_EQ(::setns(peer_.get(), CLONE_NEWNET), 0);
-    struct Back {
-      int home;
-      ~Back() { EXPECT_EQ(::setns(home, CLONE_NEWNET), 0); }
-    } back{home_.get()};
-    return f();
-  }
-
- private:
-  UniqueFd home_;
-  UniqueFd peer_;
-};
 
 struct Received {
   std::vector<std::uint8_t> bytes;
@@ -77,27 +39,16 @@ struct Received {
   std::uint32_t ifindex = 0;
 };
 
-class VrrpSocketTest : public halo::testing::NetnsSandbox {
+class VrrpSocketTest : public halo::testing::PeerVethSandbox {
  protected:
   void SetUp() override {
-    NetnsSandbox::SetUp();
+    PeerVethSandbox::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    add_veth("veth-a", "veth-b");
-    if (HasFatalFailure()) return;
-    ASSERT_TRUE(peer_.create());
-    ASSERT_TRUE(sh("ip link set veth-b netns " + peer_.path()));
-    ASSERT_TRUE(
-        sh("ip addr add 192.0.2.1/24 dev veth-a && ip addr add fe80::1/64 dev veth-a nodad && "
-           "ip addr add 2001:db8::1/64 dev veth-a nodad"));
-    ASSERT_TRUE(peer_.inside([] {
-      return sh(
-          "ip link set lo up && ip link set veth-b up && ip addr add 192.0.2.2/24 dev veth-b && "
-          "ip addr add fe80::2/64 dev veth-b nodad && ip addr add 2001:db8::2/64 dev veth-b nodad");
-    }));
-    a_index_ = ::if_nametoindex("veth-a");
-    b_index_ = peer_.inside([] { return ::if_nametoindex("veth-b"); });
-    ASSERT_NE(a_index_, 0U);
-    ASSERT_NE(b_index_, 0U);
+    add_peer_veth(
+        "ip addr add 192.0.2.1/24 dev veth-a && ip addr add fe80::1/64 dev veth-a nodad && "
+        "ip addr add 2001:db8::1/64 dev veth-a nodad",
+        "ip link set lo up && ip link set veth-b up && ip addr add 192.0.2.2/24 dev veth-b && "
+        "ip addr add fe80::2/64 dev veth-b nodad && ip addr add 2001:db8::2/64 dev veth-b nodad");
   }
 
   VrrpSocketOptions options_a(Family family, std::vector<IpAddress> groups = {}) const {
@@ -124,16 +75,6 @@ class VrrpSocketTest : public halo::testing::NetnsSandbox {
     return std::move(*socket);
   }
 
-  // Runs the loop until `done` or two seconds, whichever first.
-  bool run_until(const std::function<bool()>& done) {
-    const auto deadline = std::chrono::steady_clock::now() + 2s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) {
-      io_.restart();
-      io_.run_one_for(10ms);
-    }
-    return done();
-  }
-
   static vrrp::Advert advert(std::vector<IpAddress> addresses) {
     vrrp::Advert a;
     a.version = 3;
@@ -144,10 +85,6 @@ class VrrpSocketTest : public halo::testing::NetnsSandbox {
     return a;
   }
 
-  boost::asio::io_context io_;  // before the sockets: they die first
-  PeerNamespace peer_;
-  std::uint32_t a_index_ = 0;
-  std::uint32_t b_index_ = 0;
   std::vector<Received> received_;
 };
 

@@ -18,10 +18,12 @@
 
 #include "common/unique_fd.h"
 #include "support/netns_sandbox.h"
+#include "support/peer_netns.h"
 
 namespace halo::net {
 namespace {
 
+using halo::testing::PeerNamespace;
 using halo::testing::sh;
 
 IpAddress ip(const char* text) {
@@ -43,33 +45,6 @@ std::string output_of(const std::string& command) {
 bool table_exists(const std::string& name) {
   return sh("nft list table inet " + name + " >/dev/null 2>&1");
 }
-
-// A namespace of our own beside the sandbox, for the far end of the veth.
-class PeerNamespace {
- public:
-  bool create() {
-    home_.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    if (!home_ || ::unshare(CLONE_NEWNET) != 0) return false;
-    peer_.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-    return ::setns(home_.get(), CLONE_NEWNET) == 0 && peer_.valid();
-  }
-  std::string path() const {
-    return "/proc/" + std::to_string(::getpid()) + "/fd/" + std::to_string(peer_.get());
-  }
-  template <class F>
-  auto inside(F f) {
-    EXPECT_EQ(::setns(peer_.get(), CLONE_NEWNET), 0);
-    struct Back {
-      int home;
-      ~Back() { EXPECT_EQ(::setns(home, CLONE_NEWNET), 0); }
-    } back{home_.get()};
-    return f();
-  }
-
- private:
-  UniqueFd home_;
-  UniqueFd peer_;
-};
 
 TEST(NoAcceptFirewallName, RejectsNamesNftWouldMisreadOrThatCouldInjectCommands) {
   for (const char* bad : {"", "1st", "my table", "halo;flush ruleset", "a-b"}) {

@@ -1,7 +1,6 @@
 #include "daemon/daemon.h"
 
 #include <signal.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +9,7 @@
 
 #include "common/log.h"
 #include "config/load.h"
+#include "daemon/sd_notify.h"
 
 namespace halo::daemon {
 namespace {
@@ -70,9 +70,9 @@ int Daemon::run() {
   }
   wait_for_signal();
   logger().info("halod {} started with {}", HALO_VERSION, config_path_);
-  sd_notify(0, "READY=1");
+  notify_systemd("READY=1");
   io_.run();
-  sd_notify(0, "STOPPING=1");
+  notify_systemd("STOPPING=1");
   remove_pid_files();
   logger().info("halod stopped");
   return 0;
@@ -105,7 +105,7 @@ void Daemon::on_signal(int signo) {
 }
 
 void Daemon::reload() {
-  sd_notify(0, "RELOADING=1");
+  notify_systemd("RELOADING=1");
   logger().info("reloading {}", config_path_);
   if (auto next = load_for_run(options_, config_path_)) {
     if (next->global.net_namespace != config_->global.net_namespace) {
@@ -120,7 +120,7 @@ void Daemon::reload() {
   } else {
     logger().error("reload failed; the running configuration is kept");
   }
-  sd_notify(0, "READY=1");
+  notify_systemd("READY=1");
 }
 
 // Starts the VRRP engine the first time the configuration has instances (not with -C), and

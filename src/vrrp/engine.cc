@@ -49,7 +49,9 @@ Result<std::unique_ptr<Engine>> Engine::create(boost::asio::io_context& io) {
   handlers.on_link = [e = engine.get()](const net::LinkInfo& link, bool removed) {
     e->on_link(link, removed);
   };
-  handlers.on_address = [](const net::AddressMessage&) {};
+  handlers.on_address = [e = engine.get()](const net::AddressMessage&) {
+    for (const auto& instance : e->instances_) instance->on_address_change();
+  };
   engine->monitor_->start(std::move(handlers), [e = engine.get()] {
     // Notifications were lost: read the links again and let every instance re-check.
     logger().warn("link notifications overran; re-reading the links");
@@ -161,18 +163,13 @@ void Engine::apply(const config::Config& config) {
   }
   reconcile_vmacs();
 
-  open_sockets();
-  open_arp_listeners();
+  rebind();
   build_sync_groups(config);
   for (auto* instance : started) instance->start();
 
-  by_vrid_.clear();
   renewal_period_ms_ = 0;
   for (const auto& instance : instances_) {
     const auto& spec = instance->spec();
-    if (instance->advert_ifindex() != 0 || spec.interface.empty()) {
-      by_vrid_[{instance->advert_ifindex(), spec.family, spec.fsm.vrid}] = instance.get();
-    }
     if (spec.vip_lifetime != 0) {
       const auto period = std::max(kMinRenewalMs, spec.vip_lifetime * 1000 / 4);
       renewal_period_ms_ = renewal_period_ms_ == 0 ? period : std::min(renewal_period_ms_, period);
@@ -273,12 +270,32 @@ void Engine::on_datagram(const SocketKey& key, const net::VrrpDatagram& d) {
 }
 
 void Engine::on_link(const net::LinkInfo& changed, bool removed) {
+  const bool appeared = !removed && links_.count(changed.ifindex) == 0;
+  const bool renamed = !removed && !appeared && links_[changed.ifindex].name != changed.name;
   if (removed) {
     links_.erase(changed.ifindex);
   } else {
     links_[changed.ifindex] = changed;
   }
+  // A link that comes or goes may be one an instance waits for: its sockets follow it.
+  if (removed || appeared || renamed) rebind();
   for (const auto& instance : instances_) instance->on_link(changed, removed);
+}
+
+void Engine::rebind() {
+  open_sockets();
+  open_arp_listeners();
+  by_vrid_.clear();
+  for (const auto& instance : instances_) {
+    const auto& spec = instance->spec();
+    std::uint32_t ifindex = 0;
+    if (!spec.interface.empty()) {
+      const auto* l = link(spec.advert_interface);
+      if (l == nullptr) continue;
+      ifindex = l->ifindex;
+    }
+    by_vrid_[{ifindex, spec.family, spec.fsm.vrid}] = instance.get();
+  }
 }
 
 // keepalived's vrrp_sync_group: members change state together (sync_group.cc decides).
@@ -366,8 +383,7 @@ net::NoAcceptFirewall* Engine::firewall() {
     // A table of halo's configured name in halo's namespace is one a killed halod left:
     // without removing it, no_accept could not work again until someone ran nft by hand.
     if (auto removed = (*opened)->remove_leftover(); removed && *removed) {
-      logger().warn("removed nftables table inet {} left by an earlier run",
-                    (*opened)->table());
+      logger().warn("removed nftables table inet {} left by an earlier run", (*opened)->table());
     }
     firewall_ = std::move(*opened);
   }

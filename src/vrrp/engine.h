@@ -75,6 +75,8 @@ class Engine {
   Engine(boost::asio::io_context& io, net::Rtnetlink rtnl,
          std::unique_ptr<net::AnnounceSocket> announce);
   void refresh_links();
+  // Sockets, ARP listeners and the VRID map for the links as they are now.
+  void rebind();
   void open_sockets();
   void open_arp_listeners();
   void on_datagram(const SocketKey& key, const net::VrrpDatagram& datagram);

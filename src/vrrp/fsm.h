@@ -109,6 +109,9 @@ class Fsm {
   Actions set_priority(std::uint8_t priority, TimePoint now);
   // Interface down or a weight-0 tracker failed (true); recovered (false).
   Actions set_fault(bool fault, TimePoint now);
+  // Our primary address (the equal-priority tie-break) when it becomes known after
+  // construction: an interface that gets its address after the daemon started.
+  void set_primary_address(const IpAddress& address) { config_.primary_address = address; }
   // Graceful shutdown: a master sends priority 0 and releases.
   Actions stop(TimePoint now);
   // Apply a transition the instance's sync group decided (SyncGroup's ForcedTransition):

@@ -63,33 +63,20 @@ std::string Instance::prefix() const {
 }
 
 void Instance::start() {
-  bool fault = false;
   if (!spec_.interface.empty()) {
     if (const auto* link = engine_.link(spec_.interface)) {
       ifindex_ = link->ifindex;
       own_link_up_ = link->up();
     } else {
-      logger().error("{} interface {} does not exist; instance in FAULT", prefix(),
+      logger().error("{} interface {} does not exist; instance in FAULT until it appears", prefix(),
                      spec_.interface);
-      fault = true;
     }
     if (const auto* link = engine_.link(spec_.advert_interface)) {
       advert_ifindex_ = link->ifindex;
-    } else if (!fault) {
+    } else if (ifindex_ != 0) {
       logger().error("{} VMAC {} does not exist; instance in FAULT", prefix(),
                      spec_.advert_interface);
-      fault = true;
     }
-  }
-  if (spec_.source) {
-    source_ = *spec_.source;
-  } else if (auto primary = engine_.primary_address(ifindex_, spec_.family)) {
-    source_ = *primary;
-  } else if (!fault) {
-    logger().error("{} interface {} has no {} address to send adverts from; instance in FAULT",
-                   prefix(), spec_.interface,
-                   spec_.family == Family::V4 ? "IPv4" : "IPv6 link-local");
-    fault = true;
   }
   if (spec_.family == Family::V6 && !spec_.interface.empty()) {
     router_flag_ = ipv6_forwarding(spec_.interface);
@@ -110,15 +97,47 @@ void Instance::start() {
     }
   }
 
+  source_missing_ = !resolve_source();
+  if (source_missing_ && ifindex_ != 0) {
+    logger().error(
+        "{} interface {} has no {} address to send adverts from; instance in FAULT "
+        "until it has one",
+        prefix(), spec_.interface, spec_.family == Family::V4 ? "IPv4" : "IPv6 link-local");
+  }
+  start_fsm();
+}
+
+bool Instance::resolve_source() {
+  if (spec_.source) {
+    source_ = *spec_.source;
+    return true;
+  }
+  if (auto primary = engine_.primary_address(ifindex_, spec_.family)) {
+    source_ = *primary;
+    return true;
+  }
+  return false;
+}
+
+// RFC 5798 §6.4.1 with our primary address for the equal-priority tie-break. A fault known
+// now (no interface, no source address, a link down) makes start() enter FAULT.
+void Instance::start_fsm() {
   auto config = spec_.fsm;
   config.primary_address = source_;
   fsm_ = Fsm(config);
-  const auto now = Clock::now();
-  // A fault known at start (no interface, no source address, a link down) makes start()
-  // enter FAULT.
-  setup_fault_ = fault;
   update_tracking();
-  apply(fsm_.start(now));
+  apply(fsm_.start(Clock::now()));
+  arm_timer();
+}
+
+void Instance::on_address_change() {
+  // Boot order: the interface may get its address (DHCP, ifupdown) after halod started.
+  if (!source_missing_ || ifindex_ == 0 || !resolve_source()) return;
+  source_missing_ = false;
+  logger().info("{} {} now has {} to send adverts from", prefix(), spec_.interface,
+                source_.to_string());
+  fsm_.set_primary_address(source_);
+  update_tracking();  // the fault clears unless something else holds it
   arm_timer();
 }
 
@@ -130,7 +149,7 @@ void Instance::stop() {
 
 void Instance::update_tracking() {
   const auto tracked = track_interfaces(base_priority_, spec_.tracked_interfaces, tracked_up_);
-  bool fault = tracked.fault || setup_fault_ ||
+  bool fault = tracked.fault || source_missing_ ||
                (!spec_.interface.empty() && (!ifindex_ || !advert_ifindex_));
   if (spec_.track_own_interface && !own_link_up_) fault = true;
   const int priority = tracked.priority;
@@ -413,12 +432,14 @@ void Instance::on_advert(const Received& packet) {
 void Instance::on_link(const net::LinkInfo& link, bool removed) {
   bool changed = false;
   const bool up = !removed && link.up();
+  const auto index = removed ? 0 : link.ifindex;
   if (!spec_.interface.empty() && link.name == spec_.advert_interface) {
-    advert_ifindex_ = removed ? 0 : link.ifindex;
+    changed |= advert_ifindex_ != index;
+    advert_ifindex_ = index;
   }
   if (!spec_.interface.empty() && link.name == spec_.interface) {
-    ifindex_ = removed ? 0 : link.ifindex;
-    changed |= own_link_up_ != up;
+    changed |= ifindex_ != index || own_link_up_ != up;
+    ifindex_ = index;
     own_link_up_ = up;
   }
   for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
@@ -427,7 +448,12 @@ void Instance::on_link(const net::LinkInfo& link, bool removed) {
     tracked_up_[i] = up;
   }
   if (!changed) return;
-  logger().info("{} interface {} is {}", prefix(), link.name, up ? "up" : "down");
+  logger().info("{} interface {} is {}", prefix(), link.name,
+                removed ? "gone" : (up ? "up" : "down"));
+  if (source_missing_ && ifindex_ != 0) {
+    on_address_change();  // a new interface may come with its address already
+    return;
+  }
   update_tracking();
   arm_timer();
 }

@@ -55,6 +55,8 @@ class Instance {
   void on_advert(const Received& packet);
   // A link changed (any link: the instance picks out the ones it tracks).
   void on_link(const net::LinkInfo& link, bool removed);
+  // An address was added or removed somewhere: an instance without a source address retries.
+  void on_address_change();
   // Another host claims one of our IPv4 addresses in ARP (a reply or announcement).
   void on_arp(const net::ArpPacket& arp);
   // The engine's renewal tick: re-adds the addresses with a fresh lifetime while MASTER.
@@ -77,6 +79,8 @@ class Instance {
   bool in_split_brain() const { return split_brain_since_.has_value(); }
 
  private:
+  bool resolve_source();
+  void start_fsm();
   void apply(const Actions& actions);
   void send_advert(std::uint8_t priority);
   void take_over();
@@ -106,9 +110,9 @@ class Instance {
   std::uint32_t ifindex_ = 0;  // the configured interface
   std::uint32_t advert_ifindex_ = 0;
   IpAddress source_;
-  bool router_flag_ = false;  // IPv6 forwarding on the interface: NAs carry the Router flag
-  bool setup_fault_ = false;  // no interface or no source address at start
-  bool own_fault_ = false;    // as last computed by update_tracking()
+  bool router_flag_ = false;     // IPv6 forwarding on the interface: NAs carry the Router flag
+  bool source_missing_ = false;  // no address to send adverts from: FAULT until there is
+  bool own_fault_ = false;       // as last computed by update_tracking()
   bool own_link_up_ = true;
   std::vector<bool> tracked_up_;
   std::uint8_t base_priority_;

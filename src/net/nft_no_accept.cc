@@ -4,8 +4,14 @@
 // nft_run_cmd_from_buffer, which the library sends as one netlink batch, so the kernel applies
 // all of it or nothing. Errors are captured (nft_ctx_buffer_error) rather than printed, and
 // the "Error: ..." line of nft's message becomes the tail of ours.
+//
+// libnftables is loaded with dlopen() the first time a firewall is opened, not linked: it
+// brings libgmp, libnftnl, libxtables and libjansson along (1.7 MB of mappings), which every
+// halod would carry resident for a feature only no_accept configurations use (design §6:
+// resident memory).
 #include "net/nft_no_accept.h"
 
+#include <dlfcn.h>
 #include <nftables/libnftables.h>
 
 #include <cctype>
@@ -50,10 +56,55 @@ const char* set_of(const IpAddress& address) {
   return address.is_v4() ? "vips4" : "vips6";
 }
 
+// The libnftables functions this file uses, resolved once from the shared library.
+struct LibNftables {
+  decltype(&::nft_ctx_new) ctx_new = nullptr;
+  decltype(&::nft_ctx_free) ctx_free = nullptr;
+  decltype(&::nft_ctx_buffer_output) buffer_output = nullptr;
+  decltype(&::nft_ctx_buffer_error) buffer_error = nullptr;
+  decltype(&::nft_ctx_get_output_buffer) get_output_buffer = nullptr;
+  decltype(&::nft_ctx_get_error_buffer) get_error_buffer = nullptr;
+  decltype(&::nft_ctx_output_set_flags) output_set_flags = nullptr;
+  decltype(&::nft_run_cmd_from_buffer) run_cmd_from_buffer = nullptr;
+  std::string error;  // why it could not be loaded
+};
+
+template <class F>
+bool resolve(void* handle, const char* name, F& function) {
+  function = reinterpret_cast<F>(::dlsym(handle, name));  // NOLINT: dlsym's contract
+  return function != nullptr;
+}
+
+const LibNftables& lib() {
+  static const LibNftables loaded = [] {
+    LibNftables l;
+    void* handle = ::dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (handle == nullptr) {
+      const char* why = ::dlerror();
+      l.error = std::string("cannot load libnftables.so.1 (Debian package libnftables1): ") +
+                (why != nullptr ? why : "unknown error");
+      return l;
+    }
+    if (!resolve(handle, "nft_ctx_new", l.ctx_new) ||
+        !resolve(handle, "nft_ctx_free", l.ctx_free) ||
+        !resolve(handle, "nft_ctx_buffer_output", l.buffer_output) ||
+        !resolve(handle, "nft_ctx_buffer_error", l.buffer_error) ||
+        !resolve(handle, "nft_ctx_get_output_buffer", l.get_output_buffer) ||
+        !resolve(handle, "nft_ctx_get_error_buffer", l.get_error_buffer) ||
+        !resolve(handle, "nft_ctx_output_set_flags", l.output_set_flags) ||
+        !resolve(handle, "nft_run_cmd_from_buffer", l.run_cmd_from_buffer)) {
+      l.error = "libnftables.so.1 lacks a function halo needs";
+      l.ctx_new = nullptr;
+    }
+    return l;  // the handle stays open for the life of the process
+  }();
+  return loaded;
+}
+
 }  // namespace
 
 void NoAcceptFirewall::ContextDeleter::operator()(nft_ctx* context) const {
-  nft_ctx_free(context);
+  lib().ctx_free(context);
 }
 
 Result<std::unique_ptr<NoAcceptFirewall>> NoAcceptFirewall::open(std::string table, int priority) {
@@ -61,11 +112,12 @@ Result<std::unique_ptr<NoAcceptFirewall>> NoAcceptFirewall::open(std::string tab
     return fail("invalid nftables table name \"" + table +
                 "\": letters, digits and '_' only, a letter first, at most 64 characters");
   }
-  nft_ctx* context = nft_ctx_new(NFT_CTX_DEFAULT);
+  if (lib().ctx_new == nullptr) return fail(lib().error);
+  nft_ctx* context = lib().ctx_new(NFT_CTX_DEFAULT);
   if (context == nullptr) return fail("cannot set up libnftables for table inet " + table);
   auto firewall = std::unique_ptr<NoAcceptFirewall>(
       new NoAcceptFirewall(std::move(table), priority, context));  // private constructor
-  if (nft_ctx_buffer_output(context) != 0 || nft_ctx_buffer_error(context) != 0) {
+  if (lib().buffer_output(context) != 0 || lib().buffer_error(context) != 0) {
     return fail("cannot set up libnftables for table inet " + firewall->table_ +
                 ": cannot buffer its output");
   }
@@ -83,8 +135,8 @@ NoAcceptFirewall::~NoAcceptFirewall() {
 }
 
 Result<void> NoAcceptFirewall::run(const std::string& commands, std::string_view what) {
-  if (nft_run_cmd_from_buffer(context_.get(), commands.c_str()) == 0) return {};
-  return fail(std::string(what) + ": " + nft_error_text(nft_ctx_get_error_buffer(context_.get())));
+  if (lib().run_cmd_from_buffer(context_.get(), commands.c_str()) == 0) return {};
+  return fail(std::string(what) + ": " + nft_error_text(lib().get_error_buffer(context_.get())));
 }
 
 std::string NoAcceptFirewall::create_commands() const {
@@ -113,13 +165,13 @@ std::string NoAcceptFirewall::create_commands() const {
 // "create table inet halo # handle 7".
 Result<void> NoAcceptFirewall::create(const IpAddress& first) {
   const std::string where = "table inet " + table_;
-  nft_ctx_output_set_flags(context_.get(), NFT_CTX_OUTPUT_ECHO | NFT_CTX_OUTPUT_HANDLE);
+  lib().output_set_flags(context_.get(), NFT_CTX_OUTPUT_ECHO | NFT_CTX_OUTPUT_HANDLE);
   auto created =
       run(create_commands() + "add element inet " + table_ + " " + set_of(first) + " { " +
               first.to_string() + " }\n",
           "cannot create nftables " + where + " to drop packets to " + first.to_string());
-  nft_ctx_output_set_flags(context_.get(), 0);
-  const char* echo = nft_ctx_get_output_buffer(context_.get());
+  lib().output_set_flags(context_.get(), 0);
+  const char* echo = lib().get_output_buffer(context_.get());
   if (!created) {
     if (created.error().message.ends_with(": File exists")) {
       return fail("cannot create nftables " + where +

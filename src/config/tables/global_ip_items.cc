@@ -857,8 +857,8 @@ std::optional<IpRuleItem> parse_ip_rule_item(const Statement& st, IpItemContext 
         const std::string_view t = v->text;
         const auto dash = t.find('-');
         auto lo = parse_unsigned(t.substr(0, dash));
-        auto hi =
-            dash == std::string_view::npos ? std::nullopt : parse_unsigned(t.substr(dash + 1));
+        decltype(lo) hi;  // (a ?: between nullopt and a call trips GCC 12's -Os uninit check)
+        if (dash != std::string_view::npos) hi = parse_unsigned(t.substr(dash + 1));
         if (!lo || !hi || *lo > 0xffffffff || *hi > 0xffffffff) {
           c.error(*v, fmt::format("'uidrange' needs <LOW>-<HIGH>, not '{}'", t));
         } else {

@@ -97,6 +97,39 @@ class ArpReceiver : public ReadLoop {
   std::array<std::uint8_t, kFrameBufferSize> buffer_{};
 };
 
+// The reading half of an NaListener, shared with its pending completion.
+class NaReceiver : public ReadLoop {
+ public:
+  NaReceiver(boost::asio::io_context& io, std::uint64_t* malformed, std::uint64_t* errors)
+      : ReadLoop(io, errors), malformed_(malformed) {}
+
+  void start(NaListener::Handler handler) {
+    handler_ = std::move(handler);
+    wait();
+  }
+
+ private:
+  int receive_one() override {
+    ssize_t size = 0;
+    do {
+      size = ::recv(fd(), buffer_.data(), buffer_.size(), 0);
+    } while (size < 0 && errno == EINTR);
+    if (size < 0) return errno == EWOULDBLOCK ? EAGAIN : errno;
+    const auto na = parse_neighbor_advert(
+        std::span<const std::uint8_t>(buffer_.data(), static_cast<std::size_t>(size)));
+    if (!na) {
+      ++*malformed_;
+      return 0;
+    }
+    handler_(*na);
+    return 0;
+  }
+
+  std::uint64_t* malformed_;  // the owning NaListener's counter; touched only while open
+  NaListener::Handler handler_;
+  std::array<std::uint8_t, kFrameBufferSize> buffer_{};
+};
+
 }  // namespace
 
 // --- AnnounceSocket ------------------------------------------------------------------------
@@ -260,6 +293,52 @@ ArpListener::~ArpListener() {
 }
 
 void ArpListener::start(Handler handler) {
+  impl_->receiver->start(std::move(handler));
+}
+
+// NA listener (design §2 L6). A raw ICMPv6 socket bound to the interface whose ICMP6_FILTER
+// passes Neighbor Advertisements only, so the kernel drops everything else before it is queued.
+// Advertisements to ff02::1 arrive without joining anything: every IPv6 node is a member.
+struct NaListener::Impl {
+  std::shared_ptr<NaReceiver> receiver;
+};
+
+NaListener::NaListener(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+NaListener::~NaListener() {
+  if (impl_->receiver) impl_->receiver->close();
+}
+
+Result<std::unique_ptr<NaListener>> NaListener::open(boost::asio::io_context& io,
+                                                     std::uint32_t ifindex) {
+  const auto where = interface_name(ifindex);
+  UniqueFd fd(::socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6));
+  if (!fd) {
+    return fail(
+        fmt::format("cannot open an ICMPv6 socket to listen to neighbour "
+                    "advertisements on {}: {}",
+                    where, errno_text(errno)));
+  }
+  icmp6_filter filter{};
+  ICMP6_FILTER_SETBLOCKALL(&filter);
+  ICMP6_FILTER_SETPASS(ND_NEIGHBOR_ADVERT, &filter);
+  if (!set_option(fd.get(), IPPROTO_ICMPV6, ICMP6_FILTER, filter) ||
+      !set_option(fd.get(), SOL_SOCKET, SO_BINDTOIFINDEX, static_cast<int>(ifindex))) {
+    return fail(fmt::format("cannot set up the neighbour advertisement socket for {}: {}", where,
+                            errno_text(errno)));
+  }
+  auto listener = std::unique_ptr<NaListener>(new NaListener(std::make_unique<Impl>()));
+  listener->impl_->receiver =
+      std::make_shared<NaReceiver>(io, &listener->malformed_, &listener->receive_errors_);
+  if (const auto ec = listener->impl_->receiver->assign(fd.get()); ec) {
+    return fail(fmt::format("cannot watch the neighbour advertisement socket for {}: {}", where,
+                            ec.message()));
+  }
+  static_cast<void>(fd.release());  // the stream_descriptor owns it now
+  return listener;
+}
+
+void NaListener::start(Handler handler) {
   impl_->receiver->start(std::move(handler));
 }
 

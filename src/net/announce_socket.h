@@ -15,6 +15,7 @@
 #include "common/result.h"
 #include "common/unique_fd.h"
 #include "net/arp.h"
+#include "net/ndisc.h"
 
 namespace halo::net {
 
@@ -62,6 +63,32 @@ class ArpListener {
   explicit ArpListener(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
   ArpRejectCounters rejected_;
+  std::uint64_t receive_errors_ = 0;
+};
+
+// Receives the Neighbor Advertisements arriving on one interface: the IPv6 counterpart of the
+// ArpListener, for another host claiming one of our IPv6 addresses.
+class NaListener {
+ public:
+  using Handler = std::function<void(const NeighborAdvert&)>;
+
+  static Result<std::unique_ptr<NaListener>> open(boost::asio::io_context& io,
+                                                  std::uint32_t ifindex);
+  ~NaListener();
+  NaListener(const NaListener&) = delete;
+  NaListener& operator=(const NaListener&) = delete;
+
+  // `handler` runs on the io_context's thread for every well-formed advertisement (others are
+  // counted in malformed()), until the listener is destroyed (never after). Call once.
+  void start(Handler handler);
+  std::uint64_t malformed() const { return malformed_; }
+  std::uint64_t receive_errors() const { return receive_errors_; }
+
+ private:
+  struct Impl;
+  explicit NaListener(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+  std::uint64_t malformed_ = 0;
   std::uint64_t receive_errors_ = 0;
 };
 

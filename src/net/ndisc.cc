@@ -23,6 +23,7 @@
 // packet, and lets the tests pin the bytes a receiver sees.
 #include "net/ndisc.h"
 
+#include <algorithm>
 #include <span>
 
 namespace halo::net {
@@ -96,6 +97,29 @@ Result<NaMessage> build_unsolicited_na_with_checksum(const UnsolicitedNa& na,
   (*message)[2] = static_cast<std::uint8_t>(checksum >> 8);
   (*message)[3] = static_cast<std::uint8_t>(checksum & 0xff);
   return message;
+}
+
+std::optional<NeighborAdvert> parse_neighbor_advert(std::span<const std::uint8_t> message) {
+  constexpr std::size_t kFixed = 24;  // type, code, checksum, flags, reserved, target
+  if (message.size() < kFixed || message[0] != kIcmpv6NeighborAdvertisement || message[1] != 0) {
+    return std::nullopt;
+  }
+  std::array<std::uint8_t, 16> target{};
+  std::copy_n(message.begin() + 8, 16, target.begin());
+  NeighborAdvert na{IpAddress::v6(target), std::nullopt};
+  // RFC 4861 §4.6: options are (type, length in units of 8 bytes, ...); length 0 is invalid.
+  for (std::size_t at = kFixed; at < message.size();) {
+    if (message.size() - at < 2 || message[at + 1] == 0) return std::nullopt;
+    const std::size_t length = std::size_t{message[at + 1]} * 8;
+    if (length > message.size() - at) return std::nullopt;
+    if (message[at] == kOptionTargetLinkLayerAddress && length >= 8) {
+      std::array<std::uint8_t, 6> mac{};
+      std::copy_n(message.begin() + static_cast<std::ptrdiff_t>(at) + 2, 6, mac.begin());
+      na.mac = MacAddress(mac);
+    }
+    at += length;
+  }
+  return na;
 }
 
 }  // namespace halo::net

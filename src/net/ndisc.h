@@ -16,6 +16,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 
 #include "common/ip_address.h"
 #include "common/result.h"
@@ -60,5 +62,16 @@ Result<NaMessage> build_unsolicited_na(const UnsolicitedNa& na);
 Result<NaMessage> build_unsolicited_na_with_checksum(
     const UnsolicitedNa& na, const IpAddress& source,
     const IpAddress& destination = all_nodes_multicast());
+
+// A received Neighbor Advertisement (the ICMPv6 message, as a raw ICMPv6 socket delivers
+// it): the address it advertises and, when it carries a Target Link-Layer Address option,
+// the MAC it claims for it. nullopt for anything else or anything malformed (RFC 4861 §7.1.2
+// checks: type 136, code 0, at least 24 bytes, options of non-zero length within the message).
+struct NeighborAdvert {
+  IpAddress target;
+  std::optional<MacAddress> mac;
+  friend bool operator==(const NeighborAdvert&, const NeighborAdvert&) = default;
+};
+std::optional<NeighborAdvert> parse_neighbor_advert(std::span<const std::uint8_t> message);
 
 }  // namespace halo::net

@@ -222,28 +222,46 @@ void Engine::open_sockets() {
   }
 }
 
-void Engine::open_arp_listeners() {
-  std::set<std::uint32_t> wanted;
+// Split-brain watch (design §2 L6): ARP on the interfaces with IPv4 addresses to defend,
+// neighbour advertisements on those with IPv6 ones. Each instance checks whether a sender
+// claims one of its addresses.
+void Engine::open_listeners() {
+  std::set<std::uint32_t> wanted4;
+  std::set<std::uint32_t> wanted6;
   for (const auto& instance : instances_) {
     for (const auto& a : instance->spec().addresses) {
-      if (!a.prefix.address.is_v4()) continue;
-      if (const auto* l = link(a.interface)) wanted.insert(l->ifindex);
+      if (const auto* l = link(a.interface)) {
+        (a.prefix.address.is_v4() ? wanted4 : wanted6).insert(l->ifindex);
+      }
     }
   }
-  std::erase_if(arp_listeners_, [&](const auto& entry) { return wanted.count(entry.first) == 0; });
-  for (const auto ifindex : wanted) {
+  std::erase_if(arp_listeners_, [&](const auto& e) { return wanted4.count(e.first) == 0; });
+  std::erase_if(na_listeners_, [&](const auto& e) { return wanted6.count(e.first) == 0; });
+  for (const auto ifindex : wanted4) {
     if (arp_listeners_.count(ifindex) != 0) continue;
     auto listener = net::ArpListener::open(io_, ifindex);
     if (!listener) {
       // Split-brain detection by ARP is lost on this interface; VRRP itself is unaffected.
-      logger().warn("cannot listen to ARP on interface {}: {}", ifindex, listener.error().message);
+      logger().warn("{}", listener.error().message);
       continue;
     }
-    (*listener)->start([this, ifindex](const net::ArpPacket& arp) {
-      // Each instance checks whether the sender claims one of its addresses.
-      for (const auto& instance : instances_) instance->on_arp(arp);
+    (*listener)->start([this](const net::ArpPacket& arp) {
+      for (const auto& instance : instances_) instance->on_claim(arp.sender_ip, arp.sender_mac);
     });
     arp_listeners_.emplace(ifindex, std::move(*listener));
+  }
+  for (const auto ifindex : wanted6) {
+    if (na_listeners_.count(ifindex) != 0) continue;
+    auto listener = net::NaListener::open(io_, ifindex);
+    if (!listener) {
+      logger().warn("{}", listener.error().message);
+      continue;
+    }
+    (*listener)->start([this](const net::NeighborAdvert& na) {
+      if (!na.mac) return;  // no Target Link-Layer Address: it claims nothing we can compare
+      for (const auto& instance : instances_) instance->on_claim(na.target, *na.mac);
+    });
+    na_listeners_.emplace(ifindex, std::move(*listener));
   }
 }
 
@@ -284,7 +302,7 @@ void Engine::on_link(const net::LinkInfo& changed, bool removed) {
 
 void Engine::rebind() {
   open_sockets();
-  open_arp_listeners();
+  open_listeners();
   by_vrid_.clear();
   for (const auto& instance : instances_) {
     const auto& spec = instance->spec();

@@ -78,7 +78,7 @@ class Engine {
   // Sockets, ARP listeners and the VRID map for the links as they are now.
   void rebind();
   void open_sockets();
-  void open_arp_listeners();
+  void open_listeners();
   void on_datagram(const SocketKey& key, const net::VrrpDatagram& datagram);
   void on_link(const net::LinkInfo& link, bool removed);
   void arm_renewal();
@@ -101,6 +101,7 @@ class Engine {
   std::map<SocketKey, std::unique_ptr<net::VrrpSocket>> sockets_;
   std::map<SocketKey, std::set<IpAddress>> socket_groups_;
   std::map<std::uint32_t, std::unique_ptr<net::ArpListener>> arp_listeners_;
+  std::map<std::uint32_t, std::unique_ptr<net::NaListener>> na_listeners_;
   std::vector<std::unique_ptr<Instance>> instances_;
   // (ifindex, family, vrid) -> instance, for demultiplexing.
   std::map<std::tuple<std::uint32_t, Family, std::uint8_t>, Instance*> by_vrid_;

@@ -14,7 +14,8 @@
 // authentication (RFC 3768 §7.1 / RFC 2338 §5.3.6).
 //
 // Split brain (design §2 L6): while MASTER, an advert from another master that does not win
-// (the FSM counts those), or an ARP from another MAC claiming one of our IPv4 addresses, opens
+// (the FSM counts those), or an ARP or neighbour advertisement from another MAC claiming one of
+// our addresses, opens
 // an episode: logged once with both addresses and counted. The episode ends when no evidence
 // has been seen for a Master_Down_Interval, or when we stop being master.
 #include "vrrp/instance.h"
@@ -458,15 +459,15 @@ void Instance::on_link(const net::LinkInfo& link, bool removed) {
   arm_timer();
 }
 
-void Instance::on_arp(const net::ArpPacket& arp) {
-  if (fsm_.state() != State::Master || arp.sender_mac.is_zero()) return;
+void Instance::on_claim(const IpAddress& address, const net::MacAddress& mac) {
+  if (fsm_.state() != State::Master || mac.is_zero()) return;
   for (const auto& a : spec_.addresses) {
-    if (a.prefix.address != arp.sender_ip) continue;
+    if (a.prefix.address != address) continue;
     const auto* link = engine_.link(a.interface);
-    if (link != nullptr && link->mac == arp.sender_mac) return;  // ours
-    note_split_brain(arp.sender_ip,
-                     fmt::format("ARP from {} claiming {}", arp.sender_mac.to_string(),
-                                 arp.sender_ip.to_string()));
+    if (link != nullptr && link->mac == mac) return;  // ours
+    note_split_brain(address, fmt::format("{} from {} claiming {}",
+                                          address.is_v4() ? "ARP" : "neighbour advertisement",
+                                          mac.to_string(), address.to_string()));
     return;
   }
 }

@@ -57,8 +57,8 @@ class Instance {
   void on_link(const net::LinkInfo& link, bool removed);
   // An address was added or removed somewhere: an instance without a source address retries.
   void on_address_change();
-  // Another host claims one of our IPv4 addresses in ARP (a reply or announcement).
-  void on_arp(const net::ArpPacket& arp);
+  // A host claims `address` at `mac` (an ARP sender, a neighbour advertisement's target).
+  void on_claim(const IpAddress& address, const net::MacAddress& mac);
   // The engine's renewal tick: re-adds the addresses with a fresh lifetime while MASTER.
   void renew_addresses();
   // A transition its vrrp_sync_group decided (SyncGroup's ForcedTransition).

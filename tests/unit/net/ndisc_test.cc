@@ -139,3 +139,40 @@ TEST(NdiscTest, RefusesWhatCannotBeAdvertised) {
 
 }  // namespace
 }  // namespace halo::net
+
+namespace halo::net {
+namespace {
+
+TEST(ParseNeighborAdvert, ReadsTargetAndTheClaimedMac) {
+  const auto vip = *IpAddress::parse("2001:db8::100");
+  const auto mac = *MacAddress::parse("02:00:5e:10:20:30");
+  const auto built = build_unsolicited_na(UnsolicitedNa{vip, mac, true});
+  ASSERT_TRUE(built);
+  const auto na = parse_neighbor_advert(*built);
+  ASSERT_TRUE(na.has_value());
+  EXPECT_EQ(na->target, vip);
+  EXPECT_EQ(na->mac, mac);
+}
+
+TEST(ParseNeighborAdvert, RefusesWhatIsNotAWellFormedAdvert) {
+  const auto vip = *IpAddress::parse("2001:db8::100");
+  auto message =
+      *build_unsolicited_na(UnsolicitedNa{vip, *MacAddress::parse("02:00:00:00:00:01"), false});
+  std::vector<std::uint8_t> bytes(message.begin(), message.end());
+  EXPECT_FALSE(parse_neighbor_advert(std::span(bytes).first(23)));  // shorter than the target
+  auto other_type = bytes;
+  other_type[0] = 135;  // a solicitation
+  EXPECT_FALSE(parse_neighbor_advert(other_type));
+  auto zero_length = bytes;
+  zero_length[25] = 0;  // option length 0 (RFC 4861 §4.6: invalid)
+  EXPECT_FALSE(parse_neighbor_advert(zero_length));
+  auto overlong = bytes;
+  overlong[25] = 2;  // runs past the end
+  EXPECT_FALSE(parse_neighbor_advert(overlong));
+  const auto no_option = parse_neighbor_advert(std::span(bytes).first(24));
+  ASSERT_TRUE(no_option.has_value());
+  EXPECT_FALSE(no_option->mac.has_value());
+}
+
+}  // namespace
+}  // namespace halo::net

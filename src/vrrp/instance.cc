@@ -248,6 +248,10 @@ std::optional<net::AddressRequest> Instance::address_request(const VirtualAddres
 
 void Instance::take_over() {
   ++stats_.became_master;
+  // no_accept: the VIPs are for routing only while we are master (RFC 5798 Accept_Mode). The
+  // drop rules go in before the addresses and come out after them, so there is no moment in
+  // which the host takes packets for a VIP.
+  if (!spec_.accept) set_accepting(false);
   for (const auto& a : spec_.addresses) {
     auto request = address_request(a);
     if (!request) {
@@ -261,8 +265,6 @@ void Instance::take_over() {
       logger().error("{} {}", prefix(), added.error().message);
     }
   }
-  // no_accept: the VIPs are for routing only while we are master (RFC 5798 Accept_Mode).
-  if (!spec_.accept) set_accepting(false);
   // Routes after the addresses: a route may use a VIP as its source or gateway's subnet.
   stats_.address_errors +=
       routes_.add(engine_.rtnl(), spec_.routes, spec_.rules, engine_.ifindex_lookup(), prefix());
@@ -275,7 +277,6 @@ void Instance::release() {
   garp_.on_leave_master();
   garp_timer_.cancel();
   stats_.address_errors += routes_.remove(engine_.rtnl(), prefix());
-  if (!spec_.accept) set_accepting(true);
   for (const auto& a : spec_.addresses) {
     auto request = address_request(a);
     if (!request) continue;
@@ -284,6 +285,7 @@ void Instance::release() {
       logger().error("{} {}", prefix(), removed.error().message);
     }
   }
+  if (!spec_.accept) set_accepting(true);
 }
 
 void Instance::set_accepting(bool accepting) {

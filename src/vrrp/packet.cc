@@ -184,7 +184,7 @@ Result<std::vector<std::uint8_t>> build(const Advert& advert, const IpAddress& s
   const auto cs = advert.advert_interval.count();
   if (version == 2) {
     if (advert.auth_type > AuthType::Ah) return fail("unknown VRRPv2 authentication type");
-    if (cs % 100 != 0 || cs < 100 || cs > 255 * 100) {
+    if (cs % 100 != 0 || cs < 100 || cs > std::int64_t{255} * 100) {
       return fail("VRRPv2 advertisement interval must be whole seconds 1-255");
     }
     interval_hi = static_cast<std::uint8_t>(advert.auth_type);

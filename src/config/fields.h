@@ -218,7 +218,9 @@ Keyword<T> value(std::string_view name, M T::*member, Codec codec) {
 }
 
 // Marks the named keywords Support::Acted: the subsystems say in one list per table what they
-// act on today, next to the table rather than scattered through it.
+// act on today, next to the table rather than scattered through it. A list rather than
+// `.acted()` on each entry, because some entries come from helpers shared between blocks
+// (track_interface is acted on in vrrp_instance, not yet in vrrp_sync_group).
 template <class T>
 std::vector<Keyword<T>> mark_acted(std::vector<Keyword<T>> keywords,
                                    std::initializer_list<std::string_view> names) {

@@ -16,7 +16,8 @@ Result<CleanupReport> remove_virtual_addresses(const config::Config& config) {
   auto rtnl = net::Rtnetlink::open();
   if (!rtnl) return fail(rtnl.error().message);
   CleanupReport report;
-  for (const auto& spec : instance_specs(config)) {
+  const auto specs = instance_specs(config);
+  for (const auto& spec : specs) {
     for (const auto& a : spec.addresses) {
       const auto what = fmt::format("{} dev {}", a.prefix.to_string(), a.interface);
       auto link = rtnl->link(a.interface);
@@ -25,13 +26,7 @@ Result<CleanupReport> remove_virtual_addresses(const config::Config& config) {
         continue;
       }
       if (!*link) continue;  // no such interface: nothing of ours can be on it
-      net::AddressRequest request;
-      request.ifindex = (*link)->ifindex;
-      request.interface_name = (*link)->name;
-      request.prefix = a.prefix;
-      request.peer = a.peer;
-      request.label = a.label;
-      auto removed = rtnl->delete_address(request);
+      auto removed = rtnl->delete_address(address_request(a, **link, spec.vip_lifetime));
       if (!removed) {
         report.errors.push_back(what + ": " + removed.error().message);
       } else if (*removed) {
@@ -41,9 +36,7 @@ Result<CleanupReport> remove_virtual_addresses(const config::Config& config) {
   }
   // The no_accept table a killed halod left (the VIPs it was guarding are gone now).
   const bool no_accept =
-      std::any_of(config.vrrp.instances.begin(), config.vrrp.instances.end(), [&](const auto& v) {
-        return !v.accept.value_or(!v.strict_mode.value_or(config.global.defs.vrrp_strict));
-      });
+      std::any_of(specs.begin(), specs.end(), [](const InstanceSpec& s) { return !s.accept; });
   if (no_accept) {
     auto firewall = net::NoAcceptFirewall::open(
         config.global.defs.nftables.value_or(std::string(net::NoAcceptFirewall::kDefaultTable)),

@@ -25,6 +25,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 
 #include "common/log.h"
 #include "vrrp/engine.h"
@@ -318,6 +319,17 @@ void Instance::renew_addresses() {
 }
 
 void Instance::announce(int count) {
+  if (count <= 0) return;
+  // An NA leaves from a link-local address of its interface: looked up (an rtnetlink dump)
+  // once per interface for the whole burst, not once per address and repeat.
+  std::map<std::uint32_t, std::optional<IpAddress>> na_sources;
+  auto na_source = [&](std::uint32_t ifindex) -> const std::optional<IpAddress>& {
+    auto it = na_sources.find(ifindex);
+    if (it == na_sources.end()) {
+      it = na_sources.emplace(ifindex, engine_.primary_address(ifindex, Family::V6)).first;
+    }
+    return it->second;
+  };
   for (int i = 0; i < count; ++i) {
     for (const auto& a : spec_.addresses) {
       const auto& vip = a.prefix.address;
@@ -327,7 +339,7 @@ void Instance::announce(int count) {
       if (vip.is_v4()) {
         sent = engine_.announcer().send_garp(link->ifindex, vip, link->mac);
       } else {
-        auto source = engine_.primary_address(link->ifindex, Family::V6);
+        const auto& source = na_source(link->ifindex);
         if (!source) continue;
         sent = engine_.announcer().send_unsolicited_na(link->ifindex, vip, link->mac, *source,
                                                        router_flag_);

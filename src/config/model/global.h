@@ -210,6 +210,10 @@ struct GlobalDefs {
   std::optional<FifoSpec> lvs_notify_fifo;
   std::optional<Script> lvs_notify_fifo_script;
   bool fifo_write_vrrp_states_on_reload = false;
+  // halo's own: how long a notify script may run before it is killed, and how long a FIFO
+  // script has between SIGTERM and SIGKILL at stop (keepalived's fixed 1 s).
+  Duration notify_script_timeout = std::chrono::seconds(60);
+  Duration fifo_script_stop_grace = std::chrono::seconds(1);
 
   // Interfaces and netlink.
   bool dynamic_interfaces = false;

@@ -846,6 +846,14 @@ const Table<GlobalDefs>& global_defs_table() {
           fifo("lvs_notify_fifo", &G::lvs_notify_fifo),
           kw::script("lvs_notify_fifo_script", &G::lvs_notify_fifo_script),
           lenient_flag("fifo_write_vrrp_states_on_reload", &G::fifo_write_vrrp_states_on_reload),
+          seconds("notify_script_timeout", &G::notify_script_timeout, 10'000, 86'400'000'000LL)
+              .default_text("60")
+              .note("halo's own: a notify script still running after this many seconds is "
+                    "killed (SIGTERM, SIGKILL a second later) and counted as failed"),
+          seconds("fifo_script_stop_grace", &G::fifo_script_stop_grace, 0, 3'600'000'000LL)
+              .default_text("1")
+              .note("halo's own: at stop a notify FIFO script gets SIGTERM after the last "
+                    "lines, and SIGKILL only this many seconds later"),
           kw::custom<G>("dynamic_interfaces", "[allow_if_changes]", parse_dynamic_interfaces,
                         dump_dynamic_interfaces),
           lenient_integer("vrrp_netlink_cmd_rcv_bufs", &G::vrrp_netlink_cmd_rcv_bufs, 0, kU32)

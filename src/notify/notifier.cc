@@ -1,0 +1,3 @@
+#include "notify/notifier.h"
+
+// Placeholder: implemented on its own branch this session.

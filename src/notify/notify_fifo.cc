@@ -1,0 +1,3 @@
+#include "notify/notify_fifo.h"
+
+// Placeholder: implemented on its own branch this session.

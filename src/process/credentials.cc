@@ -1,0 +1,3 @@
+#include "process/credentials.h"
+
+// Placeholder: implemented on its own branch this session.

@@ -1,0 +1,3 @@
+#include "process/supervisor.h"
+
+// Placeholder: implemented on its own branch this session.

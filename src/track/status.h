@@ -1,0 +1,20 @@
+// What a tracker reports to the instances and sync groups that watch it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace halo::track {
+
+enum class TrackerKind : std::uint8_t { Interface, Script, Process, File, Bfd };
+
+std::string_view to_string(TrackerKind kind);  // "interface", "script", "process", "file", "bfd"
+
+struct TrackerStatus {
+  bool up = true;          // script OK, process quorum met, interface up, file value 0
+  std::int64_t value = 0;  // track_file: the number read (0 when unreadable); others 0
+
+  friend bool operator==(const TrackerStatus&, const TrackerStatus&) = default;
+};
+
+}  // namespace halo::track

@@ -1,0 +1,3 @@
+#include "track/weights.h"
+
+// Placeholder: implemented on its own branch this session.

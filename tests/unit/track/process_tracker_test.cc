@@ -1,0 +1,2 @@
+// Placeholder: filled on its own branch this session.
+#include <gtest/gtest.h>

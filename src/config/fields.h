@@ -232,6 +232,16 @@ std::vector<Keyword<T>> mark_acted(std::vector<Keyword<T>> keywords,
   return keywords;
 }
 
+// Marks every keyword of a block that is merely parsed as Support::Acted: for blocks whose
+// subsystem acts on all of them (vrrp_script, vrrp_track_process, track_file).
+template <class T>
+std::vector<Keyword<T>> all_acted(std::vector<Keyword<T>> keywords) {
+  for (auto& keyword : keywords) {
+    if (keyword.info.support == Support::Parsed) keyword.info.support = Support::Acted;
+  }
+  return keywords;
+}
+
 template <class T, class M>
 Keyword<T> integer(std::string_view name, M T::*member, std::int64_t min, std::int64_t max) {
   return value(name, member, IntegerCodec<typename OptionalTraits<M>::type>{min, max});

@@ -54,17 +54,25 @@ std::unique_ptr<const config::Config> load_for_run(const Options& options, const
 }
 
 Daemon::Daemon(Options options, std::string config_path,
-               std::unique_ptr<const config::Config> config)
+               std::unique_ptr<const config::Config> config, Result<UniqueFd> connector,
+               bool connector_on_demand)
     : options_(std::move(options)),
       config_path_(std::move(config_path)),
       config_(std::move(config)),
-      signals_(io_, SIGTERM, SIGINT, SIGHUP) {
+      signals_(io_, SIGTERM, SIGINT, SIGHUP),
+      supervisor_(io_) {
   signals_.add(SIGUSR1);
+  notifier_ = std::make_unique<notify::Notifier>(io_, supervisor_);
+  trackers_ = std::make_unique<track::TrackerSet>(
+      io_, supervisor_, std::move(connector), connector_on_demand,
+      [this](track::TrackerKind kind, const std::string& name) {
+        if (vrrp_) vrrp_->on_tracker_change(kind, name);
+      });
 }
 
 int Daemon::run() {
   write_pid_files();
-  if (!apply_vrrp()) {
+  if (!apply_config()) {
     remove_pid_files();
     return 1;
   }
@@ -114,7 +122,10 @@ void Daemon::reload() {
                     config_->global.net_namespace.value_or(""));
     }
     config_ = std::move(next);
-    apply_vrrp();
+    apply_config();
+    if (config_->global.defs.fifo_write_vrrp_states_on_reload && vrrp_) {
+      for (const auto& notice : vrrp_->current_notices()) notifier_->write_fifo(notice);
+    }
     ++reloads_;
     logger().info("configuration reloaded (reload {})", reloads_);
   } else {
@@ -123,10 +134,13 @@ void Daemon::reload() {
   notify_systemd("READY=1");
 }
 
-// Starts the VRRP engine the first time the configuration has instances (not with -C), and
-// hands it every configuration after that.
-bool Daemon::apply_vrrp() {
+// Notify scripts and FIFOs first (so the first transitions are heard), then the trackers (so
+// instances start with their statuses known), then the VRRP engine, which it starts the first
+// time the configuration has instances (not with -C).
+bool Daemon::apply_config() {
   if (options_.check_only) return true;
+  notifier_->configure(*config_);
+  trackers_->apply(*config_);
   if (!vrrp_ && !config_->vrrp.instances.empty()) {
     auto engine = vrrp::Engine::create(io_);
     if (!engine) {
@@ -134,17 +148,30 @@ bool Daemon::apply_vrrp() {
       return false;
     }
     vrrp_ = std::move(*engine);
+    vrrp_->set_trackers(trackers_.get());
+    vrrp_->set_notice_handler(
+        [this](const notify::VrrpNotice& notice) { notifier_->notify(notice); });
   }
   if (vrrp_) vrrp_->apply(*config_);
   return true;
 }
 
+// Priority-0 adverts go out and the addresses are removed first: the backups take over after
+// Skew_Time instead of Master_Down_Interval (RFC 5798 §6.4.3). The STOP notices that produces
+// reach the scripts and FIFOs before the FIFO scripts are told to stop (L3); the loop runs on
+// until every child is gone.
 void Daemon::stop() {
+  if (stopping_) return;
+  stopping_ = true;
   signals_.cancel();
-  // Priority-0 adverts go out and the addresses are removed before the loop ends: the backups
-  // take over after Skew_Time instead of Master_Down_Interval (RFC 5798 §6.4.3).
   if (vrrp_) vrrp_->stop();
-  io_.stop();
+  trackers_->stop();
+  notifier_->stop([this] { finish_stop(); });
+}
+
+void Daemon::finish_stop() {
+  // What is left (a vrrp_script run cut short) has had its SIGTERM; give it a moment.
+  supervisor_.shutdown(std::chrono::milliseconds(500), [this] { io_.stop(); });
 }
 
 // SIGUSR1: keepalived.data in the dump directory. Written to a temporary file and renamed, so
@@ -155,6 +182,7 @@ void Daemon::write_data_dump() {
   out << " Configuration file = " << config_path_ << "\n";
   out << " Reloads = " << reloads_ << "\n";
   if (vrrp_) vrrp_->dump(out);
+  trackers_->dump(out);
   const auto path = options_.dump_dir + "/keepalived.data";
   const auto temporary = path + ".tmp";
   {

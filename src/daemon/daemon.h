@@ -8,15 +8,24 @@
 #include <memory>
 #include <string>
 
+#include "common/result.h"
+#include "common/unique_fd.h"
 #include "config/model.h"
 #include "daemon/options.h"
+#include "notify/notifier.h"
+#include "process/supervisor.h"
+#include "track/tracker_set.h"
 #include "vrrp/engine.h"
 
 namespace halo::daemon {
 
 class Daemon {
  public:
-  Daemon(Options options, std::string config_path, std::unique_ptr<const config::Config> config);
+  // `connector`: the process-events connector as main() opened it in the initial network
+  // namespace (or why it did not); `connector_on_demand`: halod still runs in the initial
+  // namespace, so the connector can be opened later (a reload that adds vrrp_track_process).
+  Daemon(Options options, std::string config_path, std::unique_ptr<const config::Config> config,
+         Result<UniqueFd> connector, bool connector_on_demand);
 
   // Runs until stopped; returns the process exit code.
   int run();
@@ -25,8 +34,9 @@ class Daemon {
   void wait_for_signal();
   void on_signal(int signo);
   void reload();
-  bool apply_vrrp();
+  bool apply_config();
   void stop();
+  void finish_stop();
   void write_data_dump();
   void write_pid_files();
   void remove_pid_files();
@@ -36,7 +46,12 @@ class Daemon {
   std::unique_ptr<const config::Config> config_;
   boost::asio::io_context io_;
   boost::asio::signal_set signals_;
+  // Declared before everything that starts children, so it outlives them all.
+  process::Supervisor supervisor_;
+  std::unique_ptr<notify::Notifier> notifier_;
+  std::unique_ptr<track::TrackerSet> trackers_;
   std::unique_ptr<vrrp::Engine> vrrp_;  // null with -C or without vrrp_instance blocks
+  bool stopping_ = false;
   unsigned reloads_ = 0;
 };
 

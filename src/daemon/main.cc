@@ -16,6 +16,7 @@
 #include "config/tables/tables.h"
 #include "daemon/daemon.h"
 #include "daemon/options.h"
+#include "track/process_events.h"
 #include "vrrp/cleanup.h"
 
 namespace {
@@ -135,7 +136,17 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (o.umask) umask(static_cast<mode_t>(*o.umask));
-  if (!o.network_namespace.empty() && !enter_namespace(o.network_namespace)) return 2;
+  // The process-events connector delivers only to sockets of the initial network namespace
+  // (design L1): with -s it is opened now, before the configuration is known, and closed
+  // again below when nothing tracks processes.
+  halo::Result<halo::UniqueFd> connector = halo::fail("not opened");
+  const bool in_initial_namespace = o.network_namespace.empty();
+  if (!o.network_namespace.empty()) {
+    if (!o.config_test && !o.signum && o.dump == halo::daemon::DumpFormat::None) {
+      connector = halo::track::open_process_connector();
+    }
+    if (!enter_namespace(o.network_namespace)) return 2;
+  }
 
   const auto path = config_path(o);
   if (o.config_test) return config_test(o, path);
@@ -152,11 +163,22 @@ int main(int argc, char** argv) {
 
   auto config = halo::daemon::load_for_run(o, path, /*starting=*/true);
   if (!config) return 1;
-  // The config's net_namespace, unless -s chose one. Nothing is opened in the initial
-  // namespace yet (the process-events connector will be, before this point).
-  if (o.network_namespace.empty() && config->global.net_namespace &&
-      !enter_namespace(*config->global.net_namespace)) {
-    return 1;
+  const bool tracks_processes = !config->vrrp.track_processes.empty();
+  bool connector_on_demand = in_initial_namespace;
+  if (!in_initial_namespace && !tracks_processes) {
+    connector = halo::fail("halod was started in network namespace " + o.network_namespace +
+                           " without vrrp_track_process; restart halod to track processes");
+  }
+  // The config's net_namespace, unless -s chose one.
+  if (in_initial_namespace && config->global.net_namespace) {
+    if (tracks_processes && !o.remove_vips) connector = halo::track::open_process_connector();
+    if (!tracks_processes) {
+      connector = halo::fail("halod runs in net_namespace " + *config->global.net_namespace +
+                             " and started without vrrp_track_process; restart halod to "
+                             "track processes");
+    }
+    connector_on_demand = false;
+    if (!enter_namespace(*config->global.net_namespace)) return 1;
   }
   if (o.remove_vips) return remove_vips(*config);
   if (!o.dont_fork && !daemonize()) {
@@ -167,6 +189,7 @@ int main(int argc, char** argv) {
     mkdir(o.runtime_dir.c_str(), 0755);
     o.pid_file = o.runtime_dir + "/halod.pid";
   }
-  halo::daemon::Daemon daemon(std::move(o), path, std::move(config));
+  halo::daemon::Daemon daemon(std::move(o), path, std::move(config), std::move(connector),
+                              connector_on_demand);
   return daemon.run();
 }

@@ -130,13 +130,15 @@ void Engine::apply(const config::Config& config) {
   }
   apply_static(config.global);
   auto specs = instance_specs(config);
-  std::erase_if(specs, [](const InstanceSpec& spec) {
-    if (!spec.auth_ah) return false;
-    logger().error(
-        "[{}] auth_type AH (IPsec AH, dropped from VRRP by RFC 3768) is not "
-        "supported; instance not started",
-        spec.name);
-    return true;
+  std::erase_if(specs, [this](const InstanceSpec& spec) {
+    if (spec.auth_ah) {
+      logger().error(
+          "[{}] auth_type AH (IPsec AH, dropped from VRRP by RFC 3768) is not "
+          "supported; instance not started",
+          spec.name);
+      return true;
+    }
+    return !trackers_available(spec);
   });
   // Keep every running instance whose spec is unchanged; stop the others gracefully before
   // anything new starts, so addresses that move between instances are released first.
@@ -353,6 +355,7 @@ void Engine::on_member_state(const Instance& instance, State to) {
   if (it == membership_.end()) return;
   const auto [group, member] = it->second;
   apply_forced(group, groups_[group].on_member_state(member, to));
+  notice_group_state(group);
 }
 
 void Engine::on_member_fault(const Instance& instance, bool fault) {
@@ -360,6 +363,79 @@ void Engine::on_member_fault(const Instance& instance, bool fault) {
   if (it == membership_.end()) return;
   const auto [group, member] = it->second;
   apply_forced(group, groups_[group].set_member_fault(member, fault));
+  notice_group_state(group);
+}
+
+// A group's notice follows its members' (keepalived notifies the instances, then the group).
+// A member's forced transition re-enters on_member_state(); the recorded state keeps a group
+// state from being notified twice.
+void Engine::notice_group_state(std::size_t group) {
+  const auto state = groups_[group].group_state();
+  auto& notified = notified_group_state_[groups_[group].name()];
+  // keepalived notifies STOP for instances only.
+  if (state == notified || state == State::Init || state == State::Stop) return;
+  notified = state;
+  if (notice_handler_) {
+    notice_handler_(
+        {notify::VrrpNotice::Subject::Group, groups_[group].name(), *notice_of(state), 0});
+  }
+}
+
+void Engine::notice(const Instance& instance, notify::VrrpNotice::What what) {
+  if (notice_handler_) {
+    notice_handler_(
+        {notify::VrrpNotice::Subject::Instance, instance.name(), what, instance.priority()});
+  }
+}
+
+std::vector<notify::VrrpNotice> Engine::current_notices() const {
+  std::vector<notify::VrrpNotice> notices;
+  for (const auto& instance : instances_) {
+    if (auto what = notice_of(instance->state())) {
+      notices.push_back(
+          {notify::VrrpNotice::Subject::Instance, instance->name(), *what, instance->priority()});
+    }
+  }
+  for (const auto& group : groups_) {
+    const auto state = group.group_state();
+    if (state == State::Stop) continue;
+    if (auto what = notice_of(state)) {
+      notices.push_back({notify::VrrpNotice::Subject::Group, group.name(), *what, 0});
+    }
+  }
+  return notices;
+}
+
+std::optional<track::TrackerStatus> Engine::tracker_status(track::TrackerKind kind,
+                                                           const std::string& name) const {
+  if (trackers_ == nullptr) return std::nullopt;
+  return trackers_->status(kind, name);
+}
+
+void Engine::on_tracker_change(track::TrackerKind kind, const std::string& name) {
+  for (const auto& instance : instances_) {
+    const auto& tracked = instance->spec().tracked;
+    const bool uses = std::any_of(tracked.begin(), tracked.end(), [&](const TrackedItem& t) {
+      return t.kind == kind && t.name == name;
+    });
+    if (uses) instance->update_tracking();
+  }
+}
+
+// keepalived runs an instance whose tracker is broken as if it were not tracked; halo refuses
+// to start it, saying why: a process tracker that cannot see processes would otherwise hold
+// or release the VIP on a guess.
+bool Engine::trackers_available(const InstanceSpec& spec) const {
+  for (const auto& t : spec.tracked) {
+    const auto why = trackers_ == nullptr ? std::optional<std::string>("no tracker runs")
+                                          : trackers_->unavailable(t.kind, t.name);
+    if (why) {
+      logger().error("[{}] not started: track_{} {} cannot run: {}", spec.name,
+                     track::to_string(t.kind), t.name, *why);
+      return false;
+    }
+  }
+  return true;
 }
 
 void Engine::apply_forced(std::size_t group, const ForcedTransitions& forced) {

@@ -10,6 +10,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -25,6 +26,8 @@
 #include "net/nft_no_accept.h"
 #include "net/rtnetlink.h"
 #include "net/vrrp_socket.h"
+#include "notify/vrrp_notice.h"
+#include "track/tracker_set.h"
 #include "vrrp/installed_routes.h"
 #include "vrrp/instance.h"
 #include "vrrp/packet.h"
@@ -49,6 +52,20 @@ class Engine {
   // keepalived.data's VRRP part.
   void dump(std::ostream& out) const;
 
+  // Where tracker statuses come from (null: no tracker runs). Set before apply(); instances
+  // whose trackers are unavailable are not started.
+  void set_trackers(const track::TrackerSet* trackers) { trackers_ = trackers; }
+  // The current state of every instance and sync group as notices (without running anything):
+  // fifo_write_vrrp_states_on_reload.
+  std::vector<notify::VrrpNotice> current_notices() const;
+  // A tracker changed: every instance that uses it recomputes its priority and fault.
+  void on_tracker_change(track::TrackerKind kind, const std::string& name);
+  // Receives every notice (state changes of instances and sync groups, priority changes,
+  // lower-priority adverts while master), in order.
+  void set_notice_handler(std::function<void(const notify::VrrpNotice&)> handler) {
+    notice_handler_ = std::move(handler);
+  }
+
   // ---- for instances --------------------------------------------------------------------
   boost::asio::io_context& io() { return io_; }
   net::Rtnetlink& rtnl() { return rtnl_; }
@@ -68,6 +85,9 @@ class Engine {
   // group's decisions are applied to the other members before this returns.
   void on_member_state(const Instance& instance, State to);
   void on_member_fault(const Instance& instance, bool fault);
+  std::optional<track::TrackerStatus> tracker_status(track::TrackerKind kind,
+                                                     const std::string& name) const;
+  void notice(const Instance& instance, notify::VrrpNotice::What what);
 
  private:
   using SocketKey = std::pair<std::uint32_t, Family>;
@@ -90,6 +110,8 @@ class Engine {
                          std::string_view value);
   void restore_base_settings(const std::string& base);
   void apply_forced(std::size_t group, const ForcedTransitions& forced);
+  void notice_group_state(std::size_t group);
+  bool trackers_available(const InstanceSpec& spec) const;
 
   boost::asio::io_context& io_;
   net::Rtnetlink rtnl_;
@@ -126,6 +148,9 @@ class Engine {
   std::vector<SyncGroup> groups_;
   std::vector<std::vector<Instance*>> group_members_;
   std::map<const Instance*, std::pair<std::size_t, std::size_t>> membership_;
+  std::map<std::string, State> notified_group_state_;  // by group name, across reloads
+  const track::TrackerSet* trackers_ = nullptr;
+  std::function<void(const notify::VrrpNotice&)> notice_handler_;
   boost::asio::steady_timer renewal_;
   std::shared_ptr<bool> alive_;
   std::uint32_t renewal_period_ms_ = 0;

@@ -28,6 +28,7 @@
 #include <map>
 
 #include "common/log.h"
+#include "track/weights.h"
 #include "vrrp/engine.h"
 
 namespace halo::vrrp {
@@ -150,7 +151,20 @@ void Instance::stop() {
 }
 
 void Instance::update_tracking() {
-  const auto tracked = track_interfaces(base_priority_, spec_.tracked_interfaces, tracked_up_);
+  std::vector<track::WeightedStatus> trackers;
+  trackers.reserve(spec_.tracked_interfaces.size() + spec_.tracked.size());
+  for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
+    const auto& t = spec_.tracked_interfaces[i];
+    trackers.push_back({track::TrackerKind::Interface, t.weight, t.reverse, {tracked_up_[i], 0}});
+  }
+  for (const auto& t : spec_.tracked) {
+    // A tracker that stopped running (it cannot while the instance runs: the engine does not
+    // start an instance whose trackers are unavailable) counts as down.
+    const auto status =
+        engine_.tracker_status(t.kind, t.name).value_or(track::TrackerStatus{false, 0});
+    trackers.push_back({t.kind, t.weight, t.reverse, status});
+  }
+  const auto tracked = track::effective_priority(base_priority_, trackers);
   bool fault = tracked.fault || source_missing_ ||
                (!spec_.interface.empty() && (!ifindex_ || !advert_ifindex_));
   if (spec_.track_own_interface && !own_link_up_) fault = true;
@@ -159,6 +173,7 @@ void Instance::update_tracking() {
   if (priority != fsm_.priority()) {
     logger().info("{} effective priority {} -> {}", prefix(), fsm_.priority(), priority);
     apply(fsm_.set_priority(static_cast<std::uint8_t>(priority), now));
+    engine_.notice(*this, notify::VrrpNotice::What::Priority);
   }
   apply(fsm_.set_fault(fault, now));
   if (fault != own_fault_) {
@@ -167,6 +182,27 @@ void Instance::update_tracking() {
     // its own fault; the group learns of it here.
     engine_.on_member_fault(*this, fault);
   }
+}
+
+std::optional<notify::VrrpNotice::What> notice_of(State state) {
+  using What = notify::VrrpNotice::What;
+  switch (state) {
+    case State::Master:
+      return What::Master;
+    case State::Backup:
+      return What::Backup;
+    case State::Fault:
+      return What::Fault;
+    case State::Stop:
+      return What::Stop;
+    case State::Init:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::uint8_t Instance::priority() const {
+  return fsm_.priority();
 }
 
 void Instance::force(State to) {
@@ -187,6 +223,7 @@ void Instance::apply(const Actions& actions) {
                     to_string(change->reason));
       last_state_ = change->to;
       last_transition_ = std::chrono::system_clock::now();
+      if (auto what = notice_of(change->to)) engine_.notice(*this, *what);
       engine_.on_member_state(*this, change->to);
       if (change->to != State::Master && split_brain_since_) {
         logger().info("{} split brain episode over (left MASTER)", prefix());
@@ -440,6 +477,7 @@ void Instance::on_advert(const Received& packet) {
       advert.priority < fsm_.priority()) {
     garp_.on_lower_priority_advert(now);
     arm_garp_timer();
+    engine_.notice(*this, notify::VrrpNotice::What::MasterRxLowerPri);
   }
   arm_timer();
 }

@@ -14,6 +14,7 @@
 
 #include "net/arp.h"
 #include "net/rtnetlink.h"
+#include "notify/vrrp_notice.h"
 #include "vrrp/fsm.h"
 #include "vrrp/garp_schedule.h"
 #include "vrrp/installed_routes.h"
@@ -23,6 +24,9 @@
 namespace halo::vrrp {
 
 class Engine;
+
+// The notice a transition to `state` gives (none for Init).
+std::optional<notify::VrrpNotice::What> notice_of(State state);
 
 // Counters of one instance, for the dumps (and later the metrics).
 struct InstanceStats {
@@ -59,12 +63,17 @@ class Instance {
   void on_address_change();
   // A host claims `address` at `mac` (an ARP sender, a neighbour advertisement's target).
   void on_claim(const IpAddress& address, const net::MacAddress& mac);
+  // Recomputes the effective priority and fault from the links and trackers (after a tracker
+  // changed; links call it themselves).
+  void update_tracking();
   // The engine's renewal tick: re-adds the addresses with a fresh lifetime while MASTER.
   void renew_addresses();
   // A transition its vrrp_sync_group decided (SyncGroup's ForcedTransition).
   void force(State to);
   // The instance's own fault condition (interface, weight-0 tracker), for its sync group.
   bool own_fault() const { return own_fault_; }
+  // The effective priority (base and tracking), as advertised.
+  std::uint8_t priority() const;
 
   // keepalived.data-style block.
   void dump(std::ostream& out) const;
@@ -91,7 +100,6 @@ class Instance {
   void arm_garp_timer();
   void on_timer();
   void on_garp_timer();
-  void update_tracking();
   void note_split_brain(const IpAddress& other, std::string_view evidence);
   void end_split_brain_if_quiet(TimePoint now);
   std::optional<net::AddressRequest> address_request(const VirtualAddress& a) const;

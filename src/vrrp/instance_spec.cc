@@ -105,7 +105,40 @@ GarpConfig garp_config(const config::VrrpInstance& v, const config::GlobalDefs& 
   return c;
 }
 
-InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g) {
+// The weight a tracker's default applies with, by kind.
+template <class Tracker>
+std::pair<int, bool> default_weight(const std::vector<Tracker>& trackers, const std::string& name) {
+  for (const auto& t : trackers) {
+    if (t.name == name) return {t.weight, t.weight_reverse};
+  }
+  return {0, false};
+}
+
+void add_tracked(const config::Config& config, const config::Tracking& track, bool weighted,
+                 std::vector<TrackedItem>& out) {
+  auto add = [&](track::TrackerKind kind, const config::TrackRef& ref, std::pair<int, bool> dflt) {
+    TrackedItem item{kind, ref.name, dflt.first, dflt.second};
+    if (ref.weight) {
+      item.weight = *ref.weight;
+      item.reverse = ref.reverse;
+    }
+    if (!weighted) item.weight = 0;
+    out.push_back(std::move(item));
+  };
+  const auto& vrrp = config.vrrp;
+  for (const auto& r : track.scripts) {
+    add(track::TrackerKind::Script, r, default_weight(vrrp.scripts, r.name));
+  }
+  for (const auto& r : track.processes) {
+    add(track::TrackerKind::Process, r, default_weight(vrrp.track_processes, r.name));
+  }
+  for (const auto& r : track.files) {
+    add(track::TrackerKind::File, r, default_weight(vrrp.track_files, r.name));
+  }
+}
+
+InstanceSpec spec_of(const config::VrrpInstance& v, const config::Config& config) {
+  const auto& g = config.global.defs;
   InstanceSpec s;
   s.name = v.name;
   s.family = config::instance_family(v);
@@ -187,6 +220,22 @@ InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g)
   s.track_own_interface = !v.dont_track_primary;
   for (const auto& t : v.track.interfaces)
     s.tracked_interfaces.push_back({t.name, t.weight, t.reverse});
+  // keepalived applies a sync group's trackers to each member; their weights (and the
+  // members' own, which validation refuses) count only with sync_group_tracking_weight.
+  const config::VrrpSyncGroup* group = nullptr;
+  for (const auto& sg : config.vrrp.sync_groups) {
+    for (const auto& m : sg.group) {
+      if (m.name == v.name) group = &sg;
+    }
+  }
+  const bool weighted = group == nullptr || group->sync_group_tracking_weight;
+  add_tracked(config, v.track, weighted, s.tracked);
+  if (group != nullptr) {
+    add_tracked(config, group->track, weighted, s.tracked);
+    for (const auto& t : group->track.interfaces) {
+      s.tracked_interfaces.push_back({t.name, weighted ? t.weight : 0, t.reverse});
+    }
+  }
   s.vip_lifetime = g.vrrp_vip_lifetime;
   return s;
 }
@@ -196,7 +245,7 @@ InstanceSpec spec_of(const config::VrrpInstance& v, const config::GlobalDefs& g)
 std::vector<InstanceSpec> instance_specs(const config::Config& config) {
   std::vector<InstanceSpec> specs;
   specs.reserve(config.vrrp.instances.size());
-  for (const auto& v : config.vrrp.instances) specs.push_back(spec_of(v, config.global.defs));
+  for (const auto& v : config.vrrp.instances) specs.push_back(spec_of(v, config));
   return specs;
 }
 

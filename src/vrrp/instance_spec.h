@@ -16,6 +16,7 @@
 #include "net/arp.h"
 #include "net/netlink_address.h"
 #include "net/netlink_link.h"
+#include "track/status.h"
 #include "vrrp/fsm.h"
 #include "vrrp/garp_schedule.h"
 #include "vrrp/packet.h"
@@ -48,6 +49,17 @@ struct TrackedInterface {
   int weight = 0;  // 0: down means FAULT
   bool reverse = false;
   friend bool operator==(const TrackedInterface&, const TrackedInterface&) = default;
+};
+
+// A track_script / track_process / track_file item of the instance or of its sync group, with
+// the weight that applies (the item's own, else the tracker's; 0 in a sync group without
+// sync_group_tracking_weight).
+struct TrackedItem {
+  track::TrackerKind kind = track::TrackerKind::Script;
+  std::string name;
+  int weight = 0;
+  bool reverse = false;
+  friend bool operator==(const TrackedItem&, const TrackedItem&) = default;
 };
 
 // keepalived `use_vmac`: a macvlan with the VRRP virtual MAC on the instance's interface.
@@ -88,6 +100,7 @@ struct InstanceSpec {
 
   bool track_own_interface = true;  // !dont_track_primary
   std::vector<TrackedInterface> tracked_interfaces;
+  std::vector<TrackedItem> tracked;
   std::uint32_t vip_lifetime = 0;  // seconds; 0 = forever
 
   bool unicast() const { return !peers.empty(); }

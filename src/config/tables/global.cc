@@ -780,7 +780,7 @@ const Table<GlobalDefs>& global_defs_table() {
           lenient_flag("vrrp_check_unicast_src", &G::vrrp_check_unicast_src),
           lenient_flag("vrrp_skip_check_adv_addr", &G::vrrp_skip_check_adv_addr),
           lenient_flag("vrrp_strict", &G::vrrp_strict),
-          lenient_bool("vrrp_notify_priority_changes", &G::vrrp_notify_priority_changes),
+          lenient_bool("vrrp_notify_priority_changes", &G::vrrp_notify_priority_changes).acted(),
           kw::custom<G>("max_auto_priority", "[<-1..99>]", parse_max_auto_priority,
                         dump_max_auto_priority)
               .default_text("0 (off); bare keyword: 99"),
@@ -837,23 +837,27 @@ const Table<GlobalDefs>& global_defs_table() {
               .default_text("org.keepalived.Vrrp1")
               .ignored("halo has no D-Bus interface; use the control socket"),
           kw::custom<G>("script_user", "<USER> [<GROUP>]", parse_script_user, dump_script_user)
-              .default_text("keepalived_script if it exists, else root"),
-          lenient_flag("enable_script_security", &G::enable_script_security),
-          fifo("notify_fifo", &G::notify_fifo),
-          kw::script("notify_fifo_script", &G::notify_fifo_script),
-          fifo("vrrp_notify_fifo", &G::vrrp_notify_fifo),
-          kw::script("vrrp_notify_fifo_script", &G::vrrp_notify_fifo_script),
+              .default_text("keepalived_script if it exists, else root")
+              .acted(),
+          lenient_flag("enable_script_security", &G::enable_script_security).acted(),
+          fifo("notify_fifo", &G::notify_fifo).acted(),
+          kw::script("notify_fifo_script", &G::notify_fifo_script).acted(),
+          fifo("vrrp_notify_fifo", &G::vrrp_notify_fifo).acted(),
+          kw::script("vrrp_notify_fifo_script", &G::vrrp_notify_fifo_script).acted(),
           fifo("lvs_notify_fifo", &G::lvs_notify_fifo),
           kw::script("lvs_notify_fifo_script", &G::lvs_notify_fifo_script),
-          lenient_flag("fifo_write_vrrp_states_on_reload", &G::fifo_write_vrrp_states_on_reload),
+          lenient_flag("fifo_write_vrrp_states_on_reload", &G::fifo_write_vrrp_states_on_reload)
+              .acted(),
           seconds("notify_script_timeout", &G::notify_script_timeout, 10'000, 86'400'000'000LL)
               .default_text("60")
               .note("halo's own: a notify script still running after this many seconds is "
-                    "killed (SIGTERM, SIGKILL a second later) and counted as failed"),
+                    "killed (SIGTERM, SIGKILL a second later) and counted as failed")
+              .acted(),
           seconds("fifo_script_stop_grace", &G::fifo_script_stop_grace, 0, 3'600'000'000LL)
               .default_text("1")
               .note("halo's own: at stop a notify FIFO script gets SIGTERM after the last "
-                    "lines, and SIGKILL only this many seconds later"),
+                    "lines, and SIGKILL only this many seconds later")
+              .acted(),
           kw::custom<G>("dynamic_interfaces", "[allow_if_changes]", parse_dynamic_interfaces,
                         dump_dynamic_interfaces),
           lenient_integer("vrrp_netlink_cmd_rcv_bufs", &G::vrrp_netlink_cmd_rcv_bufs, 0, kU32)

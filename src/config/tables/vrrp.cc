@@ -203,7 +203,7 @@ void add_tracking(std::vector<Keyword<T>>& out) {
 const Table<VrrpScript>& vrrp_script_table() {
   static const Table<VrrpScript> table(
       "vrrp_script", "a command run periodically; instances and sync groups track its status",
-      {
+      kw::all_acted<VrrpScript>({
           kw::custom<VrrpScript>(
               "script", kw::ScriptCodec{}.syntax(),
               [](VrrpScript& s, const Statement& st) {
@@ -243,7 +243,7 @@ const Table<VrrpScript>& vrrp_script_table() {
               })
               .default_text("global script_user"),
           kw::flag("init_fail", &VrrpScript::init_fail),
-      });
+      }));
   return table;
 }
 
@@ -252,7 +252,7 @@ const Table<VrrpScript>& vrrp_script_table() {
 const Table<TrackProcess>& track_process_table() {
   static const Table<TrackProcess> table(
       "vrrp_track_process", "processes watched through the kernel's process connector",
-      {
+      kw::all_acted<TrackProcess>({
           kw::custom<TrackProcess>(
               "process", "<NAME> [<PARAMETER> ...]",
               [](TrackProcess& p, const Statement& st) {
@@ -319,7 +319,7 @@ const Table<TrackProcess>& track_process_table() {
               nullptr)  // printed as fork_delay and terminate_delay
               .note("sets fork_delay and terminate_delay"),
           kw::flag("full_command", &TrackProcess::full_command),
-      });
+      }));
   return table;
 }
 
@@ -328,7 +328,7 @@ const Table<TrackProcess>& track_process_table() {
 const Table<TrackFile>& track_file_table() {
   static const Table<TrackFile> table(
       "track_file", "a file holding a number; its value adjusts priorities",
-      {
+      kw::all_acted<TrackFile>({
           kw::string("file", &TrackFile::file, "<PATH>"),
           tracker_weight(&TrackFile::weight, &TrackFile::weight_reverse, -254, 254),
           kw::custom<TrackFile>(
@@ -361,7 +361,7 @@ const Table<TrackFile>& track_file_table() {
                 if (f.init_file->overwrite) args.emplace_back("overwrite");
                 w.statement("init_file", args);
               }),
-      });
+      }));
   return table;
 }
 
@@ -419,7 +419,12 @@ const Table<VrrpSyncGroup>& sync_group_table() {
                               "sync_group_tracking_weight"));
         k.push_back(
             kw::flag("sync_group_tracking_weight", &VrrpSyncGroup::sync_group_tracking_weight));
-        return k;
+        // What the engine, the trackers and the notifier act on today.
+        return kw::mark_acted(
+            std::move(k),
+            {"group", "track_interface", "track_script", "track_file", "track_process",
+             "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify",
+             "notify_priority_changes", "sync_group_tracking_weight"});
       }());
   return table;
 }
@@ -924,7 +929,17 @@ const Table<VrrpInstance>& vrrp_instance_table() {
                                              "accept",
                                              "no_accept",
                                              "nopreempt",
-                                             "preempt_delay"});
+                                             "preempt_delay",
+                                             "track_script",
+                                             "track_file",
+                                             "track_process",
+                                             "notify_master",
+                                             "notify_backup",
+                                             "notify_fault",
+                                             "notify_stop",
+                                             "notify",
+                                             "notify_master_rx_lower_pri",
+                                             "notify_priority_changes"});
       }());
   return table;
 }
@@ -935,12 +950,14 @@ const Table<VrrpConfig>& vrrp_top_table() {
   static const Table<VrrpConfig> table(
       "top level: VRRP", "VRRP blocks",
       {
-          kw::named_blocks("vrrp_script", &VrrpConfig::scripts, vrrp_script_table),
-          kw::named_blocks("vrrp_track_process", &VrrpConfig::track_processes, track_process_table),
+          kw::named_blocks("vrrp_script", &VrrpConfig::scripts, vrrp_script_table).acted(),
+          kw::named_blocks("vrrp_track_process", &VrrpConfig::track_processes, track_process_table)
+              .acted(),
           kw::named_blocks("track_file", &VrrpConfig::track_files, track_file_table)
-              .alias("vrrp_track_file"),
-          kw::named_blocks("vrrp_sync_group", &VrrpConfig::sync_groups, sync_group_table),
-          kw::named_blocks("vrrp_instance", &VrrpConfig::instances, vrrp_instance_table),
+              .alias("vrrp_track_file")
+              .acted(),
+          kw::named_blocks("vrrp_sync_group", &VrrpConfig::sync_groups, sync_group_table).acted(),
+          kw::named_blocks("vrrp_instance", &VrrpConfig::instances, vrrp_instance_table).acted(),
       });
   return table;
 }

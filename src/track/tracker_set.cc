@@ -1,0 +1,307 @@
+#include "track/tracker_set.h"
+
+#include <fcntl.h>
+
+#include <boost/asio/post.hpp>
+#include <cstring>
+
+#include "common/log.h"
+#include "config/lexer.h"
+#include "process/credentials.h"
+
+namespace halo::track {
+namespace {
+
+spdlog::logger& logger() {
+  return log::get("track");
+}
+
+// Reload compares what a tracker does, not where it was written.
+template <class T>
+bool same_tracker(T a, T b) {
+  a.loc = {};
+  b.loc = {};
+  return a == b;
+}
+
+struct Used {
+  std::set<std::string> scripts;
+  std::set<std::string> processes;
+  std::set<std::string> files;
+};
+
+void collect(const config::Tracking& track, Used& used) {
+  for (const auto& r : track.scripts) used.scripts.insert(r.name);
+  for (const auto& r : track.processes) used.processes.insert(r.name);
+  for (const auto& r : track.files) used.files.insert(r.name);
+}
+
+Used used_trackers(const config::Config& config) {
+  Used used;
+  for (const auto& v : config.vrrp.instances) collect(v.track, used);
+  for (const auto& g : config.vrrp.sync_groups) collect(g.track, used);
+  return used;
+}
+
+// Why a vrrp_script cannot run, if it cannot: its user does not exist, or
+// enable_script_security refuses it.
+Result<process::Credentials> script_identity(const config::VrrpScript& s,
+                                             const config::GlobalDefs& g) {
+  auto credentials =
+      process::script_credentials(s.script.user, s.script.group, g.script_user, g.script_group);
+  if (!credentials) return credentials;
+  if (g.enable_script_security) {
+    const auto argv = config::split_command(s.script.command);
+    const auto program = argv.empty() ? std::string() : process::find_program(argv[0]);
+    if (program.empty()) return fail(fmt::format("script '{}' is not found", s.script.command));
+    if (auto secure = process::check_script_security(program, *credentials); !secure) {
+      return tl::unexpected(secure.error());
+    }
+  }
+  return credentials;
+}
+
+}  // namespace
+
+TrackerSet::TrackerSet(boost::asio::io_context& io, process::Supervisor& supervisor,
+                       Result<UniqueFd> connector, bool open_on_demand, ChangeHandler changed)
+    : io_(io),
+      supervisor_(supervisor),
+      open_on_demand_(open_on_demand),
+      changed_(std::move(changed)),
+      alive_(std::make_shared<bool>(true)) {
+  if (connector) {
+    connector_ = std::move(*connector);
+  } else {
+    connector_error_ = connector.error().message;
+  }
+}
+
+TrackerSet::~TrackerSet() {
+  *alive_ = false;
+}
+
+void TrackerSet::apply(const config::Config& config) {
+  const auto used = used_trackers(config);
+  apply_processes(config, used.processes);
+  apply_scripts(config, used.scripts);
+  apply_files(config, used.files);
+}
+
+void TrackerSet::apply_processes(const config::Config& config, const std::set<std::string>& used) {
+  std::vector<config::TrackProcess> wanted;
+  for (const auto& p : config.vrrp.track_processes) {
+    if (used.contains(p.name)) wanted.push_back(p);
+  }
+  if (processes_) {
+    const auto& running = processes_->trackers();
+    const bool same = running.size() == wanted.size() &&
+                      std::equal(running.begin(), running.end(), wanted.begin(),
+                                 [](const auto& a, const auto& b) { return same_tracker(a, b); });
+    if (same) return;
+  }
+  // Statuses before the rebuild: a tracker whose status the fresh scan changes is reported.
+  std::map<std::string, bool> before;
+  for (const auto& [name, index] : process_index_) before[name] = processes_->up(index);
+  processes_.reset();
+  process_index_.clear();
+  if (wanted.empty()) return;
+  if (!connector_.valid() && open_on_demand_) {
+    if (auto opened = open_process_connector()) {
+      connector_ = std::move(*opened);
+      connector_error_.clear();
+    } else {
+      connector_error_ = opened.error().message;
+    }
+  }
+  if (!connector_.valid()) {
+    logger().error(
+        "vrrp_track_process cannot run: {}",
+        connector_error_.empty() ? "the process-events connector is not open" : connector_error_);
+    return;
+  }
+  UniqueFd fd(fcntl(connector_.get(), F_DUPFD_CLOEXEC, 0));
+  if (!fd.valid()) {
+    connector_error_ = fmt::format("cannot duplicate the connector socket: {}", strerror(errno));
+    logger().error("vrrp_track_process cannot run: {}", connector_error_);
+    return;
+  }
+  for (std::size_t i = 0; i < wanted.size(); ++i) process_index_[wanted[i].name] = i;
+  processes_ = std::make_unique<ProcessTracker>(
+      io_, wanted, [this, alive = std::weak_ptr<bool>(alive_)](std::size_t index, bool up) {
+        auto token = alive.lock();
+        if (!token || !*token || !processes_) return;
+        const auto& name = processes_->trackers()[index].name;
+        logger().info("track_process {} is {} ({} running)", name, up ? "up" : "down",
+                      processes_->count(index));
+        changed_(TrackerKind::Process, name);
+      });
+  processes_->start(std::make_unique<ProcessEventSocket>(io_, std::move(fd)));
+  for (const auto& [name, index] : process_index_) {
+    const bool up = processes_->up(index);
+    logger().info("track_process {}: {} running, {}", name, processes_->count(index),
+                  up ? "up" : "down");
+    if (auto it = before.find(name); it != before.end() && it->second != up) {
+      boost::asio::post(io_, [this, name, alive = std::weak_ptr<bool>(alive_)] {
+        auto token = alive.lock();
+        if (token && *token) changed_(TrackerKind::Process, name);
+      });
+    }
+  }
+}
+
+void TrackerSet::apply_scripts(const config::Config& config, const std::set<std::string>& used) {
+  std::map<std::string, std::unique_ptr<ScriptTracker>> next;
+  script_errors_.clear();
+  for (const auto& s : config.vrrp.scripts) {
+    if (!used.contains(s.name)) continue;
+    if (auto it = scripts_.find(s.name);
+        it != scripts_.end() && same_tracker(it->second->config(), s)) {
+      next.emplace(s.name, std::move(it->second));
+      continue;
+    }
+    auto identity = script_identity(s, config.global.defs);
+    if (!identity) {
+      script_errors_[s.name] = identity.error().message;
+      logger().error("vrrp_script {} cannot run: {}", s.name, identity.error().message);
+      continue;
+    }
+    auto tracker = std::make_unique<ScriptTracker>(
+        io_, supervisor_, s, *identity,
+        [this, name = s.name, alive = std::weak_ptr<bool>(alive_)](bool up) {
+          auto token = alive.lock();
+          if (!token || !*token) return;
+          logger().info("vrrp_script {} is {}", name, up ? "up" : "down");
+          changed_(TrackerKind::Script, name);
+        });
+    tracker->start();
+    next.emplace(s.name, std::move(tracker));
+  }
+  scripts_ = std::move(next);  // the ones left behind stop here
+}
+
+void TrackerSet::apply_files(const config::Config& config, const std::set<std::string>& used) {
+  std::map<std::string, std::unique_ptr<FileTracker>> next;
+  file_errors_.clear();
+  for (const auto& f : config.vrrp.track_files) {
+    if (!used.contains(f.name)) continue;
+    if (auto it = files_.find(f.name);
+        it != files_.end() && same_tracker(it->second->config(), f)) {
+      next.emplace(f.name, std::move(it->second));
+      continue;
+    }
+    auto tracker = std::make_unique<FileTracker>(
+        io_, f, [this, name = f.name, alive = std::weak_ptr<bool>(alive_)](std::int64_t value) {
+          auto token = alive.lock();
+          if (!token || !*token) return;
+          logger().info("track_file {} reads {}", name, value);
+          changed_(TrackerKind::File, name);
+        });
+    if (auto started = tracker->start(); !started) {
+      file_errors_[f.name] = started.error().message;
+      logger().error("{}", started.error().message);
+      continue;
+    }
+    next.emplace(f.name, std::move(tracker));
+  }
+  files_ = std::move(next);
+}
+
+void TrackerSet::stop() {
+  processes_.reset();
+  process_index_.clear();
+  scripts_.clear();
+  files_.clear();
+}
+
+std::optional<TrackerStatus> TrackerSet::status(TrackerKind kind, const std::string& name) const {
+  switch (kind) {
+    case TrackerKind::Process:
+      if (auto it = process_index_.find(name); it != process_index_.end() && processes_) {
+        return TrackerStatus{processes_->up(it->second), 0};
+      }
+      return std::nullopt;
+    case TrackerKind::Script:
+      if (auto it = scripts_.find(name); it != scripts_.end()) {
+        return TrackerStatus{it->second->up(), 0};
+      }
+      return std::nullopt;
+    case TrackerKind::File:
+      if (auto it = files_.find(name); it != files_.end()) {
+        const auto value = it->second->value();
+        return TrackerStatus{value == 0, value};
+      }
+      return std::nullopt;
+    case TrackerKind::Interface:
+    case TrackerKind::Bfd:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> TrackerSet::unavailable(TrackerKind kind,
+                                                   const std::string& name) const {
+  if (status(kind, name)) return std::nullopt;
+  switch (kind) {
+    case TrackerKind::Process:
+      return connector_error_.empty()
+                 ? std::string("the process-events connector is not open")
+                 : "the process-events connector is not available: " + connector_error_;
+    case TrackerKind::Script:
+      if (auto it = script_errors_.find(name); it != script_errors_.end()) return it->second;
+      break;
+    case TrackerKind::File:
+      if (auto it = file_errors_.find(name); it != file_errors_.end()) return it->second;
+      break;
+    case TrackerKind::Interface:
+      return std::nullopt;
+    case TrackerKind::Bfd:
+      return std::string("BFD is not implemented");
+  }
+  return fmt::format("{} {} is not running", to_string(kind), name);
+}
+
+void TrackerSet::dump(std::ostream& out) const {
+  if (!scripts_.empty()) {
+    out << "------< VRRP Scripts >------\n";
+    for (const auto& [name, s] : scripts_) {
+      const auto& c = s->config();
+      out << " VRRP Script = " << name << "\n";
+      out << "   Command = " << c.script.command << "\n";
+      out << "   Interval = "
+          << std::chrono::duration_cast<std::chrono::seconds>(c.interval).count() << " sec\n";
+      out << "   Weight = " << c.weight << (c.weight_reverse ? " reverse" : "") << "\n";
+      out << "   Rise = " << c.rise << "\n";
+      out << "   Fall = " << c.fall << "\n";
+      out << "   Status = " << (s->up() ? "GOOD" : "BAD") << "\n";
+      out << "   Runs = " << s->stats().runs << ", failures = " << s->stats().failures
+          << ", timeouts = " << s->stats().timeouts << "\n";
+    }
+  }
+  if (processes_) {
+    out << "------< VRRP Track processes >------\n";
+    const auto& trackers = processes_->trackers();
+    for (std::size_t i = 0; i < trackers.size(); ++i) {
+      const auto& p = trackers[i];
+      out << " VRRP Track process = " << p.name << "\n";
+      out << "   Quorum = " << p.quorum;
+      if (p.quorum_max) out << ", max " << *p.quorum_max;
+      out << "\n";
+      out << "   Weight = " << p.weight << (p.weight_reverse ? " reverse" : "") << "\n";
+      out << "   Running = " << processes_->count(i) << "\n";
+      out << "   Status = " << (processes_->up(i) ? "UP" : "DOWN") << "\n";
+    }
+  }
+  if (!files_.empty()) {
+    out << "------< VRRP Track files >------\n";
+    for (const auto& [name, f] : files_) {
+      out << " VRRP Track file = " << name << "\n";
+      out << "   File = " << f->config().file << "\n";
+      out << "   Weight = " << f->config().weight << (f->config().weight_reverse ? " reverse" : "")
+          << "\n";
+      out << "   Value = " << f->value() << "\n";
+    }
+  }
+}
+
+}  // namespace halo::track

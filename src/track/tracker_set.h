@@ -1,0 +1,78 @@
+// Every tracker the running configuration uses: one ProcessTracker for the vrrp_track_process
+// blocks, one ScriptTracker per vrrp_script and one FileTracker per track_file, each only if
+// some vrrp_instance or vrrp_sync_group refers to it (keepalived runs nothing unwatched).
+//
+// apply() is called at start and on reload: a tracker whose configuration is unchanged keeps
+// running with its status; one that changed restarts; one no longer used stops. The process
+// connector was opened by main() in the initial network namespace; without it, the process
+// trackers are unavailable and say why, and the instances that use them do not start.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+
+#include "common/result.h"
+#include "common/unique_fd.h"
+#include "config/model.h"
+#include "process/supervisor.h"
+#include "track/file_tracker.h"
+#include "track/process_tracker.h"
+#include "track/script_tracker.h"
+#include "track/status.h"
+
+namespace halo::track {
+
+class TrackerSet {
+ public:
+  // Runs after a tracker's status changed (never from within apply()).
+  using ChangeHandler = std::function<void(TrackerKind kind, const std::string& name)>;
+
+  // `connector`: the result of open_process_connector() in main (an error when it could not
+  // be opened or was not opened). `open_on_demand`: the daemon runs in the initial network
+  // namespace, so a connector that is not open yet can be opened when first needed.
+  TrackerSet(boost::asio::io_context& io, process::Supervisor& supervisor,
+             Result<UniqueFd> connector, bool open_on_demand, ChangeHandler changed);
+  ~TrackerSet();
+  TrackerSet(const TrackerSet&) = delete;
+  TrackerSet& operator=(const TrackerSet&) = delete;
+
+  void apply(const config::Config& config);
+  void stop();
+
+  // The tracker's status; empty when it does not run (unknown, or unavailable()).
+  std::optional<TrackerStatus> status(TrackerKind kind, const std::string& name) const;
+  // Why a tracker that the configuration uses cannot run; empty when it runs.
+  std::optional<std::string> unavailable(TrackerKind kind, const std::string& name) const;
+
+  // keepalived.data's "VRRP Scripts", "VRRP Track processes" and "VRRP Track files" parts.
+  void dump(std::ostream& out) const;
+
+ private:
+  void apply_processes(const config::Config& config, const std::set<std::string>& used);
+  void apply_scripts(const config::Config& config, const std::set<std::string>& used);
+  void apply_files(const config::Config& config, const std::set<std::string>& used);
+
+  boost::asio::io_context& io_;
+  process::Supervisor& supervisor_;
+  UniqueFd connector_;
+  std::string connector_error_;
+  bool open_on_demand_ = false;
+  ChangeHandler changed_;
+  // A handler queued by a tracker that apply() has since replaced must not run.
+  std::shared_ptr<bool> alive_;
+
+  std::unique_ptr<ProcessTracker> processes_;
+  std::map<std::string, std::size_t> process_index_;  // name -> index in processes_
+  std::map<std::string, std::unique_ptr<ScriptTracker>> scripts_;
+  std::map<std::string, std::string> script_errors_;  // name -> why it cannot run
+  std::map<std::string, std::unique_ptr<FileTracker>> files_;
+  std::map<std::string, std::string> file_errors_;
+};
+
+}  // namespace halo::track

@@ -1,6 +1,7 @@
 #include "track/tracker_set.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 
 #include <boost/asio/post.hpp>
 #include <cstring>
@@ -261,21 +262,38 @@ std::optional<std::string> TrackerSet::unavailable(TrackerKind kind,
   return fmt::format("{} {} is not running", to_string(kind), name);
 }
 
+// Field names as in keepalived 2.2.7's keepalived.data, plus halo's run counters.
 void TrackerSet::dump(std::ostream& out) const {
   if (!scripts_.empty()) {
     out << "------< VRRP Scripts >------\n";
     for (const auto& [name, s] : scripts_) {
       const auto& c = s->config();
+      const auto& stats = s->stats();
+      const auto seconds = [](config::Duration d) {
+        return std::chrono::duration_cast<std::chrono::seconds>(d).count();
+      };
       out << " VRRP Script = " << name << "\n";
       out << "   Command = " << c.script.command << "\n";
-      out << "   Interval = "
-          << std::chrono::duration_cast<std::chrono::seconds>(c.interval).count() << " sec\n";
+      out << "   Interval = " << seconds(c.interval) << " sec\n";
+      out << "   Timeout = " << seconds(c.timeout.value_or(c.interval)) << " sec\n";
       out << "   Weight = " << c.weight << (c.weight_reverse ? " reverse" : "") << "\n";
       out << "   Rise = " << c.rise << "\n";
       out << "   Fall = " << c.fall << "\n";
       out << "   Status = " << (s->up() ? "GOOD" : "BAD") << "\n";
-      out << "   Runs = " << s->stats().runs << ", failures = " << s->stats().failures
-          << ", timeouts = " << s->stats().timeouts << "\n";
+      out << "   Runs = " << stats.runs << "\n";
+      out << "   Failures = " << stats.failures << "\n";
+      out << "   Timeouts = " << stats.timeouts << "\n";
+      out << "   Last exit status = " << stats.last_exit << "\n";
+    }
+  }
+  if (!files_.empty()) {
+    out << "------< VRRP Track files >------\n";
+    for (const auto& [name, f] : files_) {
+      out << " Track file = " << name << "\n";
+      out << "   File = " << f->config().file << "\n";
+      out << "   Status = " << f->value() << "\n";
+      out << "   Weight = " << f->config().weight << (f->config().weight_reverse ? " reverse" : "")
+          << "\n";
     }
   }
   if (processes_) {
@@ -283,23 +301,21 @@ void TrackerSet::dump(std::ostream& out) const {
     const auto& trackers = processes_->trackers();
     for (std::size_t i = 0; i < trackers.size(); ++i) {
       const auto& p = trackers[i];
+      std::string process;
+      for (const auto& word : p.process) process += (process.empty() ? "" : " ") + word;
+      const auto delay = [](const std::optional<config::Duration>& d) {
+        return fmt::format("{:.6f}s", d ? std::chrono::duration<double>(*d).count() : 0.0);
+      };
       out << " VRRP Track process = " << p.name << "\n";
-      out << "   Quorum = " << p.quorum;
-      if (p.quorum_max) out << ", max " << *p.quorum_max;
-      out << "\n";
+      out << "   Process = " << process << "\n";
+      out << "   Min processes = " << p.quorum << "\n";
+      if (p.quorum_max) out << "   Max processes = " << *p.quorum_max << "\n";
+      out << "   Current processes = " << processes_->count(i) << "\n";
+      out << "   Have quorum = " << (processes_->up(i) ? "true" : "false") << "\n";
       out << "   Weight = " << p.weight << (p.weight_reverse ? " reverse" : "") << "\n";
-      out << "   Running = " << processes_->count(i) << "\n";
-      out << "   Status = " << (processes_->up(i) ? "UP" : "DOWN") << "\n";
-    }
-  }
-  if (!files_.empty()) {
-    out << "------< VRRP Track files >------\n";
-    for (const auto& [name, f] : files_) {
-      out << " VRRP Track file = " << name << "\n";
-      out << "   File = " << f->config().file << "\n";
-      out << "   Weight = " << f->config().weight << (f->config().weight_reverse ? " reverse" : "")
-          << "\n";
-      out << "   Value = " << f->value() << "\n";
+      out << "   Terminate delay = " << delay(p.terminate_delay) << "\n";
+      out << "   Fork delay = " << delay(p.fork_delay) << "\n";
+      out << "   Full command = " << (p.full_command ? "true" : "false") << "\n";
     }
   }
 }

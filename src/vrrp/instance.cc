@@ -569,6 +569,28 @@ void Instance::dump(std::ostream& out) const {
     out << fmt::format("     {} dev {}{}\n", a.prefix.to_string(), a.interface,
                        a.excluded ? " (excluded)" : "");
   }
+  // keepalived's lists of what the instance tracks, with the weight that applies.
+  if (!spec_.tracked_interfaces.empty()) {
+    out << "   Tracked interfaces :\n";
+    for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
+      const auto& t = spec_.tracked_interfaces[i];
+      out << fmt::format("     {} weight {}{} ({})\n", t.name, t.weight,
+                         t.reverse ? " reverse" : "", tracked_up_[i] ? "up" : "down");
+    }
+  }
+  for (const auto kind :
+       {track::TrackerKind::Script, track::TrackerKind::File, track::TrackerKind::Process}) {
+    bool first = true;
+    for (const auto& t : spec_.tracked) {
+      if (t.kind != kind) continue;
+      if (first) out << fmt::format("   Tracked {}s :\n", track::to_string(kind));
+      first = false;
+      // keepalived writes "chk weight 10" for scripts and "tf, weight 3" for the others.
+      out << fmt::format("     {}{} weight {}{}\n", t.name,
+                         kind == track::TrackerKind::Script ? "" : ",", t.weight,
+                         t.reverse ? " reverse" : "");
+    }
+  }
   out << fmt::format("   VIP lifetime = {}\n", spec_.vip_lifetime == 0
                                                    ? std::string("forever")
                                                    : fmt::format("{} sec", spec_.vip_lifetime));

@@ -249,21 +249,6 @@ std::vector<InstanceSpec> instance_specs(const config::Config& config) {
   return specs;
 }
 
-Tracked track_interfaces(std::uint8_t base_priority, const std::vector<TrackedInterface>& tracked,
-                         const std::vector<bool>& up) {
-  Tracked out{base_priority, false};
-  for (std::size_t i = 0; i < tracked.size() && i < up.size(); ++i) {
-    const auto& t = tracked[i];
-    if (t.weight == 0) {
-      if (up[i] == t.reverse) out.fault = true;
-    } else if ((t.weight > 0) == up[i] && base_priority != kPriorityOwner) {
-      out.priority += t.reverse ? -t.weight : t.weight;
-    }
-  }
-  if (base_priority != kPriorityOwner) out.priority = std::clamp(out.priority, 1, 254);
-  return out;
-}
-
 InstanceKey key_of(const InstanceSpec& spec) {
   return {spec.interface, spec.fsm.vrid, spec.family};
 }

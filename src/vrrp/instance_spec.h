@@ -120,19 +120,6 @@ net::AddressRequest address_request(const VirtualAddress& address, const net::Li
 // (config::load), so nothing here can fail.
 std::vector<InstanceSpec> instance_specs(const config::Config& config);
 
-// keepalived.conf(5) track_interface arithmetic: weight 0 (the default) means down is a
-// FAULT (`weight 0 reverse`: up is); a positive weight is added while the interface is up, a
-// negative one while it is down; `reverse` turns the adjustment around. The priority is
-// clamped to 1..254; an address owner's (255) is never changed by weights (keepalived.conf(5),
-// `priority`). `up[i]` is tracked[i]'s state.
-struct Tracked {
-  int priority = 0;
-  bool fault = false;
-  friend bool operator==(const Tracked&, const Tracked&) = default;
-};
-Tracked track_interfaces(std::uint8_t base_priority, const std::vector<TrackedInterface>& tracked,
-                         const std::vector<bool>& up);
-
 // An instance's identity across reloads (design §3): an instance whose identity is unchanged
 // keeps its state.
 struct InstanceKey {

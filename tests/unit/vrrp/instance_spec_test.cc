@@ -243,19 +243,92 @@ vrrp_instance B {
 namespace halo::vrrp {
 namespace {
 
-TEST(TrackInterfaces, KeepalivedWeights) {
-  const std::vector<TrackedInterface> t{
-      {"a", 0, false}, {"b", 10, false}, {"c", -20, false}, {"d", 5, true}, {"e", 0, true}};
-  // a up, b up (+10), c up (0), d up (reverse: -5), e up (weight 0 reverse: FAULT)
-  EXPECT_EQ(track_interfaces(100, t, {true, true, true, true, true}), (Tracked{105, true}));
-  // a down: FAULT; b down (0); c down (-20); d down (0); e down (fine)
-  EXPECT_EQ(track_interfaces(100, t, {false, false, false, false, false}), (Tracked{80, true}));
-  EXPECT_EQ(track_interfaces(100, t, {true, false, false, false, false}), (Tracked{80, false}));
-  // Clamped to 1..254; an address owner's priority is not changed by weights.
-  EXPECT_EQ(track_interfaces(250, {{"b", 10, false}}, {true}), (Tracked{254, false}));
-  EXPECT_EQ(track_interfaces(10, {{"c", -20, false}}, {false}), (Tracked{1, false}));
-  EXPECT_EQ(track_interfaces(255, {{"c", -20, false}}, {false}), (Tracked{255, false}));
-  EXPECT_EQ(track_interfaces(255, {{"a", 0, false}}, {false}), (Tracked{255, true}));
+// The weight that applies to a tracker: the track_* item's own, else the tracker's default.
+// A sync group's trackers apply to each member, with weights only under
+// sync_group_tracking_weight (keepalived.conf(5), vrrp_sync_group).
+TEST(InstanceSpec, TrackedItemsTakeTheirWeights) {
+  const auto specs = specs_of(R"(
+vrrp_script chk {
+  script /bin/true
+  weight 10
+}
+vrrp_track_process trk {
+  process sleep
+  weight -5 reverse
+}
+track_file tf {
+  file /tmp/halo-tf
+  weight 2
+}
+vrrp_sync_group G {
+  group {
+    VI_2
+    VI_3
+  }
+  track_script {
+    chk weight 7
+  }
+  track_interface {
+    eth9 weight 4
+  }
+}
+vrrp_sync_group H {
+  group {
+    VI_4
+  }
+  track_file {
+    tf
+  }
+  sync_group_tracking_weight
+}
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 1
+  track_script {
+    chk
+  }
+  track_process {
+    trk weight 3
+  }
+  track_file {
+    tf
+  }
+  virtual_ipaddress {
+    192.0.2.1
+  }
+}
+vrrp_instance VI_2 {
+  interface eth0
+  virtual_router_id 2
+  virtual_ipaddress {
+    192.0.2.2
+  }
+}
+vrrp_instance VI_3 {
+  interface eth0
+  virtual_router_id 3
+  virtual_ipaddress {
+    192.0.2.3
+  }
+}
+vrrp_instance VI_4 {
+  interface eth0
+  virtual_router_id 4
+  virtual_ipaddress {
+    192.0.2.4
+  }
+}
+)");
+  ASSERT_EQ(specs.size(), 4u);
+  using K = track::TrackerKind;
+  EXPECT_EQ(specs[0].tracked, (std::vector<TrackedItem>{{K::Script, "chk", 10, false},
+                                                        {K::Process, "trk", 3, false},
+                                                        {K::File, "tf", 2, false}}));
+  // In G, without sync_group_tracking_weight: the group's trackers, weight 0 (down = FAULT).
+  EXPECT_EQ(specs[1].tracked, (std::vector<TrackedItem>{{K::Script, "chk", 0, false}}));
+  EXPECT_EQ(specs[2].tracked, specs[1].tracked);
+  EXPECT_EQ(specs[1].tracked_interfaces, (std::vector<TrackedInterface>{{"eth9", 0, false}}));
+  EXPECT_EQ(specs[3].tracked, (std::vector<TrackedItem>{{K::File, "tf", 2, false}}));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -24,12 +25,21 @@ void log_diagnostics(const config::Loaded& loaded) {
     // One log record per diagnostic: the first line (file:line:col: message) is what matters
     // in a log; the source excerpt is for terminals.
     text = text.substr(0, text.find('\n'));
-    if (d.severity == config::Severity::Error) {
+    if (d.severity == config::Severity::Error && d.impact != config::Impact::ScriptSecurity) {
       logger().error("{}", text);
     } else {
       logger().warn("{}", text);
     }
   }
+}
+
+// keepalived runs scripts as root without enable_script_security, logging a security
+// violation (its -t exits 6); halod does the same, so existing configurations keep working.
+bool runnable(const config::Loaded& loaded) {
+  const auto& all = loaded.diagnostics.all();
+  return std::none_of(all.begin(), all.end(), [](const config::Diagnostic& d) {
+    return d.severity == config::Severity::Error && d.impact != config::Impact::ScriptSecurity;
+  });
 }
 
 }  // namespace
@@ -42,7 +52,7 @@ std::unique_ptr<const config::Config> load_for_run(const Options& options, const
   lo.follow_net_namespace = options.network_namespace.empty();
   auto loaded = config::load_file(path, lo);
   log_diagnostics(loaded);
-  if (!loaded.ok()) {
+  if (!runnable(loaded)) {
     if (starting && !options.log_console) {
       std::fputs(loaded.diagnostics.render(loaded.sources).c_str(), stderr);
     }

@@ -372,8 +372,9 @@ void Engine::on_member_fault(const Instance& instance, bool fault) {
 void Engine::notice_group_state(std::size_t group) {
   const auto state = groups_[group].group_state();
   auto& notified = notified_group_state_[groups_[group].name()];
-  // keepalived notifies STOP for instances only.
-  if (state == notified || state == State::Init || state == State::Stop) return;
+  // keepalived.conf(5) says STOP applies to instances only, but keepalived 2.2.7 writes
+  // GROUP "G" STOP 0 when its members stop; halo does what keepalived does.
+  if (state == notified || state == State::Init) return;
   notified = state;
   if (notice_handler_) {
     notice_handler_(
@@ -398,7 +399,6 @@ std::vector<notify::VrrpNotice> Engine::current_notices() const {
   }
   for (const auto& group : groups_) {
     const auto state = group.group_state();
-    if (state == State::Stop) continue;
     if (auto what = notice_of(state)) {
       notices.push_back({notify::VrrpNotice::Subject::Group, group.name(), *what, 0});
     }

@@ -276,7 +276,6 @@ def test_a_storm_of_short_lived_processes_never_moves_the_vip(vrrp, impls, procs
 
     procs.stop(keep)
     holds(vrrp, lab, "node2", "node2 to take over: one exit leaves 1 process of quorum 2")
-    log = a.log_text()
-    bad = [ln for ln in log.splitlines() if "/proc" in ln]
-    assert not bad, f"{a!r} logged about /proc:\n" + "\n".join(bad[:10])
-    assert not re.search(r"(?i)\b(error|can't|cannot)\b.*\b(stat|status|cmdline|comm)\b", log)
+    complaint = re.compile(r"(?i)error|warn|can't|cannot|unable|fail|no such")
+    bad = [ln for ln in a.log_text().splitlines() if "/proc" in ln and complaint.search(ln)]
+    assert not bad, f"{a!r} complained about /proc:\n" + "\n".join(bad[:10])

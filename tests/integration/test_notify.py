@@ -149,8 +149,10 @@ def run_scenario(session, impl: str, *, fifo: bool = False,
         a.stop()
         session.wait(lambda: lines(notify_log)[-1].endswith("[STOP][150]"), 3,
                      "node1's notify for STOP")
+        session.wait(lambda: lines(d / "stop.log"), 3, "node1's notify_stop")
         if reader:
-            session.wait(lambda: reader.lines and "STOP" in reader.lines[-1], 2,
+            stops = 2 if sync_group else 1
+            session.wait(lambda: sum("STOP" in ln for ln in reader.lines) >= stops, 2,
                          "the STOP lines in the FIFO")
         return d, list(reader.lines) if reader else []
     finally:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from track_lab import pid_alive, script_file, with_tracking
+from track_lab import SCRIPT_SECURITY, pid_alive, script_file, with_tracking
 from vrrp_lab import VIP4, deadline, impl_param, steady, vrrp_config
 
 ADVERT = 0.1
@@ -43,7 +43,8 @@ class Check:
         block = ["vrrp_script CHK {", f"    script \"{self.path}\""]
         block += [f"    {o}" for o in options] + ["}"]
         return with_tracking(vrrp_config(priority=priority), defs="\n".join(block),
-                             instance="    track_script {\n        CHK\n    }\n")
+                             instance="    track_script {\n        CHK\n    }\n",
+                             global_=SCRIPT_SECURITY)
 
 
 def start(vrrp, impls, *options: str, priority: int = 150):
@@ -60,20 +61,20 @@ def holds(vrrp, lab, host: str, what: str, extra: float = 0.0) -> None:
 
 @pytest.mark.parametrize("impls", IMPLS)
 def test_failing_script_lowers_the_priority_by_its_weight(vrrp, impls):
-    lab, chk, _, _ = start(vrrp, impls, "interval 0.2", "weight -100", "fall 1", "rise 1")
-    holds(vrrp, lab, "node1", "node1 (150, script OK) to hold", extra=1)
+    lab, chk, _, _ = start(vrrp, impls, "interval 1", "weight -100", "fall 1", "rise 1")
+    holds(vrrp, lab, "node1", "node1 (150, script OK) to hold", extra=2)
     vrrp.stays(lambda: lab.holders(VIP4) == ["node1"], steady(ADVERT), "node1 holding")
     chk.set("1")
-    holds(vrrp, lab, "node2", "node2 (100) to take over from node1 (150 - 100)", extra=1)
+    holds(vrrp, lab, "node2", "node2 (100) to take over from node1 (150 - 100)", extra=2)
     chk.set("0")
-    holds(vrrp, lab, "node1", "node1 to preempt back once its script passes", extra=1)
+    holds(vrrp, lab, "node1", "node1 to preempt back once its script passes", extra=2)
     chk.set("7")  # any non-zero exit code is a failure
-    holds(vrrp, lab, "node2", "node2 to take over on exit code 7", extra=1)
+    holds(vrrp, lab, "node2", "node2 to take over on exit code 7", extra=2)
 
 
 @pytest.mark.parametrize("impls", IMPLS)
 def test_fall_and_rise_count_consecutive_results(vrrp, impls):
-    interval = 0.5
+    interval = 1  # keepalived 2.2.7 takes whole seconds only (1..4294)
     lab, chk, _, _ = start(vrrp, impls, f"interval {interval:g}", "weight -100", "fall 3",
                            "rise 2")
     holds(vrrp, lab, "node1", "node1 to hold", extra=2)
@@ -99,14 +100,14 @@ def test_fall_and_rise_count_consecutive_results(vrrp, impls):
 @pytest.mark.parametrize("impls", IMPLS)
 def test_weight_0_failure_is_fault(vrrp, impls):
     # node1 (150) is above node2 (100): only FAULT keeps it from preempting.
-    lab, chk, _, _ = start(vrrp, impls, "interval 0.2", "weight 0", "fall 1", "rise 1")
-    holds(vrrp, lab, "node1", "node1 to hold", extra=1)
+    lab, chk, _, _ = start(vrrp, impls, "interval 1", "weight 0", "fall 1", "rise 1")
+    holds(vrrp, lab, "node1", "node1 to hold", extra=2)
     chk.set("1")
-    holds(vrrp, lab, "node2", "node2 to take over while node1 is in FAULT", extra=1)
+    holds(vrrp, lab, "node2", "node2 to take over while node1 is in FAULT", extra=2)
     vrrp.stays(lambda: lab.holders(VIP4) == ["node2"], steady(ADVERT),
                "node2 (100) holding: node1 (150, FAULT) must not preempt")
     chk.set("0")
-    holds(vrrp, lab, "node1", "node1 to leave FAULT and preempt", extra=1)
+    holds(vrrp, lab, "node1", "node1 to leave FAULT and preempt", extra=2)
 
 
 @pytest.mark.parametrize("impls", IMPLS)

@@ -49,6 +49,12 @@ def with_tracking(conf: str, defs: str = "", instance: str = "", global_: str = 
     return conf
 
 
+# Scripts run as root: keepalived only warns without enable_script_security, halod refuses the
+# configuration ("security violation: script ... would run as root but enable_script_security
+# is not set"). The lab's directories are root's, mode 0700, so the scripts pass the check.
+SCRIPT_SECURITY = "    enable_script_security\n    script_user root\n"
+
+
 def script_file(path: Path, text: str) -> Path:
     path.write_text(text)
     path.chmod(0o755)

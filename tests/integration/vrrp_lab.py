@@ -271,6 +271,10 @@ class Daemon:
         self.log = self.dir / f"{self.name}.log"
         self.proc: Optional[subprocess.Popen] = None
         self.stopped_by: Optional[str] = None  # "SIGTERM", "SIGKILL" once it ended
+        # Started in the root network namespace (its config names the host's namespace in
+        # `net_namespace`): process tracking needs the kernel's process-events connector,
+        # which only works in the initial namespace.
+        self.root_ns = False
         lab.daemons.append(self)
 
     def argv(self) -> list[str]:
@@ -283,7 +287,8 @@ class Daemon:
         with open(self.log, "ab") as log:
             # `ip netns exec` execs the daemon: this pid is the daemon's own, and its
             # process group (new session) holds every child it forks.
-            self.proc = subprocess.Popen(self.lab.exec_argv(self.host, self.argv()),
+            argv = self.argv() if self.root_ns else self.lab.exec_argv(self.host, self.argv())
+            self.proc = subprocess.Popen(argv,
                                          stdin=subprocess.DEVNULL, stdout=log,
                                          stderr=subprocess.STDOUT, start_new_session=True)
         return self
@@ -550,13 +555,20 @@ class LabSession:
             helpers.skip_or_fail(f"cannot build the VRRP lab: {e}")
         return self._lab
 
-    def start(self, impl: str, host: str, config_text: str) -> Daemon:
+    def start(self, impl: str, host: str, config_text: str, root_ns: bool = False) -> Daemon:
+        """`root_ns`: run the daemon in the root network namespace with `net_namespace` (the
+        host's namespace) put first in its config, as process tracking needs."""
         lab = self._lab
         assert lab is not None, "call lab() first"
         if host not in self._before:
             self._before[host] = lab.snapshot(host)
         runner = self.RUNNERS[impl]
-        return lab.start(runner, host, config_text, binary=self._binary(impl))
+        if not root_ns:
+            return lab.start(runner, host, config_text, binary=self._binary(impl))
+        d = runner(lab, host, f"net_namespace {lab.ns(host)}\n" + config_text,
+                   binary=self._binary(impl))
+        d.root_ns = True
+        return d.start()
 
     def forget_baseline(self, host: str) -> None:
         """For a test that replaces the host's interfaces itself: teardown no longer compares

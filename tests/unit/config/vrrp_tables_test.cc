@@ -748,6 +748,44 @@ TEST(VrrpValidate, SyncGroups) {
                         "defined"));
 }
 
+// keepalived -t: a sync group with an address owner among its members cannot use weights on
+// its own trackers ("Cannot have weighted track ... with member having priority 255"), with or
+// without sync_group_tracking_weight.
+TEST(VrrpValidate, SyncGroupWithAddressOwnerCannotUseWeights) {
+  auto group = [](const std::string& tracking) {
+    return "vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n" + tracking + "}\n";
+  };
+  // VI_1 is an address owner (a group may mix owners and others: keepalived -t accepts it).
+  auto config = [&](const std::string& tracking) {
+    return load(std::string(kTrackers) + group(tracking) + two_instances("priority 255"));
+  };
+  EXPECT_TRUE(config("").ok()) << rendered(config(""));
+  auto script = config(" track_script {\n  chk weight 10\n }\n");
+  EXPECT_TRUE(has_error(script, 20,
+                        "vrrp_sync_group 'G1': track_script 'chk' has a weight, but member "
+                        "'VI_1' is an address owner (priority 255)"))
+      << rendered(script);
+  EXPECT_TRUE(config(" track_script {\n  chk\n }\n").ok());
+  // track_file's default weight is 1.
+  EXPECT_TRUE(
+      has_error_anywhere(config(" track_file {\n  tf\n }\n"), "track_file 'tf' has a weight"));
+  EXPECT_TRUE(config(" track_file {\n  tf weight 0\n }\n").ok());
+  EXPECT_TRUE(has_error_anywhere(config(" track_process {\n  tp weight -5\n }\n"),
+                                 "track_process 'tp' has a weight"));
+  // keepalived 2.2.7 does not report vrrp_track_process's default weight here.
+  EXPECT_TRUE(config(" track_process {\n  tp\n }\n").ok());
+  EXPECT_TRUE(has_error_anywhere(config(" track_interface {\n  eth2 weight 5\n }\n"),
+                                 "track_interface 'eth2' has a weight"));
+  EXPECT_TRUE(config(" track_interface {\n  eth2\n }\n").ok());
+  EXPECT_TRUE(has_error_anywhere(
+      config(" sync_group_tracking_weight\n track_script {\n  chk weight 10\n }\n"),
+      "track_script 'chk' has a weight"));
+  // Without an owner in the group the weights are fine.
+  auto plain =
+      std::string(kTrackers) + group(" track_script {\n  chk weight 10\n }\n") + two_instances("");
+  EXPECT_TRUE(load(plain).ok()) << rendered(load(plain));
+}
+
 TEST(VrrpValidate, ScriptMustExistWhenVrrpRuns) {
   const std::string missing = "vrrp_script chk {\n script /nonexistent/halo_check.sh\n}\n";
   auto l = load(instance("", missing));

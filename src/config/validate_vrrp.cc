@@ -13,6 +13,7 @@
 //
 // keepalived logs most of these and drops the offending part; under -t every one of them makes
 // the test fail, so each is an error here. Messages name the block and the value at fault.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -126,6 +127,16 @@ void check_trackers(Context& cx) {
   for (const auto& f : vrrp.track_files) {
     if (f.file.empty()) {
       cx.diag.error(f.loc, fmt::format("track_file '{}' has no 'file'", f.name));
+      continue;
+    }
+    // keepalived looks at the file while it reads the configuration, -t included: init_file
+    // with overwrite cannot replace what is not a regular file.
+    struct stat st {};
+    if (f.init_file && f.init_file->overwrite && ::stat(f.file.c_str(), &st) == 0 &&
+        !S_ISREG(st.st_mode)) {
+      cx.diag.error(f.loc, fmt::format("track_file '{}': init_file cannot overwrite '{}': it is "
+                                       "not a regular file",
+                                       f.name, f.file));
     }
   }
 }

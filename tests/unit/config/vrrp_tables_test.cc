@@ -479,16 +479,41 @@ TEST(VrrpTables, TrackProcessBlockValues) {
                         "quorum_max 1 is less than "
                         "quorum 2"));
   EXPECT_TRUE(tp("process a\nquorum_max 0").ok());
+  // keepalived -t: "Weight already set for track process" (unless the first was the default).
+  EXPECT_TRUE(has_error(tp("process a\nweight 5\nweight 6"), 4, "weight is already set"));
+  EXPECT_TRUE(tp("process a\nweight 1\nweight 6").ok());
 }
 
 TEST(VrrpTables, TrackFileBlockValues) {
   auto tf = [](const std::string& body) { return load("track_file tf {\n" + body + "\n}\n"); };
   EXPECT_TRUE(has_error(tf("file /x\nweight 2147483647"), 3, "'weight' value 2147483647"));
-  EXPECT_TRUE(has_error(tf("file /x\ninit_file foo"), 3, "'init_file' needs a whole number"));
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file foo"), 3, "unknown init_file option 'foo'"));
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file +5"), 3, "unknown init_file option '+5'"));
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file 1x"), 3, "'init_file' needs a whole number"));
   EXPECT_TRUE(has_error(tf("file /x\ninit_file 2147483648"), 3, "out of range"));
-  EXPECT_TRUE(has_error(tf("file /x\ninit_file overwrite 5"), 3, "unknown init_file option '5'"));
   EXPECT_TRUE(has_error(tf("weight 3"), 1, "track_file 'tf' has no 'file'"));
   EXPECT_TRUE(tf("file /x\ninit_file overwrite").ok());
+  // keepalived -t: words in any order, the last value wins, -254..254 only.
+  auto any_order = tf("file /x\ninit_file overwrite 5 -7");
+  ASSERT_TRUE(any_order.ok()) << rendered(any_order);
+  EXPECT_EQ(any_order.config->vrrp.track_files[0].init_file,
+            (TrackFile::Init{-7, /*overwrite=*/true}));
+  EXPECT_TRUE(tf("file /x\ninit_file -254").ok());
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file 255"), 3,
+                        "init_file value 255 is outside the sensible range -254..254"));
+  // A second file or weight is reported and ignored; weight 1 (the default) may be restated.
+  auto two_files = tf("file /x\nfile /y");
+  EXPECT_TRUE(has_error(two_files, 3, "'file' is already set for track_file 'tf'; ignoring '/y'"))
+      << rendered(two_files);
+  EXPECT_EQ(two_files.config->vrrp.track_files[0].file, "/x");
+  EXPECT_TRUE(has_error(tf("file /x\nweight 5\nweight 6"), 4,
+                        "weight is already set for 'tf'; ignoring '6'"));
+  EXPECT_TRUE(tf("file /x\nweight 1\nweight 6").ok());
+  // init_file overwrite needs a regular file where one exists (checked while reading, as
+  // keepalived does).
+  EXPECT_TRUE(has_error(tf("file /tmp\ninit_file 1 overwrite"), 1,
+                        "init_file cannot overwrite '/tmp': it is not a regular file"));
+  EXPECT_TRUE(tf("file /tmp\ninit_file 1").ok());
 }
 
 TEST(VrrpTables, SyncGroupKeywords) {

@@ -46,6 +46,7 @@ namespace halo::track {
 namespace {
 
 constexpr std::size_t kReadMax = 127;  // keepalived reads at most this many bytes
+constexpr int kMaxReadsPerWakeup = 16;
 constexpr std::uint32_t kWatchMask =
     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_ONLYDIR;
 
@@ -176,7 +177,9 @@ void FileTracker::Impl::arm() {
 void FileTracker::Impl::on_readable() {
   alignas(inotify_event) std::array<char, 16 * (sizeof(inotify_event) + NAME_MAX + 1)> buffer;
   bool relevant = false;
-  for (;;) {
+  // A bounded number of reads per wake-up: a directory flooded with events cannot hold the
+  // loop; whatever is left wakes the next wait at once.
+  for (int reads = 0; reads < kMaxReadsPerWakeup; ++reads) {
     const ssize_t n = ::read(descriptor.native_handle(), buffer.data(), buffer.size());
     if (n < 0) {
       if (errno == EINTR) continue;

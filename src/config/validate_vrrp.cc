@@ -13,6 +13,7 @@
 //
 // keepalived logs most of these and drops the offending part; under -t every one of them makes
 // the test fail, so each is an error here. Messages name the block and the value at fault.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -126,6 +127,16 @@ void check_trackers(Context& cx) {
   for (const auto& f : vrrp.track_files) {
     if (f.file.empty()) {
       cx.diag.error(f.loc, fmt::format("track_file '{}' has no 'file'", f.name));
+      continue;
+    }
+    // keepalived looks at the file while it reads the configuration, -t included: init_file
+    // with overwrite cannot replace what is not a regular file.
+    struct stat st {};
+    if (f.init_file && f.init_file->overwrite && ::stat(f.file.c_str(), &st) == 0 &&
+        !S_ISREG(st.st_mode)) {
+      cx.diag.error(f.loc, fmt::format("track_file '{}': init_file cannot overwrite '{}': it is "
+                                       "not a regular file",
+                                       f.name, f.file));
     }
   }
 }
@@ -193,6 +204,45 @@ bool tracking_weighted(const Context& cx, const VrrpInstance& v) {
   refs(v.track.scripts, cx.scripts);
   refs(v.track.files, cx.files);
   return weighted;
+}
+
+// Reports the weighted trackers of a sync group that has an address owner among its members:
+// keepalived -t reports each ("Cannot have weighted track script 'x' with member having
+// priority 255") and clears the weight, with or without sync_group_tracking_weight. A
+// vrrp_track_process counts only with a weight set somewhere: the model cannot tell its default
+// weight 1 from an explicit one, and keepalived 2.2.7 does not report the default.
+void check_group_owner_weights(const Context& cx, const VrrpSyncGroup& g,
+                               std::string_view owner_member) {
+  auto report = [&](const SourceLoc& loc, std::string_view what, std::string_view name) {
+    cx.diag.error(loc, fmt::format("vrrp_sync_group '{}': {} '{}' has a weight, but member '{}' "
+                                   "is an address owner (priority 255); set weight 0",
+                                   g.name, what, name, owner_member));
+  };
+  for (const auto& i : g.track.interfaces) {
+    if (i.weight != 0) report(i.loc, "track_interface", i.name);
+  }
+  auto refs = [&](const std::vector<TrackRef>& list, const auto& index, std::string_view what) {
+    for (const auto& r : list) {
+      auto it = index.find(r.name);
+      if (it != index.end() && r.weight.value_or(it->second->weight) != 0) {
+        report(r.loc, what, r.name);
+      }
+    }
+  };
+  refs(g.track.scripts, cx.scripts, "track_script");
+  refs(g.track.files, cx.files, "track_file");
+  for (const auto& r : g.track.processes) {
+    auto it = cx.processes.find(r.name);
+    if (it == cx.processes.end()) continue;
+    const int weight = r.weight.value_or(it->second->weight);
+    if (r.weight ? weight != 0 : weight != 0 && weight != 1) report(r.loc, "track_process", r.name);
+  }
+  for (const auto& r : g.track.bfds) {
+    const auto& bfds = cx.config.lvs.bfd_instances;
+    const auto it =
+        std::find_if(bfds.begin(), bfds.end(), [&](const auto& b) { return b.name == r.name; });
+    if (it != bfds.end() && r.weight.value_or(it->weight) != 0) report(r.loc, "track_bfd", r.name);
+  }
 }
 
 struct InstanceFacts {
@@ -474,6 +524,7 @@ void validate_vrrp(const Config& config, const ValidateOptions& options, Diagnos
   for (const auto& g : vrrp.sync_groups) {
     std::size_t members = 0;
     std::set<std::string_view> tracked_by_members;
+    std::string_view owner_member;  // the first member that is an address owner
     for (const auto& m : g.group) {
       auto it = instances.find(m.name);
       if (it == instances.end()) {
@@ -490,6 +541,7 @@ void validate_vrrp(const Config& config, const ValidateOptions& options, Diagnos
       }
       ++members;
       const auto& v = *it->second;
+      if (v.priority == 255 && owner_member.empty()) owner_member = v.name;
       if (!v.interface.empty()) tracked_by_members.insert(v.interface);
       for (const auto& i : v.track.interfaces) tracked_by_members.insert(i.name);
       // Weights on members are ignored in a group: keepalived -t reports them.
@@ -515,6 +567,7 @@ void validate_vrrp(const Config& config, const ValidateOptions& options, Diagnos
       }
     }
     check_tracking(cx, g, "vrrp_sync_group");
+    if (!owner_member.empty()) check_group_owner_weights(cx, g, owner_member);
     for (const auto* s :
          {&g.notify_master, &g.notify_backup, &g.notify_fault, &g.notify_stop, &g.notify}) {
       cx.script(*s);

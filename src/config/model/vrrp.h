@@ -45,7 +45,9 @@ struct TrackProcess {
   SourceLoc loc;
   std::vector<std::string> process;  // command name, then parameters; empty: none (an error)
   std::optional<ParamMatch> param_match;
-  std::int16_t weight = 1;  // -254..254
+  // keepalived.conf(5) says 1; keepalived 2.2.7 runs with 0 (its dump says `Weight = 0`, and a
+  // lost quorum puts the instance in FAULT). Configurations written for it rely on that.
+  std::int16_t weight = 0;  // -254..254
   bool weight_reverse = false;
   std::uint16_t quorum = 1;
   std::optional<std::uint16_t> quorum_max;

@@ -29,14 +29,22 @@ Keyword<T> whole_seconds(std::string_view name, M T::*member, std::int64_t min, 
                    kw::DurationCodec{seconds(min), seconds(max), seconds(1), /*whole=*/true});
 }
 
-// `weight <N> [reverse]` of vrrp_script, vrrp_track_process and track_file.
+// `weight <N> [reverse]` of vrrp_script, vrrp_track_process and track_file. With `once`, a
+// second weight after one that changed the default is an error and ignored (keepalived 2.2.7
+// "Weight already set for track file/process"; it compares with the default, so `weight 1`
+// followed by another weight passes).
 template <class T>
 Keyword<T> tracker_weight(std::int16_t T::*weight, bool T::*reverse, std::int64_t min,
-                          std::int64_t max) {
+                          std::int64_t max, bool once = false) {
   return kw::custom<T>(
              "weight", fmt::format("<{}..{}> [reverse]", min, max),
              [=](T& t, const Statement& st) {
                if (!st.expect_args(1, 2)) return;
+               if (once && t.*weight != kw::defaults<T>().*weight) {
+                 st.error(st.arg(0), fmt::format("weight is already set for '{}'; ignoring '{}'",
+                                                 t.name, st.arg(0).text));
+                 return;
+               }
                auto v = kw::integer_arg(st, st.arg(0), "weight", min, max);
                if (!v) return;
                bool rev = false;
@@ -300,7 +308,8 @@ const Table<TrackProcess>& track_process_table() {
                     break;
                 }
               }),
-          tracker_weight(&TrackProcess::weight, &TrackProcess::weight_reverse, -254, 254),
+          tracker_weight(&TrackProcess::weight, &TrackProcess::weight_reverse, -254, 254,
+                         /*once=*/true),
           kw::integer("quorum", &TrackProcess::quorum, 1, 65535),
           kw::integer("quorum_max", &TrackProcess::quorum_max, 0, 65535),
           kw::seconds("fork_delay", &TrackProcess::fork_delay, 0.000001, 3600)
@@ -329,24 +338,48 @@ const Table<TrackFile>& track_file_table() {
   static const Table<TrackFile> table(
       "track_file", "a file holding a number; its value adjusts priorities",
       kw::all_acted<TrackFile>({
-          kw::string("file", &TrackFile::file, "<PATH>"),
-          tracker_weight(&TrackFile::weight, &TrackFile::weight_reverse, -254, 254),
+          // keepalived keeps the first file and reports the second.
+          kw::custom<TrackFile>(
+              "file", "<PATH>",
+              [](TrackFile& f, const Statement& st) {
+                if (!st.expect_args(1, 1)) return;
+                if (!f.file.empty()) {
+                  st.error(st.arg(0), fmt::format("'file' is already set for track_file '{}'; "
+                                                  "ignoring '{}'",
+                                                  f.name, st.arg(0).text));
+                  return;
+                }
+                f.file = st.arg(0).text;
+              },
+              [](const TrackFile& f, Writer& w) {
+                if (!f.file.empty()) w.statement("file", DumpArgs{DumpArg(f.file, true)});
+              }),
+          tracker_weight(&TrackFile::weight, &TrackFile::weight_reverse, -254, 254,
+                         /*once=*/true),
+          // As keepalived reads it: words in any order, a word starting with a digit or '-' is
+          // the value (the last one wins), 'overwrite' the option. A value outside -254..254
+          // is reported (keepalived: "outside sensible range"): it cannot be a valid weight
+          // product for an instance.
           kw::custom<TrackFile>(
               "init_file", "[<VALUE>] [overwrite]",
               [](TrackFile& f, const Statement& st) {
-                if (!st.expect_args(0, 2)) return;
                 TrackFile::Init init;
-                bool have_value = false;
                 for (const auto& t : st.args()) {
-                  if (t.text == "overwrite" && !init.overwrite) {
-                    init.overwrite = true;
-                  } else if (!have_value && !init.overwrite) {
+                  const char c = t.text.empty() ? '\0' : t.text[0];
+                  if ((c >= '0' && c <= '9') || c == '-') {
                     auto v = kw::integer_arg(st, t, "init_file",
                                              std::numeric_limits<std::int32_t>::min(),
                                              std::numeric_limits<std::int32_t>::max());
                     if (!v) return;
+                    if (*v < -254 || *v > 254) {
+                      st.error(t, fmt::format("init_file value {} is outside the sensible range "
+                                              "-254..254",
+                                              *v));
+                      return;
+                    }
                     init.value = static_cast<std::int32_t>(*v);
-                    have_value = true;
+                  } else if (t.text == "overwrite") {
+                    init.overwrite = true;
                   } else {
                     st.error(t, fmt::format("unknown init_file option '{}'", t.text));
                     return;

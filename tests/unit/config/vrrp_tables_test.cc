@@ -479,16 +479,41 @@ TEST(VrrpTables, TrackProcessBlockValues) {
                         "quorum_max 1 is less than "
                         "quorum 2"));
   EXPECT_TRUE(tp("process a\nquorum_max 0").ok());
+  // keepalived -t: "Weight already set for track process" (unless the first was the default).
+  EXPECT_TRUE(has_error(tp("process a\nweight 5\nweight 6"), 4, "weight is already set"));
+  EXPECT_TRUE(tp("process a\nweight 1\nweight 6").ok());
 }
 
 TEST(VrrpTables, TrackFileBlockValues) {
   auto tf = [](const std::string& body) { return load("track_file tf {\n" + body + "\n}\n"); };
   EXPECT_TRUE(has_error(tf("file /x\nweight 2147483647"), 3, "'weight' value 2147483647"));
-  EXPECT_TRUE(has_error(tf("file /x\ninit_file foo"), 3, "'init_file' needs a whole number"));
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file foo"), 3, "unknown init_file option 'foo'"));
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file +5"), 3, "unknown init_file option '+5'"));
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file 1x"), 3, "'init_file' needs a whole number"));
   EXPECT_TRUE(has_error(tf("file /x\ninit_file 2147483648"), 3, "out of range"));
-  EXPECT_TRUE(has_error(tf("file /x\ninit_file overwrite 5"), 3, "unknown init_file option '5'"));
   EXPECT_TRUE(has_error(tf("weight 3"), 1, "track_file 'tf' has no 'file'"));
   EXPECT_TRUE(tf("file /x\ninit_file overwrite").ok());
+  // keepalived -t: words in any order, the last value wins, -254..254 only.
+  auto any_order = tf("file /x\ninit_file overwrite 5 -7");
+  ASSERT_TRUE(any_order.ok()) << rendered(any_order);
+  EXPECT_EQ(any_order.config->vrrp.track_files[0].init_file,
+            (TrackFile::Init{-7, /*overwrite=*/true}));
+  EXPECT_TRUE(tf("file /x\ninit_file -254").ok());
+  EXPECT_TRUE(has_error(tf("file /x\ninit_file 255"), 3,
+                        "init_file value 255 is outside the sensible range -254..254"));
+  // A second file or weight is reported and ignored; weight 1 (the default) may be restated.
+  auto two_files = tf("file /x\nfile /y");
+  EXPECT_TRUE(has_error(two_files, 3, "'file' is already set for track_file 'tf'; ignoring '/y'"))
+      << rendered(two_files);
+  EXPECT_EQ(two_files.config->vrrp.track_files[0].file, "/x");
+  EXPECT_TRUE(has_error(tf("file /x\nweight 5\nweight 6"), 4,
+                        "weight is already set for 'tf'; ignoring '6'"));
+  EXPECT_TRUE(tf("file /x\nweight 1\nweight 6").ok());
+  // init_file overwrite needs a regular file where one exists (checked while reading, as
+  // keepalived does).
+  EXPECT_TRUE(has_error(tf("file /tmp\ninit_file 1 overwrite"), 1,
+                        "init_file cannot overwrite '/tmp': it is not a regular file"));
+  EXPECT_TRUE(tf("file /tmp\ninit_file 1").ok());
 }
 
 TEST(VrrpTables, SyncGroupKeywords) {
@@ -746,6 +771,44 @@ TEST(VrrpValidate, SyncGroups) {
   EXPECT_TRUE(has_error(load(script + two_instances("")), 7,
                         "track_script 'nosuch' is not "
                         "defined"));
+}
+
+// keepalived -t: a sync group with an address owner among its members cannot use weights on
+// its own trackers ("Cannot have weighted track ... with member having priority 255"), with or
+// without sync_group_tracking_weight.
+TEST(VrrpValidate, SyncGroupWithAddressOwnerCannotUseWeights) {
+  auto group = [](const std::string& tracking) {
+    return "vrrp_sync_group G1 {\n group {\n  VI_1\n  VI_2\n }\n" + tracking + "}\n";
+  };
+  // VI_1 is an address owner (a group may mix owners and others: keepalived -t accepts it).
+  auto config = [&](const std::string& tracking) {
+    return load(std::string(kTrackers) + group(tracking) + two_instances("priority 255"));
+  };
+  EXPECT_TRUE(config("").ok()) << rendered(config(""));
+  auto script = config(" track_script {\n  chk weight 10\n }\n");
+  EXPECT_TRUE(has_error(script, 20,
+                        "vrrp_sync_group 'G1': track_script 'chk' has a weight, but member "
+                        "'VI_1' is an address owner (priority 255)"))
+      << rendered(script);
+  EXPECT_TRUE(config(" track_script {\n  chk\n }\n").ok());
+  // track_file's default weight is 1.
+  EXPECT_TRUE(
+      has_error_anywhere(config(" track_file {\n  tf\n }\n"), "track_file 'tf' has a weight"));
+  EXPECT_TRUE(config(" track_file {\n  tf weight 0\n }\n").ok());
+  EXPECT_TRUE(has_error_anywhere(config(" track_process {\n  tp weight -5\n }\n"),
+                                 "track_process 'tp' has a weight"));
+  // keepalived 2.2.7 does not report vrrp_track_process's default weight here.
+  EXPECT_TRUE(config(" track_process {\n  tp\n }\n").ok());
+  EXPECT_TRUE(has_error_anywhere(config(" track_interface {\n  eth2 weight 5\n }\n"),
+                                 "track_interface 'eth2' has a weight"));
+  EXPECT_TRUE(config(" track_interface {\n  eth2\n }\n").ok());
+  EXPECT_TRUE(has_error_anywhere(
+      config(" sync_group_tracking_weight\n track_script {\n  chk weight 10\n }\n"),
+      "track_script 'chk' has a weight"));
+  // Without an owner in the group the weights are fine.
+  auto plain =
+      std::string(kTrackers) + group(" track_script {\n  chk weight 10\n }\n") + two_instances("");
+  EXPECT_TRUE(load(plain).ok()) << rendered(load(plain));
 }
 
 TEST(VrrpValidate, ScriptMustExistWhenVrrpRuns) {

@@ -120,14 +120,14 @@ class CheckScriptSecurity : public ::testing::Test {
   }
 
   std::string make(const std::string& name, mode_t mode, uid_t uid = 0, gid_t gid = 0) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;
     std::ofstream(path) << "#!/bin/sh\nexit 0\n";
     EXPECT_EQ(::chown(path.c_str(), uid, gid), 0);
     EXPECT_EQ(::chmod(path.c_str(), mode), 0);
     return path;
   }
   std::string make_dir(const std::string& name, mode_t mode, uid_t uid = 0, gid_t gid = 0) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;
     EXPECT_EQ(::mkdir(path.c_str(), 0755), 0);
     EXPECT_EQ(::chown(path.c_str(), uid, gid), 0);
     EXPECT_EQ(::chmod(path.c_str(), mode), 0);

@@ -274,7 +274,7 @@ std::string spawn_error(const Command& command, const ChildError& report) {
 
 struct Supervisor::Impl {
   struct Child {
-    Child(boost::asio::io_context& io) : pidfd(io), timer(io) {}
+    explicit Child(boost::asio::io_context& io) : pidfd(io), timer(io) {}
 
     Impl* owner = nullptr;
     ChildId id = 0;

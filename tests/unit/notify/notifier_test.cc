@@ -314,7 +314,7 @@ TEST_F(NotifierFifoTest, FifoScriptReadsTheStopLinesBeforeItsSigterm) {
             "GROUP \"G1\" STOP 0\n"
             "TERM\n");
   EXPECT_NE(::access(vrrp_.c_str(), F_OK), 0);  // halo made it, halo removed it
-  EXPECT_TRUE(testing::no_children());
+  EXPECT_TRUE(testing::no_children()) << testing::children();
 }
 
 TEST_F(NotifierFifoTest, ReloadKeepsAnUnchangedFifoAndRestartsAChangedOne) {
@@ -360,7 +360,7 @@ TEST_F(NotifierTest, ThousandRunsLeaveNoZombieAndNoDescriptor) {
   EXPECT_EQ(notifier_.stats().scripts_run, 2u + 2u * kNotices);
   EXPECT_EQ(notifier_.stats().scripts_failed, 0u);
   EXPECT_EQ(testing::open_fd_count(), fds);
-  EXPECT_TRUE(testing::no_children());
+  EXPECT_TRUE(testing::no_children()) << testing::children();
 }
 
 }  // namespace

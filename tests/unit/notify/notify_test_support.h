@@ -104,6 +104,20 @@ inline int open_fd_count() {
   return n;
 }
 
+// The children of this process (running or zombie), "pid state command" each.
+inline std::string children() {
+  std::string out;
+  std::ifstream list("/proc/self/task/" + std::to_string(::gettid()) + "/children");
+  std::string pid;
+  while (list >> pid) {
+    std::ifstream stat("/proc/" + pid + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    out += line + "\n";
+  }
+  return out;
+}
+
 // True when this process has no child at all (running or zombie).
 inline bool no_children() {
   siginfo_t info{};

@@ -81,8 +81,13 @@ class Supervisor {
   Result<ChildId> spawn(Command command, ExitHandler on_exit);
 
   // SIGTERM now, SIGKILL after `grace` unless it has exited by then. Unknown or already
-  // exited ids are ignored.
+  // exited ids are ignored. Signals go to the child's process group (every child leads its
+  // own session), so a shell's own children are stopped with it.
   void terminate(ChildId id, Duration grace);
+
+  // terminate(), and the handler of `id` never runs: for an owner that goes away before its
+  // child has exited (the child is still reaped and counted).
+  void cancel(ChildId id, Duration grace);
 
   // Terminates every running child with `grace` and calls `done` once all are reaped
   // (at once if none runs).

@@ -4,8 +4,10 @@
 // `timeout` (default: the interval) is killed and counts as a failure. Runs never overlap: the
 // next starts `interval` after the previous one started, or when it ends if it ran longer.
 // keepalived's initial state: with init_fail the script starts failed and needs `rise`
-// successes; without it, it starts ... (as keepalived 2.2.7 does: document it in the .cc).
-// An exit status of 0 is success; anything else (or a signal) a failure.
+// successes; without it, it starts unknown (initialising()) and the first run decides: one
+// success is enough to be up, one failure makes it down (then `rise` successes bring it up).
+// The handler is called for that first verdict too, as keepalived adjusts priorities on it.
+// An exit status of 0 is success; anything else (or a signal, or a timeout) a failure.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -30,7 +32,11 @@ class ScriptTracker {
 
   void start();  // the first run starts at once
 
+  // Up: the last verdict was success. False while initialising().
   bool up() const;
+  // True until the first run ends, for a script without init_fail: keepalived applies neither
+  // a positive nor a negative weight yet, and holds a weight-0 instance in INIT.
+  bool initialising() const;
   const config::VrrpScript& config() const;
 
   struct Stats {

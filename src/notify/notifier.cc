@@ -61,8 +61,7 @@ struct Notifier::Impl {
 
   boost::asio::io_context& io;
   process::Supervisor& supervisor;
-  config::Config config;
-  bool configured = false;
+  config::GlobalDefs defs;  // of the last configure()
 
   std::map<Key, SubjectScripts> scripts;
   std::map<Key, Queue> queues;
@@ -97,7 +96,7 @@ struct Notifier::Impl {
 
 Result<process::Credentials> Notifier::Impl::credentials_for(const config::Script& script,
                                                              const std::string& description) {
-  const config::GlobalDefs& global = config.global.defs;
+  const config::GlobalDefs& global = defs;
   auto credentials = process::script_credentials(script.user, script.group, global.script_user,
                                                  global.script_group);
   if (!credentials) {
@@ -145,7 +144,7 @@ void Notifier::Impl::retire(std::unique_ptr<NotifyFifo> fifo) {
   retiring.push_back(std::move(fifo));
   ++fifos_stopping;
   std::weak_ptr<Impl*> weak = alive;
-  raw->stop(config.global.defs.fifo_script_stop_grace, [weak, raw] {
+  raw->stop(defs.fifo_script_stop_grace, [weak, raw] {
     auto self = weak.lock();
     if (!self) return;
     // Destroyed later: this runs inside the FIFO's own handler.
@@ -210,7 +209,7 @@ void Notifier::Impl::enqueue(const Key& key, const Prepared& script,
   command.argv.insert(command.argv.end(), std::make_move_iterator(extra.begin()),
                       std::make_move_iterator(extra.end()));
   command.credentials = script.credentials;
-  command.timeout = config.global.defs.notify_script_timeout;
+  command.timeout = defs.notify_script_timeout;
   command.description = script.description;
   queues[key].waiting.push_back(std::move(command));
   pump(key);
@@ -282,8 +281,7 @@ Notifier::~Notifier() = default;
 
 void Notifier::configure(const config::Config& config) {
   Impl& impl = *impl_;
-  impl.config = config;
-  impl.configured = true;
+  impl.defs = config.global.defs;
   impl.scripts.clear();
 
   for (const config::VrrpInstance& instance : config.vrrp.instances) {
@@ -360,7 +358,7 @@ void Notifier::notify(const VrrpNotice& notice) {
 
 void Notifier::write_states(std::span<const VrrpNotice> states) {
   Impl& impl = *impl_;
-  if (!impl.config.global.defs.fifo_write_vrrp_states_on_reload) return;
+  if (!impl.defs.fifo_write_vrrp_states_on_reload) return;
   for (const VrrpNotice& notice : states) impl.write_line(fifo_line(notice), true);
 }
 

@@ -326,7 +326,7 @@ NotifyFifo::NotifyFifo(boost::asio::io_context& io, process::Supervisor& supervi
                                    std::move(script_credentials), max_pending_bytes)) {}
 
 NotifyFifo::~NotifyFifo() {
-  if (impl_->child) impl_->supervisor.terminate(*impl_->child, process::Duration{0});
+  if (impl_->child) impl_->supervisor.cancel(*impl_->child, process::Duration{0});
   impl_->remove_created_fifo();
   impl_->close();
 }

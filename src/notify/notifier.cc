@@ -82,9 +82,9 @@ struct Notifier::Impl {
   std::shared_ptr<Impl*> alive = std::make_shared<Impl*>(this);
 
   std::optional<Prepared> prepare(const std::optional<config::Script>& script,
-                                  std::string description);
+                                  std::string description) const;
   Result<process::Credentials> credentials_for(const config::Script& script,
-                                               const std::string& description);
+                                               const std::string& description) const;
   void configure_fifo(int index, const std::optional<config::FifoSpec>& spec,
                       const std::optional<config::Script>& script, const char* keyword);
   void retire(std::unique_ptr<NotifyFifo> fifo);
@@ -95,7 +95,7 @@ struct Notifier::Impl {
 };
 
 Result<process::Credentials> Notifier::Impl::credentials_for(const config::Script& script,
-                                                             const std::string& description) {
+                                                             const std::string& description) const {
   const config::GlobalDefs& global = defs;
   auto credentials = process::script_credentials(script.user, script.group, global.script_user,
                                                  global.script_group);
@@ -118,7 +118,7 @@ Result<process::Credentials> Notifier::Impl::credentials_for(const config::Scrip
 }
 
 std::optional<Prepared> Notifier::Impl::prepare(const std::optional<config::Script>& script,
-                                                std::string description) {
+                                                std::string description) const {
   if (!script) return std::nullopt;
   Prepared prepared;
   prepared.description = std::move(description);

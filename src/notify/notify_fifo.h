@@ -31,7 +31,7 @@ namespace halo::notify {
 class NotifyFifo {
  public:
   // Lines waiting for the reader beyond what the pipe holds (64 KiB on Linux by default).
-  static constexpr std::size_t kDefaultMaxPendingBytes = 256 * 1024;
+  static constexpr std::size_t kDefaultMaxPendingBytes = std::size_t{256} * 1024;
 
   // `script_credentials` are used only with a script. A script that is refused (script
   // security) is simply not passed.

@@ -170,7 +170,7 @@ TEST_F(NotifyFifoTest, ScriptGetsThePathLastAndTheFinalLinesBeforeSigterm) {
   auto fifo = make(script(reader_script(dir_) + " " + out));
   ASSERT_TRUE(fifo->open());
   ASSERT_TRUE(fifo->script_id());
-  ASSERT_TRUE(run_until(io_, [&] { return read_file(out + ".args") != ""; }));
+  ASSERT_TRUE(run_until(io_, [&] { return !read_file(out + ".args").empty(); }));
   EXPECT_EQ(read_file(out + ".args"), out + " " + fifo_path_ + "\n");
 
   fifo->write("INSTANCE \"VI_1\" MASTER 150\n");

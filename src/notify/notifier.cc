@@ -68,6 +68,13 @@ struct Notifier::Impl {
 
   // Index 0: notify_fifo, 1: vrrp_notify_fifo, 2: lvs_notify_fifo.
   std::unique_ptr<NotifyFifo> fifos[3];
+  // What each FIFO was made from: the configured script (also when refused) and the
+  // credentials it resolved to, so a reload restarts a FIFO only when one of them changed.
+  struct FifoOrigin {
+    std::optional<config::Script> script;
+    process::Credentials credentials;
+  };
+  FifoOrigin origins[3];
   std::list<std::unique_ptr<NotifyFifo>> retiring;  // stopping after a reload or stop()
 
   Stats stats;
@@ -169,13 +176,9 @@ void Notifier::Impl::configure_fifo(int index, const std::optional<config::FifoS
                                     const std::optional<config::Script>& script,
                                     const char* keyword) {
   std::unique_ptr<NotifyFifo>& slot = fifos[index];
-  if (slot && spec && slot->spec() == *spec && slot->script() == script) return;  // unchanged
-  retire(std::move(slot));
-  if (!spec) return;
-
   std::optional<config::Script> runnable = script;
   process::Credentials credentials;
-  if (script) {
+  if (spec && script) {
     const std::string description = fmt::format("{}_script {}", keyword, script->command);
     auto resolved = credentials_for(*script, description);
     if (!resolved) {
@@ -185,6 +188,14 @@ void Notifier::Impl::configure_fifo(int index, const std::optional<config::FifoS
       credentials = std::move(*resolved);
     }
   }
+  FifoOrigin origin{script, credentials};
+  if (slot && spec && slot->spec() == *spec && origins[index].script == origin.script &&
+      origins[index].credentials == origin.credentials) {
+    return;  // unchanged: the FIFO stays open and its script keeps running
+  }
+  retire(std::move(slot));
+  if (!spec) return;
+
   auto fifo = std::make_unique<NotifyFifo>(io, supervisor, *spec, std::move(runnable),
                                            std::move(credentials));
   auto opened = fifo->open();
@@ -192,9 +203,8 @@ void Notifier::Impl::configure_fifo(int index, const std::optional<config::FifoS
     logger().error("{}: {}", keyword, opened.error().message);
     return;
   }
-  // A refused script is kept in the spec comparison: the next reload with the same text
-  // does not restart the FIFO; it stays without its script.
   slot = std::move(fifo);
+  origins[index] = std::move(origin);
   logger().info("{} {} open{}", keyword, spec->path, slot->script_id() ? " with its script" : "");
 }
 

@@ -233,6 +233,19 @@ TEST_F(NotifierTest, ScriptSecurityRefusesAWritableScriptAndNeverRunsIt) {
   EXPECT_EQ(notifier_.stats().scripts_run, 1u);
 }
 
+TEST_F(NotifierTest, AScriptOfAnUnknownUserIsRefused) {
+  auto& vi = add_instance("VI_1");
+  vi.notify_master = script(logs("master"));
+  vi.notify_master->user = "no-such-user-halo";
+  vi.notify_backup = script(logs("backup"));
+  notifier_.configure(config_);
+  notifier_.notify(instance("VI_1", What::Master, 100));
+  notifier_.notify(instance("VI_1", What::Backup, 100));
+  ASSERT_TRUE(wait_lines(1));
+  EXPECT_EQ(out(), "backup\n");
+  EXPECT_EQ(notifier_.stats().scripts_refused, 1u);
+}
+
 class NotifierFifoTest : public NotifierTest {
  protected:
   std::string all_ = dir_ / "all";
@@ -342,6 +355,33 @@ TEST_F(NotifierFifoTest, ReloadKeepsAnUnchangedFifoAndRestartsAChangedOne) {
   ASSERT_TRUE(
       run_until(io_, [&] { return read_file(reader_out2) == "START\nGROUP \"G1\" BACKUP 0\n"; }));
   stop();
+}
+
+TEST_F(NotifierFifoTest, ARefusedFifoScriptLeavesTheFifoOpenWithoutIt) {
+  const std::string open_dir = dir_ / "open";
+  ASSERT_EQ(::mkdir(open_dir.c_str(), 0777), 0);
+  ASSERT_EQ(::chmod(open_dir.c_str(), 0777), 0);
+  const std::string unsafe = write_script(open_dir + "/reader.sh", "exec cat \"$1\"\n");
+  config_.global.defs.enable_script_security = true;
+  config_.global.defs.script_user = "root";
+  config_.global.defs.vrrp_notify_fifo = config::FifoSpec{vrrp_, {}, {}};
+  config_.global.defs.vrrp_notify_fifo_script = script(unsafe);
+  notifier_.configure(config_);
+  EXPECT_EQ(supervisor_.started(), 0u);
+  testing::UniqueReader reader(vrrp_);
+  notifier_.configure(config_);  // unchanged, refused again: the FIFO is not remade
+  notifier_.notify(group("G1", What::Master));
+  EXPECT_EQ(drain(reader.fd), "GROUP \"G1\" MASTER 0\n");
+  EXPECT_EQ(supervisor_.started(), 0u);
+}
+
+TEST_F(NotifierFifoTest, AFifoThatCannotBeMadeIsLoggedAndSkipped) {
+  config_.global.defs.notify_fifo = config::FifoSpec{dir_ / "missing/fifo", {}, {}};
+  config_.global.defs.vrrp_notify_fifo = config::FifoSpec{vrrp_, {}, {}};
+  notifier_.configure(config_);
+  testing::UniqueReader reader(vrrp_);
+  notifier_.notify(group("G1", What::Master));
+  EXPECT_EQ(drain(reader.fd), "GROUP \"G1\" MASTER 0\n");
 }
 
 TEST_F(NotifierTest, ThousandRunsLeaveNoZombieAndNoDescriptor) {

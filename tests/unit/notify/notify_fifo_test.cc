@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -76,6 +77,17 @@ TEST_F(NotifyFifoTest, CreatesTheFifoMode0600AndRemovesItAtStop) {
   EXPECT_EQ(st.st_mode & 07777, 0600u);
   stop(*fifo);
   EXPECT_NE(::access(fifo_path_.c_str(), F_OK), 0);
+}
+
+TEST_F(NotifyFifoTest, GivesTheFifoToTheConfiguredUser) {
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  NotifyFifo fifo(io_, supervisor_, config::FifoSpec{fifo_path_, "nobody", {}}, std::nullopt, {});
+  ASSERT_TRUE(fifo.open());
+  struct stat st {};
+  ASSERT_EQ(::stat(fifo_path_.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, nobody->pw_uid);
+  EXPECT_EQ(st.st_gid, nobody->pw_gid);
 }
 
 TEST_F(NotifyFifoTest, LeavesAnOperatorsFifoInPlace) {

@@ -26,6 +26,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace halo::process {
 namespace {
@@ -244,11 +245,17 @@ Result<void> check_script_security(const std::string& program, const Credentials
   for (const auto& step : steps) {
     struct stat st {};
     if (::stat(step.c_str(), &st) != 0) {
-      return fail("script " + program + " cannot be checked: " + step + ": " +
-                  std::strerror(errno));
+      std::string message = "script " + program;
+      message += " cannot be checked: " + step;
+      message += ": ";
+      message += std::strerror(errno);
+      return fail(std::move(message));
     }
     if (const std::string why = insecurity(step, st); !why.empty()) {
-      return fail("script " + program + " would run as " + as + " but " + why);
+      std::string message = "script " + program;
+      message += " would run as " + as;
+      message += " but " + why;
+      return fail(std::move(message));
     }
   }
   return {};
@@ -268,7 +275,9 @@ std::string find_program(const std::string& name) {
     const std::size_t end = path.find(':', start);
     std::string dir = path.substr(start, end == std::string::npos ? end : end - start);
     if (dir.empty()) dir = ".";
-    const std::string candidate = dir + "/" + name;
+    std::string candidate = std::move(dir);
+    candidate += '/';
+    candidate += name;
     if (is_executable_file(candidate)) return candidate;
     if (end == std::string::npos) return "";
     start = end + 1;

@@ -120,7 +120,9 @@ std::vector<std::string> candidates_for(const std::string& program) {
     const std::size_t end = path.find(':', start);
     std::string dir = path.substr(start, end == std::string::npos ? end : end - start);
     if (dir.empty()) dir = ".";  // an empty PATH entry is the current directory
-    out.push_back(dir + "/" + program);
+    dir += '/';
+    dir += program;
+    out.push_back(std::move(dir));
     if (end == std::string::npos) break;
     start = end + 1;
   }
@@ -272,7 +274,7 @@ std::string spawn_error(const Command& command, const ChildError& report) {
 
 struct Supervisor::Impl {
   struct Child {
-    Child(boost::asio::io_context& io) : pidfd(io), timer(io) {}
+    explicit Child(boost::asio::io_context& io) : pidfd(io), timer(io) {}
 
     Impl* owner = nullptr;
     ChildId id = 0;

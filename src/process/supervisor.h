@@ -59,7 +59,8 @@ struct ExitStatus {
   bool timed_out = false;   // the timeout fired (it was signalled because of it)
   bool terminated = false;  // terminate() or shutdown() was asked for it
   std::chrono::steady_clock::duration runtime{};
-  std::string error;  // SpawnFailed: "cannot exec /x: No such file or directory"
+  std::string error;  // SpawnFailed: "cannot exec /x: No such file or directory"; also set
+                      // (with Signaled, signal 0) if someone else reaped the child first
 
   bool success() const { return how == How::Exited && exit_code == 0 && !timed_out; }
 };

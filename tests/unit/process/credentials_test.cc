@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -70,6 +72,38 @@ TEST(ResolveCredentials, Errors) {
   EXPECT_EQ(bare.error().message, "user '54321' has no passwd entry: give its group too");
 }
 
+TEST(ResolveCredentials, ChildRunsWithThem) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root to change user";
+  auto nobody = resolve_credentials("nobody", std::nullopt);
+  ASSERT_TRUE(nobody);
+  std::string pattern = "/tmp/halo_credentials_XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+  ::chmod(pattern.c_str(), 0777);
+  const std::string out = pattern + "/id";
+
+  boost::asio::io_context io;
+  Supervisor supervisor(io);
+  Command command;
+  command.argv = {"/bin/sh", "-c", "id -u > " + out + "; id -g >> " + out};
+  command.credentials = *nobody;
+  std::optional<ExitStatus> status;
+  ASSERT_TRUE(supervisor.spawn(command, [&](const ExitStatus& s) { status = s; }));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (!status && std::chrono::steady_clock::now() < deadline) {
+    io.run_one_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(status);
+  EXPECT_TRUE(status->success()) << status->error;
+  std::ifstream in(out);
+  std::string uid;
+  std::string gid;
+  in >> uid >> gid;
+  EXPECT_EQ(uid, "65534");
+  EXPECT_EQ(gid, "65534");
+  std::error_code ignored;
+  std::filesystem::remove_all(pattern, ignored);
+}
+
 TEST(ScriptCredentials, OwnUserThenScriptUserThenDefault) {
   auto own = script_credentials("nobody", std::nullopt, "root", std::nullopt);
   ASSERT_TRUE(own);
@@ -120,14 +154,14 @@ class CheckScriptSecurity : public ::testing::Test {
   }
 
   std::string make(const std::string& name, mode_t mode, uid_t uid = 0, gid_t gid = 0) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;
     std::ofstream(path) << "#!/bin/sh\nexit 0\n";
     EXPECT_EQ(::chown(path.c_str(), uid, gid), 0);
     EXPECT_EQ(::chmod(path.c_str(), mode), 0);
     return path;
   }
   std::string make_dir(const std::string& name, mode_t mode, uid_t uid = 0, gid_t gid = 0) {
-    const std::string path = dir_ + "/" + name;
+    std::string path = dir_ + "/" + name;
     EXPECT_EQ(::mkdir(path.c_str(), 0755), 0);
     EXPECT_EQ(::chown(path.c_str(), uid, gid), 0);
     EXPECT_EQ(::chmod(path.c_str(), mode), 0);

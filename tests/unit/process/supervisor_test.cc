@@ -224,7 +224,7 @@ TEST_F(SupervisorTest, ChildIgnoringSigtermIsKilledAfterTheGrace) {
   EXPECT_TRUE(status->timed_out);
   // Not before timeout + grace, and soon after it.
   EXPECT_GE(status->runtime, 600ms);
-  EXPECT_LT(status->runtime, 900ms);
+  EXPECT_LT(status->runtime, 1000ms);
 }
 
 TEST_F(SupervisorTest, TerminateSendsSigtermThenSigkill) {
@@ -255,7 +255,7 @@ TEST_F(SupervisorTest, TerminateSendsSigtermThenSigkill) {
   EXPECT_EQ(stubborn->signal, SIGKILL);
   EXPECT_TRUE(stubborn->terminated);
   EXPECT_GE(took, 300ms);
-  EXPECT_LT(took, 700ms);
+  EXPECT_LT(took, 800ms);
 
   // Unknown and finished ids are ignored.
   supervisor.terminate(*id2, 0ms);
@@ -375,7 +375,13 @@ TEST_F(SupervisorTest, HandlerMaySpawnAgain) {
 }
 
 TEST_F(SupervisorTest, TenThousandRunsLeaveNoZombieAndNoDescriptor) {
+#if defined(__SANITIZE_ADDRESS__)
+  // Under AddressSanitizer every fork copies the page tables of its huge shadow mapping
+  // (about 150 runs a second here): fewer runs keep the case under 20 s.
+  constexpr int kRuns = 2'000;
+#else
   constexpr int kRuns = 10'000;
+#endif
   constexpr int kParallel = 4;
   // One run first: the io_context opens its reactor's descriptors on first use.
   ASSERT_TRUE(run(cmd({"/bin/true"})));

@@ -2,22 +2,30 @@
 // checkers' lvs_notify_fifo).
 //
 // For a state change of an instance or sync group: the state's own script (notify_master,
-// notify_backup, notify_fault, notify_stop, notify_deleted) runs first, then the generic
-// `notify` with INSTANCE|GROUP, name, state and priority appended, exactly as keepalived
-// calls them. The scripts of one subject run one after another in event order (the next
-// starts when the previous one ended or was killed at notify_script_timeout); different
-// subjects do not wait for each other. A FIFO line is written for every notice on
-// notify_fifo and vrrp_notify_fifo, in event order, at once.
+// notify_backup, notify_fault, notify_stop, notify_deleted's script) runs first, with no extra
+// arguments, then the generic `notify` with INSTANCE|GROUP, name, state and priority appended,
+// exactly as keepalived calls them. MASTER_RX_LOWER_PRI runs notify_master_rx_lower_pri (no
+// extra arguments) and no generic notify; a priority change runs no script. The scripts of
+// one subject run one after another in event order (the next starts when the previous one
+// ended or was killed at global_defs notify_script_timeout); different subjects do not wait
+// for each other (keepalived starts them all at once, in no defined order). A FIFO line is
+// written for every notice on notify_fifo and vrrp_notify_fifo, in event order, at once.
 //
-// A script refused by enable_script_security is logged once with the reason at configure()
-// and never run.
+// A script refused by enable_script_security (or whose user does not exist) is logged once
+// with the reason at configure() and never run.
+//
+// Notices about instances that a reload removes (DELETED, or FAULT without notify_deleted)
+// must be given before configure() takes the new configuration: configure() forgets the
+// scripts of subjects that are gone.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <string_view>
 
 #include "common/result.h"
 #include "config/model.h"
@@ -34,29 +42,38 @@ class Notifier {
   Notifier& operator=(const Notifier&) = delete;
 
   // Takes the scripts and FIFOs of `config` (at start and on reload). A FIFO whose spec and
-  // script are unchanged stays open with its script running; others are stopped/started.
-  // Errors (a FIFO that cannot be created, a user that does not exist) are logged; what can
-  // run, runs.
+  // script are unchanged stays open with its script running (keepalived restarts them on
+  // every reload); others are stopped (with fifo_script_stop_grace) and started. Errors (a
+  // FIFO that cannot be created, a user that does not exist) are logged; what can run, runs.
   void configure(const config::Config& config);
 
   void notify(const VrrpNotice& notice);
-  // A line for lvs_notify_fifo and notify_fifo (checkers; the line is complete).
+  // fifo_write_vrrp_states_on_reload: after a reload the daemon passes the current state of
+  // every instance and group; their lines are written to the VRRP FIFOs (no script runs)
+  // when the option is set, and nothing happens otherwise. keepalived 2.2.7 writes only the
+  // GROUP lines; halo writes what it is given (the option's documented intent).
+  void write_states(std::span<const VrrpNotice> states);
+  // A line for lvs_notify_fifo and notify_fifo (checkers), newline included (one is added
+  // when missing).
   void notify_lvs(std::string_view line);
 
-  // Stops the FIFO scripts (SIGTERM, SIGKILL after the configured fifo_script_stop_grace)
-  // after everything already notified was written; running notify scripts finish or hit
-  // their timeout. `done` runs when no child of the notifier is left.
+  // Stops the FIFO scripts after everything already notified was written and read (see
+  // NotifyFifo::stop; SIGTERM, SIGKILL after fifo_script_stop_grace); notify scripts already
+  // queued still run and finish or hit their timeout. `done` runs when no child of the
+  // notifier is left.
   void stop(std::function<void()> done);
 
   struct Stats {
-    std::uint64_t scripts_run = 0;
-    std::uint64_t scripts_failed = 0;  // non-zero exit, signal or timeout
+    std::uint64_t scripts_run = 0;     // started
+    std::uint64_t scripts_failed = 0;  // non-zero exit, signal, timeout or spawn failure
     std::uint64_t scripts_timed_out = 0;
-    std::uint64_t scripts_refused = 0;  // enable_script_security
-    std::uint64_t fifo_lines = 0;
+    std::uint64_t scripts_refused = 0;  // runs skipped: enable_script_security, unknown user
+    std::uint64_t fifo_lines = 0;       // per FIFO: a line on two FIFOs counts twice
     std::uint64_t fifo_lines_dropped = 0;
   };
   Stats stats() const;
+  // Notify scripts running or waiting, over all subjects.
+  std::size_t scripts_pending() const;
 
  private:
   struct Impl;

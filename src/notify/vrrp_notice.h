@@ -2,8 +2,9 @@
 // says it: the extra arguments of a `notify` script and the lines of a notify FIFO. Pure.
 //
 //   notify script: <notify command words...> INSTANCE|GROUP <name> <state> <priority>
-//   FIFO line:     INSTANCE "VI_1" MASTER 100\n      GROUP "G1" BACKUP 0\n   (exactly as
-//                  keepalived 2.2.7 writes them; the tests compare with a real keepalived)
+//   FIFO line:     INSTANCE "VI_1" MASTER 100\n      GROUP "G1" BACKUP 0\n
+//                  INSTANCE "VI_1" MASTER_PRIORITY 110\n   (priority change)
+// exactly as keepalived 2.2.7 writes them (vrrp_notice.cc records what it was seen doing).
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,10 @@ namespace halo::notify {
 
 struct VrrpNotice {
   enum class Subject : std::uint8_t { Instance, Group };
-  // The notified states. MasterRxLowerPri is notify_master_rx_lower_pri's event; Priority a
-  // priority change (vrrp_notify_priority_changes / notify_priority_changes).
+  // States (Master..Deleted) run the state's script and the generic `notify`; the events
+  // after them only write a FIFO line (MasterRxLowerPri also runs notify_master_rx_lower_pri,
+  // with no extra arguments). A priority change is MasterPriority when the instance is
+  // MASTER and BackupPriority in any other state, like keepalived.
   enum class What : std::uint8_t {
     Master,
     Backup,
@@ -24,7 +27,8 @@ struct VrrpNotice {
     Stop,
     Deleted,
     MasterRxLowerPri,
-    Priority
+    MasterPriority,
+    BackupPriority,
   };
 
   Subject subject = Subject::Instance;
@@ -35,12 +39,19 @@ struct VrrpNotice {
   friend bool operator==(const VrrpNotice&, const VrrpNotice&) = default;
 };
 
-std::string_view to_string(VrrpNotice::What what);  // "MASTER", "BACKUP", ... as keepalived
+// "MASTER", "BACKUP", "FAULT", "STOP", "DELETED", "MASTER_RX_LOWER_PRI", "MASTER_PRIORITY",
+// "BACKUP_PRIORITY", as keepalived writes them.
+std::string_view to_string(VrrpNotice::What what);
 
-// The words appended to a generic `notify` script's command.
+// Master, Backup, Fault, Stop, Deleted: a state the scripts are told about.
+bool is_state(VrrpNotice::What what);
+
+// The words appended to a generic `notify` script's command: INSTANCE|GROUP, the name
+// (unquoted), the state and the priority (0 for a group). Empty for events that do not run
+// the generic script (is_state() false).
 std::vector<std::string> notify_arguments(const VrrpNotice& notice);
 
-// The FIFO line, newline included.
+// The FIFO line, newline included, nothing after it.
 std::string fifo_line(const VrrpNotice& notice);
 
 }  // namespace halo::notify

@@ -132,10 +132,10 @@ void Daemon::reload() {
                     config_->global.net_namespace.value_or(""));
     }
     config_ = std::move(next);
+    // Removed and changed instances stop while their old notify scripts are still known.
+    if (vrrp_) vrrp_->retire(*config_);
     apply_config();
-    if (config_->global.defs.fifo_write_vrrp_states_on_reload && vrrp_) {
-      for (const auto& notice : vrrp_->current_notices()) notifier_->write_fifo(notice);
-    }
+    if (vrrp_) notifier_->write_states(vrrp_->current_notices());
     ++reloads_;
     logger().info("configuration reloaded (reload {})", reloads_);
   } else {

@@ -140,23 +140,20 @@ void Engine::apply(const config::Config& config) {
     }
     return !trackers_available(spec);
   });
-  // Keep every running instance whose spec is unchanged; stop the others gracefully before
-  // anything new starts, so addresses that move between instances are released first.
-  std::vector<std::unique_ptr<Instance>> kept;
+  retire(config);
+  // Start every spec no running instance has; an instance whose spec was refused above (its
+  // trackers became unavailable) stops.
   std::vector<bool> spec_running(specs.size(), false);
   for (auto& instance : instances_) {
     auto same = std::find(specs.begin(), specs.end(), instance->spec());
-    const auto index = static_cast<std::size_t>(same - specs.begin());
-    if (same != specs.end() && !spec_running[index]) {
-      spec_running[index] = true;
-      kept.push_back(std::move(instance));
-    } else {
-      logger().info("[{}] {} on reload", instance->name(),
-                    same == specs.end() ? "removed or changed" : "duplicate");
+    if (same == specs.end()) {
       instance->stop();
+      retired_.push_back(std::move(instance));
+      continue;
     }
+    spec_running[static_cast<std::size_t>(same - specs.begin())] = true;
   }
-  instances_ = std::move(kept);
+  std::erase(instances_, nullptr);
   std::vector<Instance*> started;
   for (std::size_t i = 0; i < specs.size(); ++i) {
     if (spec_running[i]) continue;
@@ -167,6 +164,7 @@ void Engine::apply(const config::Config& config) {
 
   rebind();
   build_sync_groups(config);
+  retired_.clear();  // no group refers to them any more
   for (auto* instance : started) instance->start();
 
   renewal_period_ms_ = 0;
@@ -178,6 +176,36 @@ void Engine::apply(const config::Config& config) {
     }
   }
   arm_renewal();
+}
+
+// Keep every running instance whose spec is unchanged; stop the others gracefully before
+// anything new starts, so addresses that move between instances are released first. A
+// removed instance says FAULT (DELETED with notify_deleted) like keepalived's; a changed one
+// STOP, then starts again.
+void Engine::retire(const config::Config& config) {
+  const auto specs = instance_specs(config);
+  std::vector<bool> taken(specs.size(), false);
+  std::vector<std::unique_ptr<Instance>> kept;
+  for (auto& instance : instances_) {
+    auto same = specs.begin();
+    for (; same != specs.end(); ++same) {
+      if (*same == instance->spec() && !taken[static_cast<std::size_t>(same - specs.begin())])
+        break;
+    }
+    if (same != specs.end()) {
+      taken[static_cast<std::size_t>(same - specs.begin())] = true;
+      kept.push_back(std::move(instance));
+      continue;
+    }
+    const bool removed = std::none_of(specs.begin(), specs.end(), [&](const InstanceSpec& s) {
+      return s.name == instance->name();
+    });
+    logger().info("[{}] {} on reload", instance->name(), removed ? "removed" : "changed");
+    instance->stop(removed);
+    // Kept alive until apply() rebuilt the sync groups, which still point at it.
+    retired_.push_back(std::move(instance));
+  }
+  instances_ = std::move(kept);
 }
 
 void Engine::open_sockets() {

@@ -46,6 +46,10 @@ class Engine {
   // Starts (or, on reload, reconciles) the instances of `config`. Instances whose interface or
   // socket cannot be set up are logged and left out; the others run.
   void apply(const config::Config& config);
+  // The first half of apply(), for a reload: stops the instances `config` removes or changes,
+  // so their notices go out with the old notify scripts before the notifier takes the new
+  // ones. apply() calls it itself.
+  void retire(const config::Config& config);
   // Graceful stop of every instance: priority-0 adverts, addresses removed.
   void stop();
 
@@ -125,6 +129,7 @@ class Engine {
   std::map<std::uint32_t, std::unique_ptr<net::ArpListener>> arp_listeners_;
   std::map<std::uint32_t, std::unique_ptr<net::NaListener>> na_listeners_;
   std::vector<std::unique_ptr<Instance>> instances_;
+  std::vector<std::unique_ptr<Instance>> retired_;  // stopped by retire(), until apply() ends
   // (ifindex, family, vrid) -> instance, for demultiplexing.
   std::map<std::tuple<std::uint32_t, Family, std::uint8_t>, Instance*> by_vrid_;
   std::map<std::uint32_t, net::LinkInfo> links_;

@@ -144,7 +144,8 @@ void Instance::on_address_change() {
   arm_timer();
 }
 
-void Instance::stop() {
+void Instance::stop(bool deleted) {
+  deleted_ = deleted;
   apply(fsm_.stop(Clock::now()));
   timer_.cancel();
   garp_timer_.cancel();
@@ -173,7 +174,11 @@ void Instance::update_tracking() {
   if (priority != fsm_.priority()) {
     logger().info("{} effective priority {} -> {}", prefix(), fsm_.priority(), priority);
     apply(fsm_.set_priority(static_cast<std::uint8_t>(priority), now));
-    engine_.notice(*this, notify::VrrpNotice::What::Priority);
+    if (spec_.notify_priority_changes) {
+      engine_.notice(*this, fsm_.state() == State::Master
+                                ? notify::VrrpNotice::What::MasterPriority
+                                : notify::VrrpNotice::What::BackupPriority);
+    }
   }
   apply(fsm_.set_fault(fault, now));
   if (fault != own_fault_) {
@@ -223,7 +228,12 @@ void Instance::apply(const Actions& actions) {
                     to_string(change->reason));
       last_state_ = change->to;
       last_transition_ = std::chrono::system_clock::now();
-      if (auto what = notice_of(change->to)) engine_.notice(*this, *what);
+      if (auto what = notice_of(change->to)) {
+        using What = notify::VrrpNotice::What;
+        if (*what == What::Stop && deleted_)
+          what = spec_.notify_deleted ? What::Deleted : What::Fault;
+        engine_.notice(*this, *what);
+      }
       engine_.on_member_state(*this, change->to);
       if (change->to != State::Master && split_brain_since_) {
         logger().info("{} split brain episode over (left MASTER)", prefix());

@@ -53,7 +53,9 @@ class Instance {
   // Resolves the interface and source address and starts the FSM (RFC 5798 §6.4.1).
   void start();
   // Graceful stop: a master sends priority 0 and removes its addresses. Timers are cancelled.
-  void stop();
+  // `deleted`: a reload removed the instance, which notifies FAULT (DELETED with
+  // notify_deleted) instead of STOP, as keepalived does.
+  void stop(bool deleted = false);
 
   // A parsed advert with our VRID that arrived on our socket.
   void on_advert(const Received& packet);
@@ -121,6 +123,7 @@ class Instance {
   bool router_flag_ = false;     // IPv6 forwarding on the interface: NAs carry the Router flag
   bool source_missing_ = false;  // no address to send adverts from: FAULT until there is
   bool own_fault_ = false;       // as last computed by update_tracking()
+  bool deleted_ = false;         // stopping because a reload removed it
   bool own_link_up_ = true;
   std::vector<bool> tracked_up_;
   std::uint8_t base_priority_;

@@ -237,6 +237,8 @@ InstanceSpec spec_of(const config::VrrpInstance& v, const config::Config& config
     }
   }
   s.vip_lifetime = g.vrrp_vip_lifetime;
+  s.notify_priority_changes = v.notify_priority_changes.value_or(g.vrrp_notify_priority_changes);
+  s.notify_deleted = v.notify_deleted;
   return s;
 }
 

@@ -101,7 +101,9 @@ struct InstanceSpec {
   bool track_own_interface = true;  // !dont_track_primary
   std::vector<TrackedInterface> tracked_interfaces;
   std::vector<TrackedItem> tracked;
-  std::uint32_t vip_lifetime = 0;  // seconds; 0 = forever
+  bool notify_priority_changes = false;  // FIFO lines for priority changes
+  bool notify_deleted = false;           // DELETED rather than FAULT when a reload removes it
+  std::uint32_t vip_lifetime = 0;        // seconds; 0 = forever
 
   bool unicast() const { return !peers.empty(); }
   friend bool operator==(const InstanceSpec&, const InstanceSpec&) = default;

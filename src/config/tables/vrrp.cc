@@ -972,6 +972,7 @@ const Table<VrrpInstance>& vrrp_instance_table() {
                                              "notify_stop",
                                              "notify",
                                              "notify_master_rx_lower_pri",
+                                             "notify_deleted",
                                              "notify_priority_changes"});
       }());
   return table;

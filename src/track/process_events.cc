@@ -11,6 +11,9 @@
 // is trusted, fields are copied out with memcpy (a datagram buffer carries no alignment
 // promise for a reader), and what does not fit is counted as malformed, never asserted on.
 //
+// Every event is a datagram of its own, so they are received in batches (recvmmsg), at most
+// 512 per wake-up so that a storm cannot starve the rest of the loop.
+//
 // The kernel does not flow-control these messages. When the receive buffer is full it drops
 // them and the next recv() fails with ENOBUFS; nothing says which were lost, so the owner is
 // told (on_overrun) and rebuilds its counts from /proc. A host that starts and ends processes
@@ -50,8 +53,9 @@ namespace halo::track {
 namespace {
 
 constexpr int kReceiveBuffer = 8 * 1024 * 1024;
-constexpr std::size_t kDatagramBuffer = 16 * 1024;  // one event is under 100 bytes
-constexpr int kMaxDatagramsPerWakeup = 256;
+constexpr std::size_t kBatch = 64;
+constexpr std::size_t kSlot = 1024;  // one datagram, one event: under 100 bytes
+constexpr int kMaxBatchesPerWakeup = 8;
 
 std::string errno_text(int error) {
   return std::error_code(error, std::generic_category()).message();
@@ -225,7 +229,7 @@ struct ProcessEventSocket::Impl {
   std::shared_ptr<const Callbacks> callbacks;
   // shared_ptr: the only owner; completions hold weak_ptrs to learn that the socket is gone.
   std::shared_ptr<char> alive = std::make_shared<char>();
-  std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(kDatagramBuffer);
+  std::vector<std::uint8_t> buffer = std::vector<std::uint8_t>(kBatch * kSlot);
 };
 
 void ProcessEventSocket::Impl::arm() {
@@ -240,11 +244,19 @@ void ProcessEventSocket::Impl::on_readable() {
   const std::shared_ptr<const Callbacks> keep = callbacks;
   const std::weak_ptr<char> token = alive;
   const int fd = descriptor.native_handle();
-  for (int i = 0; i < kMaxDatagramsPerWakeup; ++i) {
-    sockaddr_nl from{};
-    socklen_t from_len = sizeof from;
-    const ssize_t n = recvfrom(fd, buffer.data(), buffer.size(), MSG_DONTWAIT,
-                               reinterpret_cast<sockaddr*>(&from), &from_len);
+  for (int batch = 0; batch < kMaxBatchesPerWakeup; ++batch) {
+    // One event per datagram: recvmmsg() takes a batch of them in one system call.
+    std::array<mmsghdr, kBatch> messages{};
+    std::array<iovec, kBatch> iov{};
+    std::array<sockaddr_nl, kBatch> from{};
+    for (std::size_t i = 0; i < kBatch; ++i) {
+      iov[i] = {buffer.data() + i * kSlot, kSlot};
+      messages[i].msg_hdr.msg_iov = &iov[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+      messages[i].msg_hdr.msg_name = &from[i];
+      messages[i].msg_hdr.msg_namelen = sizeof from[i];
+    }
+    const int n = recvmmsg(fd, messages.data(), kBatch, MSG_DONTWAIT, nullptr);
     if (n < 0) {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
@@ -255,12 +267,20 @@ void ProcessEventSocket::Impl::on_readable() {
       }
       break;  // EAGAIN: drained (anything else: try again on the next wake-up)
     }
-    if (from.nl_pid != 0) continue;  // only the kernel speaks on this group
-    for (const auto& event :
-         parse_process_events(std::span(buffer.data(), static_cast<std::size_t>(n)), &malformed)) {
-      if (keep->on_event) keep->on_event(event);
-      if (token.expired()) return;
+    for (int i = 0; i < n; ++i) {
+      if (from[i].nl_pid != 0) continue;  // only the kernel speaks on this group
+      if ((messages[i].msg_hdr.msg_flags & MSG_TRUNC) != 0) {
+        ++malformed;
+        continue;
+      }
+      const std::span datagram(buffer.data() + static_cast<std::size_t>(i) * kSlot,
+                               messages[i].msg_len);
+      for (const auto& event : parse_process_events(datagram, &malformed)) {
+        if (keep->on_event) keep->on_event(event);
+        if (token.expired()) return;
+      }
     }
+    if (static_cast<std::size_t>(n) < kBatch) break;  // the queue ran empty
   }
   arm();
 }

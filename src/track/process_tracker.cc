@@ -8,9 +8,10 @@
 //   Fork (a new process, pid == tgid): the child runs its parent's program until it execs, so
 //     it is counted by the trackers that count the parent, and by none when the parent is not
 //     in the table. No /proc read: most forks on a host are of processes nobody tracks.
-//   Exec, and Comm of a thread-group leader: the identity is read again from /proc/PID/stat
-//     (the name, and the state: a zombie has already exited) and, when a tracker matches on
-//     the command line, /proc/PID/cmdline; the entry becomes what the trackers match now.
+//   Exec, and Comm of a thread-group leader: the identity is read again from /proc/PID/comm
+//     and, when a tracker matches on the command line, /proc/PID/cmdline; the entry becomes
+//     what the trackers match now. (The scan reads /proc/PID/stat instead, for the state:
+//     a zombie it finds has no exit event to come.)
 //   Exit of a thread-group leader: the entry goes. Threads (pid != tgid) change nothing.
 //
 // A process may be gone by the time its files are read: its exit event is on the way, so it
@@ -136,8 +137,9 @@ struct ProcessTracker::Impl {
 
   enum class Read { Ok, Gone, Failed };
 
-  Read read_identity(pid_t pid, ProcessIdentity* identity);
-  Members match(pid_t pid);
+  // `scanning`: from the /proc scan (reads stat, to leave zombies out) rather than an event.
+  Read read_identity(pid_t pid, bool scanning, ProcessIdentity* identity);
+  Members match(pid_t pid, bool scanning);
   // Makes `members` the trackers that count `pid`; marks the trackers whose count moved.
   void set_members(pid_t pid, Members members);
   void scan(std::unordered_map<pid_t, Members>* table);
@@ -166,32 +168,46 @@ struct ProcessTracker::Impl {
   std::string buffer;  // reused for every read
 };
 
-ProcessTracker::Impl::Read ProcessTracker::Impl::read_identity(pid_t pid,
+ProcessTracker::Impl::Read ProcessTracker::Impl::read_identity(pid_t pid, bool scanning,
                                                                ProcessIdentity* identity) {
   const std::string dir = proc_root + "/" + std::to_string(pid);
-  // /proc/PID/stat: "PID (COMM) STATE ...". COMM may hold spaces and parentheses, so it ends
-  // at the last ')'. Reading stat rather than comm also gives the state: a zombie has exited
-  // (its exit event came already, or comes next) and is not counted, like keepalived.
-  int error = read_small_file(dir + "/stat", 512, &buffer);
-  if (error != 0) {
-    if (is_gone(error)) return Read::Gone;
-    logger().warn("cannot read {}/stat: {}", dir, error_text(error));
-    return Read::Failed;
+  if (scanning) {
+    // /proc/PID/stat: "PID (COMM) STATE ...". COMM may hold spaces and parentheses, so it
+    // ends at the last ')'. The scan needs the state: a zombie found there exited before the
+    // socket listened, so no exit event will come for it; it is not counted (like keepalived).
+    int error = read_small_file(dir + "/stat", 512, &buffer);
+    if (error != 0) {
+      if (is_gone(error)) return Read::Gone;
+      logger().warn("cannot read {}/stat: {}", dir, error_text(error));
+      return Read::Failed;
+    }
+    if (buffer.empty()) return Read::Gone;  // the task went while the file was produced
+    const auto open = buffer.find('(');
+    const auto close = buffer.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close < open ||
+        close + 2 >= buffer.size()) {
+      logger().warn("cannot parse {}/stat", dir);
+      return Read::Failed;
+    }
+    const char state = buffer[close + 2];
+    if (state == 'Z' || state == 'X' || state == 'x') return Read::Gone;
+    identity->comm.assign(buffer, open + 1, close - open - 1);
+  } else {
+    // After an event, /proc/PID/comm (cheaper for the kernel to produce than stat). A process
+    // that has become a zombie since is counted until its exit event, which is already queued.
+    int error = read_small_file(dir + "/comm", 64, &buffer);
+    if (error != 0) {
+      if (is_gone(error)) return Read::Gone;
+      logger().warn("cannot read {}/comm: {}", dir, error_text(error));
+      return Read::Failed;
+    }
+    if (buffer.empty()) return Read::Gone;
+    if (buffer.back() == '\n') buffer.pop_back();
+    identity->comm = buffer;
   }
-  const auto open = buffer.find('(');
-  const auto close = buffer.rfind(')');
-  if (buffer.empty()) return Read::Gone;  // the task went while the file was produced
-  if (open == std::string::npos || close == std::string::npos || close < open ||
-      close + 2 >= buffer.size()) {
-    logger().warn("cannot parse {}/stat", dir);
-    return Read::Failed;
-  }
-  const char state = buffer[close + 2];
-  if (state == 'Z' || state == 'X' || state == 'x') return Read::Gone;
-  identity->comm.assign(buffer, open + 1, close - open - 1);
   identity->cmdline.clear();
   if (cmdline_limit == 0) return Read::Ok;
-  error = read_small_file(dir + "/cmdline", cmdline_limit, &buffer);
+  const int error = read_small_file(dir + "/cmdline", cmdline_limit, &buffer);
   if (error != 0) {
     if (is_gone(error)) return Read::Gone;
     logger().warn("cannot read {}/cmdline: {}", dir, error_text(error));
@@ -201,10 +217,10 @@ ProcessTracker::Impl::Read ProcessTracker::Impl::read_identity(pid_t pid,
   return Read::Ok;
 }
 
-Members ProcessTracker::Impl::match(pid_t pid) {
+Members ProcessTracker::Impl::match(pid_t pid, bool scanning) {
   Members members;
   ProcessIdentity identity;
-  switch (read_identity(pid, &identity)) {
+  switch (read_identity(pid, scanning, &identity)) {
     case Read::Gone:
       ++stats.vanished;
       logger().debug("process {} ended before its /proc entries were read", pid);
@@ -266,7 +282,7 @@ void ProcessTracker::Impl::scan(std::unordered_map<pid_t, Members>* out) {
       pid = pid * 10 + (*p - '0');
     }
     if (!numeric) continue;
-    auto members = match(pid);
+    auto members = match(pid, true);
     if (!members.empty()) (*out)[pid] = std::move(members);
   }
   closedir(dir);
@@ -364,11 +380,11 @@ void ProcessTracker::on_event(const ProcessEvent& event) {
       break;
     }
     case ProcessEvent::Kind::Exec:
-      d.set_members(event.tgid, d.match(event.tgid));
+      d.set_members(event.tgid, d.match(event.tgid, false));
       break;
     case ProcessEvent::Kind::Comm:
       if (event.pid != event.tgid) return;  // a thread named itself; the process name stays
-      d.set_members(event.tgid, d.match(event.tgid));
+      d.set_members(event.tgid, d.match(event.tgid, false));
       break;
     case ProcessEvent::Kind::Exit:
       if (event.pid != event.tgid) return;  // a thread ended

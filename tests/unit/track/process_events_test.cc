@@ -228,6 +228,31 @@ TEST(ProcessEventSocket, SeesAChildForkExecAndExit) {
   EXPECT_EQ(socket.malformed(), 0u);
 }
 
+// A full receive buffer loses events; the next receive says ENOBUFS and the owner is told.
+TEST(ProcessEventSocket, ReportsAnOverrun) {
+  if (geteuid() != 0) GTEST_SKIP() << "the process-events connector needs CAP_NET_ADMIN";
+  if (!in_initial_netns()) GTEST_SKIP() << "not in the initial network namespace";
+  auto fd = open_process_connector();
+  ASSERT_TRUE(fd) << fd.error().message;
+  const int tiny = 1;  // the kernel rounds it up to its minimum, a few events
+  ASSERT_EQ(setsockopt(fd->get(), SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny), 0);
+  boost::asio::io_context io;
+  ProcessEventSocket socket(io, std::move(*fd));
+  int overruns = 0;
+  socket.start([](const ProcessEvent&) {}, [&] { ++overruns; });
+  // Events pile up while the loop does not run.
+  for (int i = 0; i < 50; ++i) {
+    pid_t child = -1;
+    char arg0[] = "true";
+    char* argv[] = {arg0, nullptr};
+    ASSERT_EQ(posix_spawn(&child, "/bin/true", nullptr, nullptr, argv, environ), 0);
+    waitpid(child, nullptr, 0);
+  }
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_GE(overruns, 1);
+  EXPECT_EQ(socket.overruns(), static_cast<std::uint64_t>(overruns));
+}
+
 TEST(ProcessEventSocket, ReceiveBufferIsLarge) {
   if (geteuid() != 0) GTEST_SKIP() << "the process-events connector needs CAP_NET_ADMIN";
   auto fd = open_process_connector();

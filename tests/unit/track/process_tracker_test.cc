@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -362,6 +363,37 @@ TEST(ProcessTrackerReal, CountsRealProcessesThroughTheConnector) {
       io, [&] { return tracker.count(0) == 0; }, milliseconds(5000)));
   EXPECT_EQ(changes, (std::vector<Change>{{0, false}}));
   EXPECT_FALSE(tracker.up(0));
+}
+
+// Events lost to a full receive buffer: the tracker rescans /proc and the count is right.
+TEST(ProcessTrackerReal, RescansAfterLostEvents) {
+  if (!can_use_connector()) GTEST_SKIP() << "needs root in the initial network namespace";
+  const NamedBinary sleeper("/bin/sleep", unique_name());
+  const pid_t before = spawn(sleeper.path(), {"60"});
+  ASSERT_GT(before, 0);
+
+  boost::asio::io_context io;
+  ProcessTracker tracker(io, {halo::track::tracker("lost", {unique_name()})}, nullptr);
+  auto fd = open_process_connector();
+  ASSERT_TRUE(fd) << fd.error().message;
+  const int tiny = 1;  // the kernel's minimum: a few events
+  ASSERT_EQ(setsockopt(fd->get(), SOL_SOCKET, SO_RCVBUF, &tiny, sizeof tiny), 0);
+  tracker.start(std::make_unique<ProcessEventSocket>(io, std::move(*fd)));
+  EXPECT_EQ(tracker.count(0), 1u);
+
+  // While the loop does not run: one more tracked process, and enough others to overflow.
+  const pid_t during = spawn(sleeper.path(), {"60"});
+  ASSERT_GT(during, 0);
+  for (int i = 0; i < 50; ++i) waitpid(spawn("/bin/true", {}), nullptr, 0);
+  kill_and_reap(before);
+
+  EXPECT_TRUE(run_until(
+      io, [&] { return tracker.stats().rescans > 0; }, milliseconds(5000)));
+  EXPECT_TRUE(run_until(
+      io, [&] { return tracker.count(0) == 1; }, milliseconds(5000)));
+  kill_and_reap(during);
+  EXPECT_TRUE(run_until(
+      io, [&] { return tracker.count(0) == 0; }, milliseconds(5000)));
 }
 
 // L1: 20,000 processes with the tracked name start and end in a tight loop beside one that

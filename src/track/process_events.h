@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <vector>
 
 #include "common/result.h"
 #include "common/unique_fd.h"
@@ -51,7 +52,9 @@ class ProcessEventSocket {
   ProcessEventSocket& operator=(const ProcessEventSocket&) = delete;
 
   // `on_event` runs for every event, in order, on the io_context's thread. `on_overrun` runs
-  // after the socket lost events (ENOBUFS): the owner rescans /proc. Call once.
+  // after the socket lost events (ENOBUFS), once the events still queued from before the
+  // loss have been delivered (they are older than anything the owner reads then): the owner
+  // rescans /proc. Call once.
   void start(std::function<void(const ProcessEvent&)> on_event, std::function<void()> on_overrun);
 
   std::uint64_t malformed() const;

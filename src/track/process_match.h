@@ -1,12 +1,14 @@
 // Whether a process is one a vrrp_track_process counts (keepalived.conf(5), "VRRP track
-// processes"), pure.
+// processes"), pure, with keepalived's rules (process_match.cc says where they come from).
 //
-// Without parameters and without full_command the name is compared with the process name
-// (/proc/PID/comm, exact, like `pgrep '^name$'`). With parameters, or with full_command, the
-// configured words are compared with the command line (/proc/PID/cmdline): the program and
-// then each parameter exactly, with param_match partial allowing more parameters than
-// configured and param_match initial also letting the last one be longer. param_match with no
-// parameters means the command must have none.
+// A bare `process NAME` is compared with the process name (/proc/PID/comm, exact, like
+// `pgrep '^NAME$'`; a NAME longer than the kernel's 15 bytes never matches, as in keepalived).
+// With parameters, with param_match or with full_command, the command line (/proc/PID/cmdline)
+// is used: the program (argv[0]) exactly, and then, when there are parameters or param_match,
+// each parameter exactly (the default with parameters), with param_match partial allowing
+// more parameters than configured and param_match initial also letting the last configured one
+// be a prefix. param_match with no parameters means the command must have none (partial and
+// initial: any). full_command alone compares argv[0] only.
 #pragma once
 
 #include <string>

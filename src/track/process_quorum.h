@@ -4,7 +4,8 @@
 // transition after quorum is gained; terminate_delay only the down transition after quorum
 // is lost; a count that comes back within the delay cancels the pending transition, so
 // nothing changes at all. Without a delay a change is reported at once and exactly once.
-// The first count (the initial /proc scan) sets the status without delay.
+// The first count (the initial /proc scan) sets the status without delay. quorum_max 0 means
+// up only while no process runs (the quorum is then 0, as keepalived's parser sets it).
 #pragma once
 
 #include <chrono>
@@ -33,6 +34,7 @@ class ProcessQuorum {
 
   explicit ProcessQuorum(Settings settings);
 
+  // Sets the first status; `changed` holds it (always set), and any pending change is dropped.
   Update initial(std::uint32_t count);
   Update on_count(std::uint32_t count, TimePoint now);
   Update on_timer(TimePoint now);  // early or stale calls change nothing

@@ -36,11 +36,14 @@ class ProcessTracker {
   ProcessTracker& operator=(const ProcessTracker&) = delete;
 
   // Scans /proc, sets every tracker's initial status (no delay, no ChangeHandler call), and
-  // starts following `events`. Call once.
+  // starts following `events` (opened and subscribed before, so nothing is missed during the
+  // scan; null in tests that feed on_event() by hand). Call once.
   void start(std::unique_ptr<ProcessEventSocket> events);
 
   // For tests and replay: feed one event as the socket would.
   void on_event(const ProcessEvent& event);
+  // Rebuilds the counts from a fresh scan (what a connector overrun does); count changes go
+  // through the quorum logic, delays included.
   void rescan();
 
   bool up(std::size_t index) const;
@@ -50,7 +53,7 @@ class ProcessTracker {
   struct Stats {
     std::uint64_t events = 0;
     std::uint64_t vanished = 0;  // processes gone before their /proc entries were read
-    std::uint64_t rescans = 0;
+    std::uint64_t rescans = 0;   // after start(): overruns and rescan() calls
   };
   const Stats& stats() const;
 

@@ -30,9 +30,9 @@ Keyword<T> whole_seconds(std::string_view name, M T::*member, std::int64_t min, 
 }
 
 // `weight <N> [reverse]` of vrrp_script, vrrp_track_process and track_file. With `once`, a
-// second weight after one that changed the default is an error and ignored (keepalived 2.2.7
-// "Weight already set for track file/process"; it compares with the default, so `weight 1`
-// followed by another weight passes).
+// second weight after one other than 1 is an error and ignored (keepalived 2.2.7 "Weight
+// already set for track file/process"; it compares with 1, so `weight 1` followed by another
+// weight passes, even in a vrrp_track_process whose weight defaults to 0).
 template <class T>
 Keyword<T> tracker_weight(std::int16_t T::*weight, bool T::*reverse, std::int64_t min,
                           std::int64_t max, bool once = false) {
@@ -40,7 +40,7 @@ Keyword<T> tracker_weight(std::int16_t T::*weight, bool T::*reverse, std::int64_
              "weight", fmt::format("<{}..{}> [reverse]", min, max),
              [=](T& t, const Statement& st) {
                if (!st.expect_args(1, 2)) return;
-               if (once && t.*weight != kw::defaults<T>().*weight) {
+               if (once && t.*weight != 1 && t.*weight != kw::defaults<T>().*weight) {
                  st.error(st.arg(0), fmt::format("weight is already set for '{}'; ignoring '{}'",
                                                  t.name, st.arg(0).text));
                  return;

@@ -248,6 +248,10 @@ namespace {
 // sync_group_tracking_weight (keepalived.conf(5), vrrp_sync_group).
 TEST(InstanceSpec, TrackedItemsTakeTheirWeights) {
   const auto specs = specs_of(R"(
+global_defs {
+  enable_script_security
+  script_user root
+}
 vrrp_script chk {
   script /bin/true
   weight 10
@@ -269,12 +273,13 @@ vrrp_sync_group G {
     chk weight 7
   }
   track_interface {
-    eth9 weight 4
+    eth2 weight 4
   }
 }
 vrrp_sync_group H {
   group {
     VI_4
+    VI_5
   }
   track_file {
     tf
@@ -318,8 +323,15 @@ vrrp_instance VI_4 {
     192.0.2.4
   }
 }
+vrrp_instance VI_5 {
+  interface eth0
+  virtual_router_id 5
+  virtual_ipaddress {
+    192.0.2.5
+  }
+}
 )");
-  ASSERT_EQ(specs.size(), 4u);
+  ASSERT_EQ(specs.size(), 5u);
   using K = track::TrackerKind;
   EXPECT_EQ(specs[0].tracked, (std::vector<TrackedItem>{{K::Script, "chk", 10, false},
                                                         {K::Process, "trk", 3, false},
@@ -327,8 +339,10 @@ vrrp_instance VI_4 {
   // In G, without sync_group_tracking_weight: the group's trackers, weight 0 (down = FAULT).
   EXPECT_EQ(specs[1].tracked, (std::vector<TrackedItem>{{K::Script, "chk", 0, false}}));
   EXPECT_EQ(specs[2].tracked, specs[1].tracked);
-  EXPECT_EQ(specs[1].tracked_interfaces, (std::vector<TrackedInterface>{{"eth9", 0, false}}));
+  EXPECT_EQ(specs[1].tracked_interfaces, (std::vector<TrackedInterface>{{"eth2", 0, false}}));
+  // In H, with sync_group_tracking_weight: the tracker's own weight.
   EXPECT_EQ(specs[3].tracked, (std::vector<TrackedItem>{{K::File, "tf", 2, false}}));
+  EXPECT_EQ(specs[4].tracked, specs[3].tracked);
 }
 
 }  // namespace

@@ -327,6 +327,7 @@ void Engine::on_link(const net::LinkInfo& changed, bool removed) {
   }
   // A link that comes or goes may be one an instance waits for: its sockets follow it.
   if (removed || appeared || renamed) rebind();
+  GroupBatch batch(*this);
   for (const auto& instance : instances_) instance->on_link(changed, removed);
 }
 
@@ -378,9 +379,33 @@ void Engine::build_sync_groups(const config::Config& config) {
   }
 }
 
+// One event (a link, a tracker) that reaches several members of a sync group must reach the
+// group as one: were the first member's recovery reported before the second member had
+// seen the same event, the group would force the first back into FAULT for a moment. The
+// reports wait until every instance has seen the event; fault changes go first.
+Engine::GroupBatch::GroupBatch(Engine& engine) : engine_(engine) {
+  ++engine_.batch_depth_;
+}
+
+Engine::GroupBatch::~GroupBatch() {
+  if (--engine_.batch_depth_ > 0) return;
+  auto reports = std::move(engine_.pending_reports_);
+  engine_.pending_reports_.clear();
+  for (const auto& r : reports) {
+    if (r.fault) engine_.on_member_fault(*r.instance, *r.fault);
+  }
+  for (const auto& r : reports) {
+    if (!r.fault) engine_.on_member_state(*r.instance, r.state);
+  }
+}
+
 void Engine::on_member_state(const Instance& instance, State to) {
   auto it = membership_.find(&instance);
   if (it == membership_.end()) return;
+  if (batch_depth_ > 0) {
+    pending_reports_.push_back({&instance, std::nullopt, to});
+    return;
+  }
   const auto [group, member] = it->second;
   apply_forced(group, groups_[group].on_member_state(member, to));
   notice_group_state(group);
@@ -389,6 +414,10 @@ void Engine::on_member_state(const Instance& instance, State to) {
 void Engine::on_member_fault(const Instance& instance, bool fault) {
   auto it = membership_.find(&instance);
   if (it == membership_.end()) return;
+  if (batch_depth_ > 0) {
+    pending_reports_.push_back({&instance, fault, State::Init});
+    return;
+  }
   const auto [group, member] = it->second;
   apply_forced(group, groups_[group].set_member_fault(member, fault));
   notice_group_state(group);
@@ -441,6 +470,7 @@ std::optional<track::TrackerStatus> Engine::tracker_status(track::TrackerKind ki
 }
 
 void Engine::on_tracker_change(track::TrackerKind kind, const std::string& name) {
+  GroupBatch batch(*this);
   for (const auto& instance : instances_) {
     const auto& tracked = instance->spec().tracked;
     const bool uses = std::any_of(tracked.begin(), tracked.end(), [&](const TrackedItem& t) {

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -95,6 +96,22 @@ class Engine {
 
  private:
   using SocketKey = std::pair<std::uint32_t, Family>;
+  // Holds back sync-group reports while one event reaches every instance (engine.cc).
+  class GroupBatch {
+   public:
+    explicit GroupBatch(Engine& engine);
+    ~GroupBatch();
+    GroupBatch(const GroupBatch&) = delete;
+    GroupBatch& operator=(const GroupBatch&) = delete;
+
+   private:
+    Engine& engine_;
+  };
+  struct GroupReport {
+    const Instance* instance = nullptr;
+    std::optional<bool> fault;  // a fault change; else a state report
+    State state = State::Init;
+  };
 
   Engine(boost::asio::io_context& io, net::Rtnetlink rtnl,
          std::unique_ptr<net::AnnounceSocket> announce);
@@ -153,7 +170,9 @@ class Engine {
   std::vector<SyncGroup> groups_;
   std::vector<std::vector<Instance*>> group_members_;
   std::map<const Instance*, std::pair<std::size_t, std::size_t>> membership_;
-  std::map<std::string, State> notified_group_state_;  // by group name, across reloads
+  std::map<std::string, State> notified_group_state_;
+  int batch_depth_ = 0;
+  std::vector<GroupReport> pending_reports_;  // by group name, across reloads
   const track::TrackerSet* trackers_ = nullptr;
   std::function<void(const notify::VrrpNotice&)> notice_handler_;
   boost::asio::steady_timer renewal_;

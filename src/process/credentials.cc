@@ -47,14 +47,17 @@ struct UserEntry {
   bool in_passwd = true;  // false: a bare number without a passwd entry
 };
 
-// getpwnam_r / getpwuid_r with a growing buffer. nullopt: no such user; an Error: the lookup
-// itself failed.
-template <class Lookup>
-Result<std::optional<UserEntry>> passwd_lookup(Lookup lookup) {
+// The reentrant NSS lookups (getpwnam_r, getgrgid_r, ...) with a growing buffer; `convert`
+// copies what is needed out of the entry before the buffer goes. nullopt: no such entry; an
+// Error: the lookup itself failed.
+template <class Entry, class Lookup, class Convert>
+auto nss_lookup(Lookup lookup, Convert convert)
+    -> Result<std::optional<decltype(convert(std::declval<const Entry&>()))>> {
+  using Out = decltype(convert(std::declval<const Entry&>()));
   std::vector<char> buffer(4096);
   while (true) {
-    passwd entry{};
-    passwd* found = nullptr;
+    Entry entry{};
+    Entry* found = nullptr;
     const int rc = lookup(&entry, buffer.data(), buffer.size(), &found);
     if (rc == ERANGE && buffer.size() < (1U << 20)) {
       buffer.resize(buffer.size() * 2);
@@ -64,29 +67,22 @@ Result<std::optional<UserEntry>> passwd_lookup(Lookup lookup) {
     if (rc != 0 && rc != ENOENT && rc != ESRCH && rc != EBADF && rc != EPERM) {
       return fail(std::strerror(rc));
     }
-    if (found == nullptr) return std::optional<UserEntry>();
-    return std::optional<UserEntry>(
-        UserEntry{entry.pw_name, entry.pw_uid, entry.pw_gid, entry.pw_dir ? entry.pw_dir : ""});
+    if (found == nullptr) return std::optional<Out>();
+    return std::optional<Out>(convert(entry));
   }
 }
 
 template <class Lookup>
+Result<std::optional<UserEntry>> passwd_lookup(Lookup lookup) {
+  return nss_lookup<passwd>(lookup, [](const passwd& e) {
+    return UserEntry{e.pw_name, e.pw_uid, e.pw_gid, e.pw_dir ? e.pw_dir : ""};
+  });
+}
+
+template <class Lookup>
 Result<std::optional<std::pair<std::string, gid_t>>> group_lookup(Lookup lookup) {
-  std::vector<char> buffer(4096);
-  while (true) {
-    group entry{};
-    group* found = nullptr;
-    const int rc = lookup(&entry, buffer.data(), buffer.size(), &found);
-    if (rc == ERANGE && buffer.size() < (1U << 20)) {
-      buffer.resize(buffer.size() * 2);
-      continue;
-    }
-    if (rc != 0 && rc != ENOENT && rc != ESRCH && rc != EBADF && rc != EPERM) {
-      return fail(std::strerror(rc));
-    }
-    if (found == nullptr) return std::optional<std::pair<std::string, gid_t>>();
-    return std::optional<std::pair<std::string, gid_t>>(std::pair(entry.gr_name, entry.gr_gid));
-  }
+  return nss_lookup<group>(
+      lookup, [](const group& e) { return std::pair<std::string, gid_t>(e.gr_name, e.gr_gid); });
 }
 
 Result<std::optional<UserEntry>> find_user(const std::string& user) {

@@ -177,6 +177,21 @@ std::vector<ProcessEvent> parse_process_events(std::span<const std::uint8_t> dat
   return events;
 }
 
+namespace {
+
+// What the operator can do about a failed subscription.
+std::string hint(int error) {
+  if (error == EPERM) return " (needs CAP_NET_ADMIN)";
+  // The kernel has no connector in other network namespaces.
+  if (error == ECONNREFUSED) {
+    return " (it works only in the initial network namespace: run halod there with "
+           "net_namespace or -s, not under `ip netns exec`)";
+  }
+  return "";
+}
+
+}  // namespace
+
 Result<UniqueFd> open_process_connector() {
   UniqueFd fd(socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR));
   if (!fd) {
@@ -215,7 +230,7 @@ Result<UniqueFd> open_process_connector() {
   if (send(fd.get(), request.data(), request.size(), 0) < 0) {
     const int error = errno;
     return fail("process-events connector: cannot subscribe (PROC_CN_MCAST_LISTEN): " +
-                errno_text(error) + (error == EPERM ? " (needs CAP_NET_ADMIN)" : ""));
+                errno_text(error) + hint(error));
   }
   return fd;
 }

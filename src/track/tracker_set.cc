@@ -87,6 +87,7 @@ void TrackerSet::apply(const config::Config& config) {
   apply_processes(config, used.processes);
   apply_scripts(config, used.scripts);
   apply_files(config, used.files);
+  applied_ = true;
 }
 
 void TrackerSet::apply_processes(const config::Config& config, const std::set<std::string>& used) {
@@ -198,7 +199,8 @@ void TrackerSet::apply_files(const config::Config& config, const std::set<std::s
           logger().info("track_file {} reads {}", name, value);
           changed_(TrackerKind::File, name);
         });
-    if (auto started = tracker->start(); !started) {
+    // On reload keepalived leaves an existing file alone even with `init_file overwrite`.
+    if (auto started = tracker->start(/*reload=*/applied_); !started) {
       file_errors_[f.name] = started.error().message;
       logger().error("{}", started.error().message);
       continue;

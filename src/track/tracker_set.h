@@ -63,6 +63,7 @@ class TrackerSet {
   UniqueFd connector_;
   std::string connector_error_;
   bool open_on_demand_ = false;
+  bool applied_ = false;  // apply() ran before: this is a reload
   ChangeHandler changed_;
   // A handler queued by a tracker that apply() has since replaced must not run.
   std::shared_ptr<bool> alive_;

@@ -278,8 +278,12 @@ def test_fifo_script_ignoring_sigterm_is_killed_after_the_grace(vrrp, grace):
     assert a.stop() == 0
 
 
-RUNS = int(os.environ.get("HALO_NOTIFY_RUNS", "10000"))
-SCRIPTS = 200  # vrrp_scripts at 1 s (keepalived's shortest interval): 200 runs a second
+# The supervisor's unit tests make 10,000 runs; here the whole daemon makes 1,000 by default
+# (HALO_NOTIFY_RUNS=10000 for the issue's full count: about 3.5 minutes). 50 vrrp_scripts
+# at 1 s (keepalived's shortest interval): 50 runs a second, which a sanitizer build of halod
+# also serves while it keeps its 0.1 s adverts.
+RUNS = int(os.environ.get("HALO_NOTIFY_RUNS", "1000"))
+SCRIPTS = 50
 TRANSITIONS = 20
 
 
@@ -316,7 +320,7 @@ def test_many_script_runs_and_transitions_leave_no_zombies_and_no_leaked_fds(vrr
         vrrp.wait(lambda h=host: lab.holders(VIP4) == [h], deadline(ADVERT) + 1,
                   f"transition {i + 1}: {host} to hold")
         vrrp.wait(lambda n=n: len(lines(notify_log)) > n, 3, f"transition {i + 1}'s notify")
-    vrrp.wait(lambda: count.exists() and count.stat().st_size >= RUNS, RUNS / 100 + 60,
+    vrrp.wait(lambda: count.exists() and count.stat().st_size >= RUNS, RUNS / SCRIPTS * 1.5 + 30,
               f"{RUNS} script runs")
 
     def no_zombies() -> bool:

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <string>
 
+#include "support/run_loop.h"
+
 namespace halo::notify::testing {
 
 class TempDir {
@@ -64,22 +66,8 @@ inline std::string read_file(const std::string& path) {
   return text.str();
 }
 
-// Runs `io` until `done()` holds or `timeout` passed; returns done().
-inline bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.restart();
-    io.run_for(std::chrono::milliseconds(5));
-  }
-  return true;
-}
-
-inline void run_for(boost::asio::io_context& io, std::chrono::milliseconds time) {
-  io.restart();
-  io.run_for(time);
-}
+using halo::testing::run_for;
+using halo::testing::run_until;
 
 // A non-blocking read end of a FIFO, closed at scope exit.
 struct UniqueReader {

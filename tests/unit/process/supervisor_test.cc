@@ -22,23 +22,15 @@
 #include <sstream>
 #include <string>
 
+#include "support/run_loop.h"
+
 namespace halo::process {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-// Runs `io` until `done()` holds or `limit` passes; true when it holds.
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-               Clock::duration limit = 3s) {
-  const auto deadline = Clock::now() + limit;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    if (io.stopped()) io.restart();
-    io.run_one_for(10ms);
-  }
-  return true;
-}
+using halo::testing::run_until;
 
 int open_fd_count() {
   int count = 0;

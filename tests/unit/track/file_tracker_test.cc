@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "support/run_loop.h"
+
 namespace halo::track {
 namespace {
 
@@ -95,23 +97,11 @@ class FileTrackerTest : public ::testing::Test {
     ASSERT_TRUE(started.has_value()) << started.error().message;
   }
 
-  // Runs the loop until `done` holds or the deadline passes.
   bool poll_until(const std::function<bool()>& done, std::chrono::milliseconds deadline = 3s) {
-    const auto end = std::chrono::steady_clock::now() + deadline;
-    while (!done() && std::chrono::steady_clock::now() < end) {
-      io_.restart();
-      io_.run_for(5ms);
-    }
-    return done();
+    return testing::run_until(io_, done, deadline);
   }
   // Runs the loop for a while, for events that must not cause a call.
-  void settle(std::chrono::milliseconds time = 100ms) {
-    const auto end = std::chrono::steady_clock::now() + time;
-    while (std::chrono::steady_clock::now() < end) {
-      io_.restart();
-      io_.run_for(5ms);
-    }
-  }
+  void settle(std::chrono::milliseconds time = 100ms) { testing::run_for(io_, time); }
   // Waits for exactly `expected` calls in total, then checks that no more come.
   void expect_calls(const std::vector<std::int64_t>& expected) {
     EXPECT_TRUE(poll_until([&] { return seen_.size() >= expected.size(); }));

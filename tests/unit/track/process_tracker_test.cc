@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "common/log.h"
+#include "support/run_loop.h"
 
 namespace halo::track {
 namespace {
@@ -230,17 +231,7 @@ TEST_F(ProcessTrackerFake, RescanRebuildsTheCounts) {
   EXPECT_EQ(changes_, (std::vector<Change>{{0, false}}));
 }
 
-// Runs `io` until `done()` or the deadline; true when done.
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-               std::chrono::milliseconds limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.restart();
-    io.run_for(milliseconds(5));
-  }
-  return true;
-}
+using halo::testing::run_until;
 
 TEST_F(ProcessTrackerFake, ForkDelayRaisesOnceAfterTheDelay) {
   auto t = tracker("web", {"nginx"});

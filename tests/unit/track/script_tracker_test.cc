@@ -15,22 +15,15 @@
 #include <string>
 #include <vector>
 
+#include "support/run_loop.h"
+
 namespace halo::track {
 namespace {
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& done,
-               Clock::duration limit = 3s) {
-  const auto deadline = Clock::now() + limit;
-  while (!done()) {
-    if (Clock::now() >= deadline) return false;
-    if (io.stopped()) io.restart();
-    io.run_one_for(10ms);
-  }
-  return true;
-}
+using halo::testing::run_until;
 
 class ScriptTrackerTest : public ::testing::Test {
  protected:

@@ -130,19 +130,16 @@ void TrackerSet::apply_processes(const config::Config& config, const std::set<st
   }
   for (std::size_t i = 0; i < wanted.size(); ++i) process_index_[wanted[i].name] = i;
   processes_ = std::make_unique<ProcessTracker>(
-      io_, wanted, [this, alive = std::weak_ptr<bool>(alive_)](std::size_t index, bool up) {
+      io_, wanted,
+      [this, alive = std::weak_ptr<bool>(alive_)](std::size_t index,
+                                                  bool /*up: the tracker logs it*/) {
         auto token = alive.lock();
         if (!token || !*token || !processes_) return;
-        const auto& name = processes_->trackers()[index].name;
-        logger().info("track_process {} is {} ({} running)", name, up ? "up" : "down",
-                      processes_->count(index));
-        changed_(TrackerKind::Process, name);
+        changed_(TrackerKind::Process, processes_->trackers()[index].name);
       });
   processes_->start(std::make_unique<ProcessEventSocket>(io_, std::move(fd)));
   for (const auto& [name, index] : process_index_) {
     const bool up = processes_->up(index);
-    logger().info("track_process {}: {} running, {}", name, processes_->count(index),
-                  up ? "up" : "down");
     if (auto it = before.find(name); it != before.end() && it->second != up) {
       boost::asio::post(io_, [this, name, alive = std::weak_ptr<bool>(alive_)] {
         auto token = alive.lock();
@@ -168,14 +165,14 @@ void TrackerSet::apply_scripts(const config::Config& config, const std::set<std:
       logger().error("vrrp_script {} cannot run: {}", s.name, identity.error().message);
       continue;
     }
-    auto tracker = std::make_unique<ScriptTracker>(
-        io_, supervisor_, s, *identity,
-        [this, name = s.name, alive = std::weak_ptr<bool>(alive_)](bool up) {
-          auto token = alive.lock();
-          if (!token || !*token) return;
-          logger().info("vrrp_script {} is {}", name, up ? "up" : "down");
-          changed_(TrackerKind::Script, name);
-        });
+    auto tracker =
+        std::make_unique<ScriptTracker>(io_, supervisor_, s, *identity,
+                                        [this, name = s.name, alive = std::weak_ptr<bool>(alive_)](
+                                            bool /*up: the tracker logs it*/) {
+                                          auto token = alive.lock();
+                                          if (!token || !*token) return;
+                                          changed_(TrackerKind::Script, name);
+                                        });
     tracker->start();
     next.emplace(s.name, std::move(tracker));
   }

@@ -141,9 +141,10 @@ void TrackerSet::apply_processes(const config::Config& config, const std::set<st
   for (const auto& [name, index] : process_index_) {
     const bool up = processes_->up(index);
     if (auto it = before.find(name); it != before.end() && it->second != up) {
-      boost::asio::post(io_, [this, name, alive = std::weak_ptr<bool>(alive_)] {
+      // Reported after apply() returns: the engine applies the new instances first.
+      boost::asio::post(io_, [this, tracker = name, alive = std::weak_ptr<bool>(alive_)] {
         auto token = alive.lock();
-        if (token && *token) changed_(TrackerKind::Process, name);
+        if (token && *token) changed_(TrackerKind::Process, tracker);
       });
     }
   }

@@ -153,17 +153,22 @@ void TrackerSet::apply_processes(const config::Config& config, const std::set<st
 void TrackerSet::apply_scripts(const config::Config& config, const std::set<std::string>& used) {
   std::map<std::string, std::unique_ptr<ScriptTracker>> next;
   script_errors_.clear();
+  std::map<std::string, process::Credentials> next_credentials;
   for (const auto& s : config.vrrp.scripts) {
     if (!used.contains(s.name)) continue;
-    if (auto it = scripts_.find(s.name);
-        it != scripts_.end() && same_tracker(it->second->config(), s)) {
-      next.emplace(s.name, std::move(it->second));
-      continue;
-    }
+    // The identity is resolved again on every reload: a new script_user, or a script that
+    // enable_script_security now refuses, restarts or stops a script whose block is unchanged.
     auto identity = script_identity(s, config.global.defs);
     if (!identity) {
       script_errors_[s.name] = identity.error().message;
       logger().error("vrrp_script {} cannot run: {}", s.name, identity.error().message);
+      continue;
+    }
+    next_credentials[s.name] = *identity;
+    if (auto it = scripts_.find(s.name); it != scripts_.end() &&
+                                         same_tracker(it->second->config(), s) &&
+                                         script_credentials_[s.name] == *identity) {
+      next.emplace(s.name, std::move(it->second));
       continue;
     }
     auto tracker =
@@ -178,6 +183,7 @@ void TrackerSet::apply_scripts(const config::Config& config, const std::set<std:
     next.emplace(s.name, std::move(tracker));
   }
   scripts_ = std::move(next);  // the ones left behind stop here
+  script_credentials_ = std::move(next_credentials);
 }
 
 void TrackerSet::apply_files(const config::Config& config, const std::set<std::string>& used) {
@@ -212,6 +218,7 @@ void TrackerSet::stop() {
   processes_.reset();
   process_index_.clear();
   scripts_.clear();
+  script_credentials_.clear();
   files_.clear();
 }
 

@@ -71,7 +71,8 @@ class TrackerSet {
   std::unique_ptr<ProcessTracker> processes_;
   std::map<std::string, std::size_t> process_index_;  // name -> index in processes_
   std::map<std::string, std::unique_ptr<ScriptTracker>> scripts_;
-  std::map<std::string, std::string> script_errors_;  // name -> why it cannot run
+  std::map<std::string, std::string> script_errors_;                // name -> why it cannot run
+  std::map<std::string, process::Credentials> script_credentials_;  // what each runs as
   std::map<std::string, std::unique_ptr<FileTracker>> files_;
   std::map<std::string, std::string> file_errors_;
 };

@@ -11,17 +11,14 @@
 //  - scripts that would run as root without enable_script_security make `-t` exit 6 with
 //    one "SECURITY VIOLATION" line for the whole configuration.
 #include <pwd.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
-#include <filesystem>
 #include <string_view>
 #include <unordered_set>
 
 #include "config/lexer.h"
 #include "config/validate.h"
+#include "process/credentials.h"
 
 namespace halo::config {
 namespace {
@@ -137,63 +134,6 @@ void check_garp_groups(const GlobalConfig& g, Diagnostics& diag) {
 
 // ---- scripts --------------------------------------------------------------------------------
 
-// The file a command runs: its first word, looked up in PATH when it has no '/'.
-std::optional<std::string> resolve_command(const std::string& command) {
-  const auto words = split_command(command);
-  if (words.empty() || words.front().empty()) return std::nullopt;
-  const std::string& first = words.front();
-  auto is_file = [](const std::string& p) {
-    struct stat sb {};
-    return stat(p.c_str(), &sb) == 0 && S_ISREG(sb.st_mode);
-  };
-  if (first.find('/') != std::string::npos) {
-    if (is_file(first)) return first;
-    return std::nullopt;
-  }
-  const char* env = std::getenv("PATH");
-  std::string_view path =
-      env ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  while (!path.empty()) {
-    const auto colon = path.find(':');
-    const auto dir = path.substr(0, colon);
-    path = colon == std::string_view::npos ? std::string_view{} : path.substr(colon + 1);
-    if (dir.empty()) continue;
-    std::string candidate = std::string(dir) + "/" + first;
-    if (is_file(candidate)) return candidate;
-  }
-  return std::nullopt;
-}
-
-// The first part of `path` (the file, then each parent directory) that a non-root user could
-// change: not owned by root, or writable by group or others (a sticky directory like /tmp
-// protects the entries it holds, so it is fine).
-std::optional<std::string> insecure_component(const std::string& path) {
-  std::filesystem::path p = std::filesystem::absolute(path).lexically_normal();
-  bool file = true;
-  for (;;) {
-    struct stat sb {};
-    if (lstat(p.c_str(), &sb) != 0) return std::nullopt;
-    if (S_ISLNK(sb.st_mode)) {
-      // A link is as safe as the directory holding it and what it points to.
-      std::error_code ec;
-      auto target = std::filesystem::canonical(p, ec);
-      if (!ec) {
-        if (auto bad = insecure_component(target.string())) return bad;
-      }
-    } else {
-      const bool sticky_dir = !file && (sb.st_mode & S_ISVTX) != 0;
-      const bool group_writable = (sb.st_mode & S_IWGRP) != 0 && sb.st_gid != 0;
-      const bool other_writable = (sb.st_mode & S_IWOTH) != 0;
-      if (sb.st_uid != 0 || ((group_writable || other_writable) && !sticky_dir)) {
-        return p.string();
-      }
-    }
-    if (!p.has_parent_path() || p.parent_path() == p) return std::nullopt;
-    p = p.parent_path();
-    file = false;
-  }
-}
-
 bool already_reported_security(const Diagnostics& diag) {
   const auto& all = diag.all();
   return std::any_of(all.begin(), all.end(),
@@ -269,21 +209,21 @@ void check_script(const Script& script, const Config& config, Diagnostics& diag)
                                        script.command));
     return;
   }
-  const auto path = resolve_command(script.command);
-  if (!path) {
+  // The daemon's rules (src/process/credentials.h), so -t and a running halod agree.
+  const auto words = split_command(script.command);
+  const auto path = process::find_program(words.empty() ? std::string() : words.front());
+  if (path.empty()) {
     // keepalived accepts it and the script fails when it is run.
-    const auto words = split_command(script.command);
-    diag.warning(script.loc, fmt::format("script '{}' not found",
+    diag.warning(script.loc, fmt::format("script '{}' not found or not executable",
                                          words.empty() ? script.command : words.front()));
     return;
   }
   if (!as.root) return;
-  const auto insecure = insecure_component(*path);
+  const auto insecure = process::insecure_path(path);
   if (!defs.enable_script_security) {
     if (insecure) {
-      diag.warning(script.loc, fmt::format("script '{}' would run as root and '{}' is writable "
-                                           "by a non-root user",
-                                           script.command, *insecure));
+      diag.warning(script.loc,
+                   fmt::format("script '{}' would run as root and {}", script.command, *insecure));
     }
     if (!already_reported_security(diag)) {
       diag.script_security(script.loc,
@@ -294,8 +234,7 @@ void check_script(const Script& script, const Config& config, Diagnostics& diag)
     return;
   }
   if (insecure) {
-    diag.error(script.loc, fmt::format("script '{}' runs as root but '{}' is writable by a "
-                                       "non-root user; halo will not run it",
+    diag.error(script.loc, fmt::format("script '{}' runs as root but {}; halo will not run it",
                                        script.command, *insecure));
   }
 }

@@ -14,7 +14,6 @@
 // keepalived logs most of these and drops the offending part; under -t every one of them makes
 // the test fail, so each is an error here. Messages name the block and the value at fault.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -23,6 +22,7 @@
 
 #include "config/lexer.h"
 #include "config/validate.h"
+#include "process/credentials.h"
 
 namespace halo::config {
 namespace {
@@ -55,27 +55,6 @@ std::unordered_map<std::string_view, const Named*> index_by_name(const std::vect
   return index;
 }
 
-// True when the executable of a command (its first word) can be found and run, looking it up
-// in PATH when it has no '/', as keepalived does before disabling a vrrp_script.
-bool executable_exists(const std::string& command) {
-  auto words = split_command(command);
-  if (words.empty() || words[0].empty()) return false;
-  const std::string& exe = words[0];
-  if (exe.find('/') != std::string::npos) return access(exe.c_str(), X_OK) == 0;
-  const char* path = getenv("PATH");
-  std::string_view dirs = path != nullptr ? path
-                                          : "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-                                            "/usr/bin:/sbin:/bin";
-  while (!dirs.empty()) {
-    auto colon = dirs.find(':');
-    auto dir = dirs.substr(0, colon);
-    if (!dir.empty() && access((std::string(dir) + "/" + exe).c_str(), X_OK) == 0) return true;
-    if (colon == std::string_view::npos) break;
-    dirs.remove_prefix(colon + 1);
-  }
-  return false;
-}
-
 struct Context {
   const Config& config;
   const ValidateOptions& options;
@@ -105,7 +84,7 @@ void check_trackers(Context& cx) {
     if (cx.config.vrrp.instances.empty()) continue;
     const auto exe = split_command(s.script.command);
     if (!exe.empty() && exe[0].find_first_of("<>|&;$`") != std::string::npos) continue;
-    if (!executable_exists(s.script.command)) {
+    if (exe.empty() || process::find_program(exe[0]).empty()) {
       cx.diag.error(s.script.loc,
                     fmt::format("vrrp_script '{}': script '{}' is not found or not executable",
                                 s.name, exe.empty() ? "" : exe[0]));

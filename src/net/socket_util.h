@@ -1,5 +1,5 @@
-// Small helpers the sockets of src/net share: errno as text for error messages, setsockopt()
-// of one value, and receiving one netlink datagram with its sender.
+// Small helpers the sockets of src/net share: setsockopt() of one value, and receiving one
+// netlink datagram with its sender (errno_text comes with them, from common/).
 #pragma once
 
 #include <linux/netlink.h>
@@ -9,14 +9,10 @@
 #include <cstdint>
 #include <span>
 #include <string>
-#include <system_error>
+
+#include "common/errno_text.h"
 
 namespace halo::net {
-
-// "No such device": strerror()'s text, without its shared buffer.
-inline std::string errno_text(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
 
 // setsockopt() of one value of any type (int, a struct); false with errno set when refused.
 template <class T>

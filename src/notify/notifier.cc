@@ -103,23 +103,13 @@ struct Notifier::Impl {
 
 Result<process::Credentials> Notifier::Impl::credentials_for(const config::Script& script,
                                                              const std::string& description) const {
-  const config::GlobalDefs& global = defs;
-  auto credentials = process::script_credentials(script.user, script.group, global.script_user,
-                                                 global.script_group);
+  const auto argv = config::split_command(script.command);
+  auto credentials =
+      process::script_identity(argv.empty() ? std::string() : argv[0],
+                               {script.user, script.group, defs.script_user, defs.script_group},
+                               defs.enable_script_security);
   if (!credentials) {
     return fail(fmt::format("{}: {}; it will not run", description, credentials.error().message));
-  }
-  if (global.enable_script_security) {
-    const auto argv = config::split_command(script.command);
-    const std::string program = argv.empty() ? std::string() : process::find_program(argv[0]);
-    if (program.empty()) {
-      return fail(fmt::format("{}: cannot find {}; it will not run", description,
-                              argv.empty() ? std::string("(empty command)") : argv[0]));
-    }
-    auto secure = process::check_script_security(program, *credentials);
-    if (!secure) {
-      return fail(fmt::format("{}: {}; it will not run", description, secure.error().message));
-    }
   }
   return credentials;
 }

@@ -26,7 +26,12 @@
 #include <charconv>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
+
+#include "common/errno_text.h"
 
 namespace halo::process {
 namespace {
@@ -65,7 +70,7 @@ auto nss_lookup(Lookup lookup, Convert convert)
     }
     // ENOENT, ESRCH, EBADF, EPERM all mean "not found" for some NSS back ends.
     if (rc != 0 && rc != ENOENT && rc != ESRCH && rc != EBADF && rc != EPERM) {
-      return fail(std::strerror(rc));
+      return fail(errno_text(rc));
     }
     if (found == nullptr) return std::optional<Out>();
     return std::optional<Out>(convert(entry));
@@ -208,20 +213,10 @@ Result<Credentials> script_credentials(const std::optional<std::string>& user,
 }
 
 Result<void> check_script_security(const std::string& program, const Credentials& credentials) {
-  std::string path = program;
-  if (path.empty()) return fail("script security: empty script path");
-  if (path.front() != '/') {
-    std::vector<char> cwd(4096);
-    if (::getcwd(cwd.data(), cwd.size()) == nullptr) {
-      return fail("script " + program +
-                  ": cannot resolve the current directory: " + std::strerror(errno));
-    }
-    path = std::string(cwd.data()) + "/" + path;
-  }
-
+  if (program.empty()) return fail("script security: empty script path");
   struct stat file {};
-  if (::stat(path.c_str(), &file) != 0) {
-    return fail("script " + program + " cannot be checked: " + std::strerror(errno));
+  if (::stat(program.c_str(), &file) != 0) {
+    return fail("script " + program + " cannot be checked: " + errno_text(errno));
   }
   const uid_t uid = credentials.uid.value_or(::geteuid());
   const gid_t gid = credentials.gid.value_or(::getegid());
@@ -230,8 +225,23 @@ Result<void> check_script_security(const std::string& program, const Credentials
       (file.st_uid == 0 && (file.st_mode & S_IXUSR) != 0 && (file.st_mode & S_ISUID) != 0) ||
       (file.st_gid == 0 && (file.st_mode & S_IXGRP) != 0 && (file.st_mode & S_ISGID) != 0);
   if (!needs_protection) return {};
+  if (const auto why = insecure_path(program)) {
+    return fail("script " + program + " would run as " + (uid == 0 ? "root" : "group root") +
+                " but " + *why);
+  }
+  return {};
+}
 
-  const std::string as = uid == 0 ? "root" : "group root";
+std::optional<std::string> insecure_path(const std::string& program) {
+  std::string path = program;
+  if (path.empty()) return "the script path is empty";
+  if (path.front() != '/') {
+    std::vector<char> cwd(4096);
+    if (::getcwd(cwd.data(), cwd.size()) == nullptr) {
+      return "the current directory cannot be resolved: " + errno_text(errno);
+    }
+    path = std::string(cwd.data()) + "/" + path;
+  }
   // "/", every directory on the way (repeated slashes count once), then the file.
   std::vector<std::string> steps{"/"};
   for (std::size_t i = 1; i < path.size(); ++i) {
@@ -240,32 +250,19 @@ Result<void> check_script_security(const std::string& program, const Credentials
   if (path.back() != '/') steps.push_back(path);
   for (const auto& step : steps) {
     struct stat st {};
-    if (::stat(step.c_str(), &st) != 0) {
-      std::string message = "script " + program;
-      message += " cannot be checked: " + step;
-      message += ": ";
-      message += std::strerror(errno);
-      return fail(std::move(message));
-    }
-    if (const std::string why = insecurity(step, st); !why.empty()) {
-      std::string message = "script " + program;
-      message += " would run as " + as;
-      message += " but " + why;
-      return fail(std::move(message));
-    }
+    if (::stat(step.c_str(), &st) != 0) return step + " cannot be checked: " + errno_text(errno);
+    if (std::string why = insecurity(step, st); !why.empty()) return why;
   }
-  return {};
+  return std::nullopt;
 }
 
 std::string find_program(const std::string& name) {
   if (name.empty()) return "";
   if (name.find('/') != std::string::npos) return is_executable_file(name) ? name : "";
-  std::string path;
-  if (const char* env = std::getenv("PATH")) {
-    path = env;
-  } else {
-    path = "/bin:/usr/bin";
-  }
+  // The daemon's PATH, else the one keepalived uses when it has none.
+  const char* env = std::getenv("PATH");
+  const std::string path =
+      env != nullptr ? env : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   std::size_t start = 0;
   while (true) {
     const std::size_t end = path.find(':', start);
@@ -278,6 +275,22 @@ std::string find_program(const std::string& name) {
     if (end == std::string::npos) return "";
     start = end + 1;
   }
+}
+
+Result<Credentials> script_identity(const std::string& program_name, const ScriptUsers& users,
+                                    bool script_security) {
+  auto credentials =
+      script_credentials(users.user, users.group, users.script_user, users.script_group);
+  if (!credentials || !script_security) return credentials;
+  const std::string program = find_program(program_name);
+  if (program.empty()) {
+    return fail("cannot find " +
+                (program_name.empty() ? std::string("(empty command)") : program_name));
+  }
+  if (auto secure = check_script_security(program, *credentials); !secure) {
+    return tl::unexpected(secure.error());
+  }
+  return credentials;
 }
 
 }  // namespace halo::process

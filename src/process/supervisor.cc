@@ -58,6 +58,7 @@ extern "C" {
 #include <sys/pidfd.h>
 }
 
+#include "common/errno_text.h"
 #include "common/log.h"
 #include "common/unique_fd.h"
 
@@ -68,10 +69,6 @@ namespace {
 
 spdlog::logger& logger() {
   return log::get("process");
-}
-
-std::string errno_text(int error) {
-  return std::strerror(error);
 }
 
 // What failed in the child, sent through the error pipe.

@@ -39,6 +39,7 @@
 #include <string>
 #include <utility>
 
+#include "common/errno_text.h"
 #include "common/log.h"
 #include "common/unique_fd.h"
 
@@ -52,10 +53,6 @@ constexpr std::uint32_t kWatchMask =
 
 spdlog::logger& logger() {
   return log::get("track");
-}
-
-std::string errno_text(int err) {
-  return std::strerror(err);
 }
 
 // realpath() of an existing path, or nullopt.

@@ -26,9 +26,9 @@
 // second, so the buffer is made large (8 MiB with SO_RCVBUFFORCE as root, past net.core.rmem_max;
 // else what SO_RCVBUF allows).
 //
-// The connector delivers events only to sockets of the initial network namespace; a socket
-// opened elsewhere is accepted and subscribed but never receives anything. halod therefore
-// opens it before it enters a configured namespace.
+// The connector serves only the initial network namespace: elsewhere the socket opens and
+// binds, but the subscription is refused (ECONNREFUSED). halod therefore opens it before it
+// enters a configured namespace.
 //
 // Lifetime: as in net/link_monitor.cc, the wait's completion holds a weak reference to a token
 // the socket owns, and the handlers live in a shared block the running completion keeps
@@ -56,6 +56,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/errno_text.h"
 namespace halo::track {
 namespace {
 
@@ -66,10 +67,6 @@ constexpr int kMaxBatchesPerWakeup = 8;
 // Wake-ups closer together than kBusy mean a busy host: the next read waits kGather.
 constexpr auto kBusy = std::chrono::milliseconds(2);
 constexpr auto kGather = std::chrono::milliseconds(2);
-
-std::string errno_text(int error) {
-  return std::error_code(error, std::generic_category()).message();
-}
 
 // Copies a T out of `bytes` at `offset`; false when it does not fit.
 template <class T>

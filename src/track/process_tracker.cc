@@ -44,6 +44,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/errno_text.h"
 #include "common/log.h"
 #include "track/process_match.h"
 
@@ -107,10 +108,6 @@ std::vector<std::string> split_cmdline(std::string_view bytes) {
     bytes.remove_prefix(nul + 1);
   }
   return words;
-}
-
-std::string error_text(int error) {
-  return std::error_code(error, std::generic_category()).message();
 }
 
 }  // namespace
@@ -181,7 +178,7 @@ ProcessTracker::Impl::Read ProcessTracker::Impl::read_identity(pid_t pid, bool s
     int error = read_small_file(dir + "/stat", 512, &buffer);
     if (error != 0) {
       if (is_gone(error)) return Read::Gone;
-      logger().warn("cannot read {}/stat: {}", dir, error_text(error));
+      logger().warn("cannot read {}/stat: {}", dir, errno_text(error));
       return Read::Failed;
     }
     if (buffer.empty()) return Read::Gone;  // the task went while the file was produced
@@ -201,7 +198,7 @@ ProcessTracker::Impl::Read ProcessTracker::Impl::read_identity(pid_t pid, bool s
     int error = read_small_file(dir + "/comm", 64, &buffer);
     if (error != 0) {
       if (is_gone(error)) return Read::Gone;
-      logger().warn("cannot read {}/comm: {}", dir, error_text(error));
+      logger().warn("cannot read {}/comm: {}", dir, errno_text(error));
       return Read::Failed;
     }
     if (buffer.empty()) return Read::Gone;
@@ -213,7 +210,7 @@ ProcessTracker::Impl::Read ProcessTracker::Impl::read_identity(pid_t pid, bool s
   const int error = read_small_file(dir + "/cmdline", cmdline_limit, &buffer);
   if (error != 0) {
     if (is_gone(error)) return Read::Gone;
-    logger().warn("cannot read {}/cmdline: {}", dir, error_text(error));
+    logger().warn("cannot read {}/cmdline: {}", dir, errno_text(error));
     return Read::Failed;
   }
   identity->cmdline = split_cmdline(buffer);
@@ -268,7 +265,7 @@ void ProcessTracker::Impl::set_members(pid_t pid, Members members) {
 void ProcessTracker::Impl::scan(std::unordered_map<pid_t, Members>* out) {
   DIR* dir = opendir(proc_root.c_str());
   if (dir == nullptr) {
-    logger().error("cannot list {}: {}", proc_root, error_text(errno));
+    logger().error("cannot list {}: {}", proc_root, errno_text(errno));
     return;
   }
   while (const dirent* entry = readdir(dir)) {

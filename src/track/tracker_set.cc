@@ -4,8 +4,8 @@
 #include <fmt/format.h>
 
 #include <boost/asio/post.hpp>
-#include <cstring>
 
+#include "common/errno_text.h"
 #include "common/log.h"
 #include "config/lexer.h"
 #include "process/credentials.h"
@@ -44,22 +44,14 @@ Used used_trackers(const config::Config& config) {
   return used;
 }
 
-// Why a vrrp_script cannot run, if it cannot: its user does not exist, or
-// enable_script_security refuses it.
+// Who a vrrp_script runs as; an error says why it cannot run (its user does not exist, or
+// enable_script_security refuses it).
 Result<process::Credentials> script_identity(const config::VrrpScript& s,
                                              const config::GlobalDefs& g) {
-  auto credentials =
-      process::script_credentials(s.script.user, s.script.group, g.script_user, g.script_group);
-  if (!credentials) return credentials;
-  if (g.enable_script_security) {
-    const auto argv = config::split_command(s.script.command);
-    const auto program = argv.empty() ? std::string() : process::find_program(argv[0]);
-    if (program.empty()) return fail(fmt::format("script '{}' is not found", s.script.command));
-    if (auto secure = process::check_script_security(program, *credentials); !secure) {
-      return tl::unexpected(secure.error());
-    }
-  }
-  return credentials;
+  const auto argv = config::split_command(s.script.command);
+  return process::script_identity(argv.empty() ? std::string() : argv[0],
+                                  {s.script.user, s.script.group, g.script_user, g.script_group},
+                                  g.enable_script_security);
 }
 
 }  // namespace
@@ -124,7 +116,7 @@ void TrackerSet::apply_processes(const config::Config& config, const std::set<st
   }
   UniqueFd fd(fcntl(connector_.get(), F_DUPFD_CLOEXEC, 0));
   if (!fd.valid()) {
-    connector_error_ = fmt::format("cannot duplicate the connector socket: {}", strerror(errno));
+    connector_error_ = "cannot duplicate the connector socket: " + errno_text(errno);
     logger().error("vrrp_track_process cannot run: {}", connector_error_);
     return;
   }

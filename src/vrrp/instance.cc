@@ -588,14 +588,17 @@ void Instance::dump(std::ostream& out) const {
                          t.reverse ? " reverse" : "", tracked_up_[i] ? "up" : "down");
     }
   }
-  for (const auto kind :
-       {track::TrackerKind::Script, track::TrackerKind::File, track::TrackerKind::Process}) {
+  // keepalived's headings, and its "chk weight 10" for scripts but "tf, weight 3" otherwise.
+  const std::pair<track::TrackerKind, const char*> lists[] = {
+      {track::TrackerKind::Script, "Tracked scripts"},
+      {track::TrackerKind::File, "Tracked files"},
+      {track::TrackerKind::Process, "Tracked processes"}};
+  for (const auto& [kind, heading] : lists) {
     bool first = true;
     for (const auto& t : spec_.tracked) {
       if (t.kind != kind) continue;
-      if (first) out << fmt::format("   Tracked {}s :\n", track::to_string(kind));
+      if (first) out << "   " << heading << " :\n";
       first = false;
-      // keepalived writes "chk weight 10" for scripts and "tf, weight 3" for the others.
       out << fmt::format("     {}{} weight {}{}\n", t.name,
                          kind == track::TrackerKind::Script ? "" : ",", t.weight,
                          t.reverse ? " reverse" : "");

@@ -23,7 +23,8 @@ import time
 import pytest
 
 from track_lab import procs, wire, with_tracking  # noqa: F401 (fixtures)
-from vrrp_lab import VIP4, deadline, impl_param, steady, vrrp_config
+from vrrp_lab import (VIP4, deadline, dump_value, halo_data_dump, impl_param, steady,
+                      vrrp_config)
 
 ADVERT = 0.1
 NODE1 = "192.0.2.1"
@@ -67,11 +68,17 @@ def test_killing_the_tracked_process_fails_over_and_restarting_it_preempts_back(
                                                                                  procs):
     name = procs.name()
     p = procs.start(name)
-    lab, _, _ = start_nodes(vrrp, impls, node1_config(name, 100, "weight 100"), 150)
+    lab, a, _ = start_nodes(vrrp, impls, node1_config(name, 100, "weight 100"), 150)
     holds(vrrp, lab, "node1", "node1 (100 + 100 with its process) to hold the VIP")
     procs.stop(p)
     holds(vrrp, lab, "node2", "node2 (150) to take over once node1's process is gone")
     vrrp.stays(lambda: lab.holders(VIP4) == ["node2"], steady(ADVERT), "node2 holding")
+    if impls[0] == "halo":
+        # keepalived.data's fields for it: the instance's list and the tracker's section.
+        dump = halo_data_dump(vrrp, a)
+        assert "   Tracked processes :\n     TP, weight 100\n" in dump, dump
+        assert dump_value(dump, "Current processes") == 0, dump
+        assert "   Have quorum = false\n" in dump, dump
     procs.start(name)
     holds(vrrp, lab, "node1", "node1 to preempt back once its process runs again")
 

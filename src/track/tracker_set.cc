@@ -223,7 +223,7 @@ std::optional<TrackerStatus> TrackerSet::status(TrackerKind kind, const std::str
       return std::nullopt;
     case TrackerKind::Script:
       if (auto it = scripts_.find(name); it != scripts_.end()) {
-        return TrackerStatus{it->second->up(), 0};
+        return TrackerStatus{it->second->up(), 0, it->second->initialising()};
       }
       return std::nullopt;
     case TrackerKind::File:

@@ -37,6 +37,7 @@ Adjustment file_adjustment(const WeightedStatus& t) {
 }  // namespace
 
 Adjustment adjustment(const WeightedStatus& tracker) {
+  if (tracker.status.pending) return {};  // keepalived's INIT: no weight applied yet
   if (tracker.kind == TrackerKind::File) return file_adjustment(tracker);
   const bool up = tracker.status.up;
   if (tracker.weight == 0) return {0, up == tracker.reverse};

@@ -10,6 +10,8 @@
 // Otherwise value × weight (reverse: negated) is the adjustment; below -253 it means FAULT,
 // above 253 it counts as 253 (keepalived caps each file's share there).
 //
+// A pending tracker (no verdict yet) adjusts nothing and faults nothing.
+//
 // The adjustments are summed, added to the base priority and clamped to 1..254. An address
 // owner (base 255) keeps 255: no weight moves it, but faults (weight 0, or a file below -253)
 // still apply to it.

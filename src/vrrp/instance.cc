@@ -107,7 +107,22 @@ void Instance::start() {
         "until it has one",
         prefix(), spec_.interface, spec_.family == Family::V4 ? "IPv4" : "IPv6 link-local");
   }
+  // Like keepalived, an instance whose weight-0 script has no verdict yet waits in INIT:
+  // starting would mean a FAULT (and notify_fault) before every first successful run, or a
+  // `state MASTER` taking the VIP that a failing check then takes away.
+  if (verdict_pending()) {
+    waiting_for_verdict_ = true;
+    logger().info("{} waits in INIT for the first result of its weight-0 scripts", prefix());
+    return;
+  }
   start_fsm();
+}
+
+bool Instance::verdict_pending() const {
+  return std::any_of(spec_.tracked.begin(), spec_.tracked.end(), [&](const TrackedItem& t) {
+    const auto status = engine_.tracker_status(t.kind, t.name);
+    return t.weight == 0 && status && status->pending;
+  });
 }
 
 bool Instance::resolve_source() {
@@ -152,6 +167,12 @@ void Instance::stop(bool deleted) {
 }
 
 void Instance::update_tracking() {
+  if (waiting_for_verdict_) {
+    if (verdict_pending()) return;
+    waiting_for_verdict_ = false;
+    start_fsm();  // which computes the tracking
+    return;
+  }
   std::vector<track::WeightedStatus> trackers;
   trackers.reserve(spec_.tracked_interfaces.size() + spec_.tracked.size());
   for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {

@@ -66,7 +66,8 @@ class Instance {
   // A host claims `address` at `mac` (an ARP sender, a neighbour advertisement's target).
   void on_claim(const IpAddress& address, const net::MacAddress& mac);
   // Recomputes the effective priority and fault from the links and trackers (after a tracker
-  // changed; links call it themselves).
+  // changed; links call it themselves). An instance waiting in INIT for its scripts' first
+  // result starts here once they have one.
   void update_tracking();
   // The engine's renewal tick: re-adds the addresses with a fresh lifetime while MASTER.
   void renew_addresses();
@@ -92,6 +93,7 @@ class Instance {
  private:
   bool resolve_source();
   void start_fsm();
+  bool verdict_pending() const;
   void apply(const Actions& actions);
   void send_advert(std::uint8_t priority);
   void take_over();
@@ -120,10 +122,11 @@ class Instance {
   std::uint32_t ifindex_ = 0;  // the configured interface
   std::uint32_t advert_ifindex_ = 0;
   IpAddress source_;
-  bool router_flag_ = false;     // IPv6 forwarding on the interface: NAs carry the Router flag
-  bool source_missing_ = false;  // no address to send adverts from: FAULT until there is
-  bool own_fault_ = false;       // as last computed by update_tracking()
-  bool deleted_ = false;         // stopping because a reload removed it
+  bool router_flag_ = false;          // IPv6 forwarding on the interface: NAs carry the Router flag
+  bool source_missing_ = false;       // no address to send adverts from: FAULT until there is
+  bool own_fault_ = false;            // as last computed by update_tracking()
+  bool waiting_for_verdict_ = false;  // in INIT until its weight-0 scripts have a result
+  bool deleted_ = false;              // stopping because a reload removed it
   bool own_link_up_ = true;
   std::vector<bool> tracked_up_;
   std::uint8_t base_priority_;

@@ -60,6 +60,24 @@ def holds(vrrp, lab, host: str, what: str, extra: float = 0.0) -> None:
 
 
 @pytest.mark.parametrize("impls", IMPLS)
+def test_a_passing_weight_0_script_starts_the_instance_without_a_fault(vrrp, impls):
+    # Before the first run ends the script has no verdict (keepalived's INIT): the instance
+    # waits for it rather than starting in FAULT and running notify_fault.
+    lab = vrrp.lab()
+    chk = Check(lab)
+    d = lab.node_dir("node1")
+    faults = d / "faults"
+    notify = script_file(d / "fault.sh", f"#!/bin/sh\necho FAULT >> {faults}\n")
+    conf = chk.config(150, "interval 1").replace(
+        "    track_script {", f"    notify_fault {notify}\n    track_script {{", 1)
+    vrrp.start(impls[0], "node1", conf)
+    vrrp.start(impls[1], "node2", vrrp_config(priority=100))
+    holds(vrrp, lab, "node1", "node1 (150, script OK) to hold", extra=2)
+    vrrp.stays(lambda: lab.holders(VIP4) == ["node1"], steady(ADVERT), "node1 holding")
+    assert not faults.exists(), faults.read_text()
+
+
+@pytest.mark.parametrize("impls", IMPLS)
 def test_failing_script_lowers_the_priority_by_its_weight(vrrp, impls):
     lab, chk, _, _ = start(vrrp, impls, "interval 1", "weight -100", "fall 1", "rise 1")
     holds(vrrp, lab, "node1", "node1 (150, script OK) to hold", extra=2)

@@ -15,6 +15,10 @@ namespace {
 WeightedStatus tracker(TrackerKind kind, int weight, bool up, bool reverse = false) {
   return {kind, weight, reverse, TrackerStatus{up, 0}};
 }
+// A vrrp_script before its first result (keepalived's INIT).
+WeightedStatus pending_script(int weight, bool reverse = false) {
+  return {TrackerKind::Script, weight, reverse, TrackerStatus{false, 0, true}};
+}
 WeightedStatus file(int weight, std::int64_t value, bool reverse = false) {
   return {TrackerKind::File, weight, reverse, TrackerStatus{value == 0, value}};
 }
@@ -186,7 +190,13 @@ INSTANTIATE_TEST_SUITE_P(
         PriorityRow{"owner_ignores_positive", 255, {tracker(kProcess, 50, true)}, {255, false}},
         PriorityRow{"owner_weight0_fault", 255, {tracker(kIf, 0, false)}, {255, true}},
         PriorityRow{"owner_file_fault", 255, {file(1, -300)}, {255, true}},
-        PriorityRow{"base_254_lowered", 254, {tracker(kScript, -4, false)}, {250, false}}),
+        PriorityRow{"base_254_lowered", 254, {tracker(kScript, -4, false)}, {250, false}},
+        // No verdict yet: neither a weight nor a fault, whatever the weight says.
+        PriorityRow{"pending_adjusts_nothing",
+                    100,
+                    {pending_script(0), pending_script(-50), pending_script(20),
+                     pending_script(0, true), tracker(kIf, 5, true)},
+                    {105, false}}),
     [](const auto& row) { return row.param.name; });
 
 }  // namespace

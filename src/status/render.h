@@ -1,0 +1,38 @@
+// The `show` replies: each part of a Snapshot as JSON (for tools: `show … json`,
+// `haloctl --json`) and as a table for people. Pure functions of the snapshot.
+//
+// JSON field names are part of halo's interface (`show schema` describes them): snake_case,
+// times as ISO 8601 UTC strings, durations in milliseconds with an `_ms` suffix, states in
+// keepalived's upper case ("MASTER").
+#pragma once
+
+#include <boost/json/value.hpp>
+#include <string>
+
+#include "status/snapshot.h"
+
+namespace halo::status {
+
+// `show info`: daemon, uptime, reloads, back end, control and event counters.
+boost::json::value info_json(const Snapshot& s);
+std::string info_text(const Snapshot& s);
+
+// `show instances`: one row per instance (name, interface, vrid, state, priorities, VIPs,
+// split brain); `show instance NAME`: every field of one, tracked items and counters.
+boost::json::value instances_json(const Snapshot& s);
+std::string instances_text(const Snapshot& s);
+boost::json::value instance_json(const InstanceView& i);
+std::string instance_text(const InstanceView& i);
+
+// `show trackers`: every tracker the configuration uses, with its status and users.
+boost::json::value trackers_json(const Snapshot& s);
+std::string trackers_text(const Snapshot& s);
+
+// `show stats`: per-instance counters and the rejected-packet reasons, plus the daemon's.
+boost::json::value stats_json(const Snapshot& s);
+std::string stats_text(const Snapshot& s);
+
+// A table: columns padded to the widest cell, a header row, two spaces between columns.
+std::string table(const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace halo::status

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -45,7 +46,7 @@ bool runnable(const config::Loaded& loaded) {
 }  // namespace
 
 std::unique_ptr<const config::Config> load_for_run(const Options& options, const std::string& path,
-                                                   bool starting) {
+                                                   bool starting, std::vector<std::string>* errors) {
   config::LoadOptions lo;
   lo.config_id = options.config_id;
   lo.keywords = options.strict ? config::KeywordMode::Strict : config::KeywordMode::Lenient;
@@ -53,6 +54,14 @@ std::unique_ptr<const config::Config> load_for_run(const Options& options, const
   auto loaded = config::load_file(path, lo);
   log_diagnostics(loaded);
   if (!runnable(loaded)) {
+    if (errors != nullptr) {
+      for (const auto& d : loaded.diagnostics.all()) {
+        if (d.severity != config::Severity::Error || d.impact == config::Impact::ScriptSecurity)
+          continue;
+        auto text = config::Diagnostics::render(d, loaded.sources);
+        errors->push_back(text.substr(0, text.find('\n')));
+      }
+    }
     if (starting && !options.log_console) {
       std::fputs(loaded.diagnostics.render(loaded.sources).c_str(), stderr);
     }
@@ -70,14 +79,25 @@ Daemon::Daemon(Options options, std::string config_path,
       config_path_(std::move(config_path)),
       config_(std::move(config)),
       signals_(io_, SIGTERM, SIGINT, SIGHUP),
-      supervisor_(io_) {
-  signals_.add(SIGUSR1);
+      supervisor_(io_),
+      watchdog_(io_) {
+  // keepalived's dump signals (halod --signum=DATA|STATS|STATS_CLEAR|JSON).
+  for (const int signo : {SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGRTMAX - 1}) signals_.add(signo);
   notifier_ = std::make_unique<notify::Notifier>(io_, supervisor_);
   trackers_ = std::make_unique<track::TrackerSet>(
       io_, supervisor_, std::move(connector), connector_on_demand,
-      [this](track::TrackerKind kind, const std::string& name) {
-        if (vrrp_) vrrp_->on_tracker_change(kind, name);
-      });
+      [this](track::TrackerKind kind, const std::string& name) { on_tracker_change(kind, name); });
+}
+
+void Daemon::on_tracker_change(track::TrackerKind kind, const std::string& name) {
+  if (vrrp_) vrrp_->on_tracker_change(kind, name);
+  boost::json::object fields{{"kind", track::to_string(kind)}, {"name", name}};
+  if (const auto status = trackers_->status(kind, name)) {
+    fields["up"] = status->up;
+    fields["pending"] = status->pending;
+    if (kind == track::TrackerKind::File) fields["value"] = status->value;
+  }
+  events_.publish("tracker", fields);
 }
 
 int Daemon::run() {
@@ -86,11 +106,16 @@ int Daemon::run() {
     remove_pid_files();
     return 1;
   }
+  configure_control();
+  configure_metrics();
   wait_for_signal();
   logger().info("halod {} started with {}", HALO_VERSION, config_path_);
+  events_.publish("daemon", {{"event", "started"}, {"version", HALO_VERSION}});
   notify_systemd("READY=1");
+  arm_watchdog();
   io_.run();
   notify_systemd("STOPPING=1");
+  if (control_fd_ >= 0) control::remove_listener(control_spec_, control_fd_);
   remove_pid_files();
   logger().info("halod stopped");
   return 0;
@@ -111,21 +136,32 @@ void Daemon::on_signal(int signo) {
       stop();
       return;
     case SIGHUP:
-      reload();
+      (void)reload();
       break;
     case SIGUSR1:
-      write_data_dump();
+      (void)write_data_dump();
+      break;
+    case SIGUSR2:
+      (void)write_stats_dump();
       break;
     default:
+      if (signo == SIGRTMIN + 2) {
+        (void)write_json_dump();
+      } else if (signo == SIGRTMAX - 1) {
+        // keepalived's STATS_CLEAR: the stats file, then the counters start again from zero.
+        if (write_stats_dump() && vrrp_) vrrp_->clear_stats();
+      }
       break;
   }
   wait_for_signal();
 }
 
-void Daemon::reload() {
+Result<void> Daemon::reload() {
   notify_systemd("RELOADING=1");
   logger().info("reloading {}", config_path_);
-  if (auto next = load_for_run(options_, config_path_)) {
+  last_reload_ = status::WallClock::now();
+  std::vector<std::string> errors;
+  if (auto next = load_for_run(options_, config_path_, false, &errors)) {
     if (next->global.net_namespace != config_->global.net_namespace) {
       // As in keepalived: the namespace is chosen once, at start-up.
       logger().warn("net_namespace cannot change on reload; still running in '{}'",
@@ -136,12 +172,24 @@ void Daemon::reload() {
     if (vrrp_) vrrp_->retire(*config_);
     apply_config();
     if (vrrp_) notifier_->write_states(vrrp_->current_notices());
+    configure_control();
+    configure_metrics();
     ++reloads_;
+    last_reload_ok_ = true;
     logger().info("configuration reloaded (reload {})", reloads_);
-  } else {
-    logger().error("reload failed; the running configuration is kept");
+    events_.publish("reload", {{"result", "success"}, {"reloads", reloads_}});
+    notify_systemd("READY=1");
+    return {};
   }
+  ++reload_failures_;
+  last_reload_ok_ = false;
+  logger().error("reload failed; the running configuration is kept");
+  events_.publish("reload", {{"result", "failure"}, {"errors", errors.size()}});
   notify_systemd("READY=1");
+  std::string message = fmt::format("{}: {} error(s); the running configuration is kept",
+                                    config_path_, errors.size());
+  for (const auto& e : errors) message += "\n" + e;
+  return fail(std::move(message));
 }
 
 // Notify scripts and FIFOs first (so the first transitions are heard), then the trackers (so
@@ -159,8 +207,15 @@ bool Daemon::apply_config() {
     }
     vrrp_ = std::move(*engine);
     vrrp_->set_trackers(trackers_.get());
-    vrrp_->set_notice_handler(
-        [this](const notify::VrrpNotice& notice) { notifier_->notify(notice); });
+    vrrp_->set_event_log(&events_);
+    vrrp_->set_notice_handler([this](const notify::VrrpNotice& notice) {
+      notifier_->notify(notice);
+      // Instances publish their own transitions (with the state they left and why); a sync
+      // group's state is only known here.
+      if (notice.subject == notify::VrrpNotice::Subject::Group && notify::is_state(notice.what)) {
+        events_.publish("group_state", {{"group", notice.name}, {"to", to_string(notice.what)}});
+      }
+    });
   }
   if (vrrp_) vrrp_->apply(*config_);
   return true;
@@ -174,40 +229,38 @@ void Daemon::stop() {
   if (stopping_) return;
   stopping_ = true;
   signals_.cancel();
+  watchdog_.cancel();
   if (vrrp_) vrrp_->stop();
   trackers_->stop();
   notifier_->stop([this] { finish_stop(); });
 }
 
 void Daemon::finish_stop() {
+  // The control socket closes last, so event followers see the instances stop.
+  if (control_) control_->stop();
+  if (metrics_) metrics_->stop();
   // What is left (a vrrp_script run cut short) has had its SIGTERM; give it a moment.
   supervisor_.shutdown(std::chrono::milliseconds(500), [this] { io_.stop(); });
 }
 
-// SIGUSR1: keepalived.data in the dump directory. Written to a temporary file and renamed, so
-// a reader never sees half a dump.
-void Daemon::write_data_dump() {
-  std::ostringstream out;
-  out << "------< Global definitions >------\n";
-  out << " Configuration file = " << config_path_ << "\n";
-  out << " Reloads = " << reloads_ << "\n";
-  if (vrrp_) vrrp_->dump(out);
-  trackers_->dump(out);
-  const auto path = options_.dump_dir + "/keepalived.data";
-  const auto temporary = path + ".tmp";
-  {
-    std::ofstream file(temporary, std::ios::trunc);
-    file << out.str();
-    if (!file.flush()) {
-      logger().error("cannot write {}", temporary);
-      return;
-    }
+// systemd's watchdog (WatchdogSec=): WATCHDOG=1 at half the interval, from the event loop, so
+// a loop that stops turning is restarted. $WATCHDOG_PID, when set, must be ours.
+void Daemon::arm_watchdog() {
+  if (watchdog_interval_.count() == 0) {
+    const char* usec = std::getenv("WATCHDOG_USEC");
+    const char* pid = std::getenv("WATCHDOG_PID");
+    if (usec == nullptr) return;
+    if (pid != nullptr && std::to_string(getpid()) != pid) return;
+    const auto value = std::strtoull(usec, nullptr, 10);
+    if (value == 0) return;
+    watchdog_interval_ = std::chrono::microseconds(value / 2);
+    logger().info("systemd watchdog: WATCHDOG=1 every {} ms", watchdog_interval_.count() / 1000);
   }
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
-    logger().error("cannot rename {} to {}", temporary, path);
-    return;
-  }
-  logger().info("data dump written to {}", path);
+  notify_systemd("WATCHDOG=1");
+  watchdog_.expires_after(watchdog_interval_);
+  watchdog_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !stopping_) arm_watchdog();
+  });
 }
 
 void Daemon::write_pid_files() {

@@ -66,8 +66,12 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                  "STATS_CLEAR or JSON");
   app.add_option("--runtime-dir", o.runtime_dir, "directory for the pid file and sockets")
       ->capture_default_str();
+  app.add_option("--control-socket", o.control_socket,
+                 "the control socket's path (default: control_socket, else "
+                 "<runtime-dir>/halo.sock)");
   app.add_option("--dump-dir", o.dump_dir,
-                 "directory for the data dump written on SIGUSR1 (keepalived.data)")
+                 "directory for the dumps: keepalived.data (SIGUSR1), keepalived.stats "
+                 "(SIGUSR2), keepalived.json (--signum=JSON)")
       ->capture_default_str();
   app.add_flag("--remove-vips", o.remove_vips,
                "remove the configured virtual addresses from this host and exit (for "

@@ -39,7 +39,8 @@ struct Options {
   std::string checkers_pid_file;          // -c (likewise)
   std::string network_namespace;          // -s
   std::string runtime_dir = "/run/halo";  // --runtime-dir
-  std::string dump_dir = "/tmp";          // --dump-dir: keepalived.data (SIGUSR1) goes here
+  std::string control_socket;             // --control-socket; empty: the config's, or default
+  std::string dump_dir = "/tmp";          // --dump-dir: where the signal dumps go
   bool remove_vips = false;               // --remove-vips: clean-up for ExecStopPost, then exit
   bool strict = false;                    // --strict: unknown keywords are errors at start-up too
 };

@@ -127,7 +127,7 @@ void TrackerSet::apply_processes(const config::Config& config, const std::set<st
                                                   bool /*up: the tracker logs it*/) {
         auto token = alive.lock();
         if (!token || !*token || !processes_) return;
-        changed_(TrackerKind::Process, processes_->trackers()[index].name);
+        report(TrackerKind::Process, processes_->trackers()[index].name);
       });
   processes_->start(std::make_unique<ProcessEventSocket>(io_, std::move(fd)));
   for (const auto& [name, index] : process_index_) {
@@ -136,7 +136,7 @@ void TrackerSet::apply_processes(const config::Config& config, const std::set<st
       // Reported after apply() returns: the engine applies the new instances first.
       boost::asio::post(io_, [this, tracker = name, alive = std::weak_ptr<bool>(alive_)] {
         auto token = alive.lock();
-        if (token && *token) changed_(TrackerKind::Process, tracker);
+        if (token && *token) report(TrackerKind::Process, tracker);
       });
     }
   }
@@ -169,7 +169,7 @@ void TrackerSet::apply_scripts(const config::Config& config, const std::set<std:
                                             bool /*up: the tracker logs it*/) {
                                           auto token = alive.lock();
                                           if (!token || !*token) return;
-                                          changed_(TrackerKind::Script, name);
+                                          report(TrackerKind::Script, name);
                                         });
     tracker->start();
     next.emplace(s.name, std::move(tracker));
@@ -193,7 +193,7 @@ void TrackerSet::apply_files(const config::Config& config, const std::set<std::s
           auto token = alive.lock();
           if (!token || !*token) return;
           logger().info("track_file {} reads {}", name, value);
-          changed_(TrackerKind::File, name);
+          report(TrackerKind::File, name);
         });
     // On reload keepalived leaves an existing file alone even with `init_file overwrite`.
     if (auto started = tracker->start(/*reload=*/applied_); !started) {
@@ -215,6 +215,14 @@ void TrackerSet::stop() {
 }
 
 std::optional<TrackerStatus> TrackerSet::status(TrackerKind kind, const std::string& name) const {
+  auto status = raw_status(kind, name);
+  // A disabled tracker reports the neutral status: it adjusts nothing and faults nothing.
+  if (status && disabled_.count({kind, name}) != 0) return TrackerStatus{};
+  return status;
+}
+
+std::optional<TrackerStatus> TrackerSet::raw_status(TrackerKind kind,
+                                                    const std::string& name) const {
   switch (kind) {
     case TrackerKind::Process:
       if (auto it = process_index_.find(name); it != process_index_.end() && processes_) {
@@ -241,7 +249,7 @@ std::optional<TrackerStatus> TrackerSet::status(TrackerKind kind, const std::str
 
 std::optional<std::string> TrackerSet::unavailable(TrackerKind kind,
                                                    const std::string& name) const {
-  if (status(kind, name)) return std::nullopt;
+  if (raw_status(kind, name)) return std::nullopt;
   switch (kind) {
     case TrackerKind::Process:
       return connector_error_.empty()
@@ -317,6 +325,62 @@ void TrackerSet::dump(std::ostream& out) const {
       out << "   Full command = " << (p.full_command ? "true" : "false") << "\n";
     }
   }
+}
+
+void TrackerSet::report(TrackerKind kind, const std::string& name) {
+  auto& h = history_[{kind, name}];
+  ++h.transitions;
+  h.last_change = status::WallClock::now();
+  changed_(kind, name);
+}
+
+Result<void> TrackerSet::set_enabled(TrackerKind kind, const std::string& name, bool enabled) {
+  if (!raw_status(kind, name)) {
+    return fail(fmt::format("{} {} is not running", to_string(kind), name));
+  }
+  const std::pair key{kind, name};
+  const bool was = disabled_.count(key) == 0;
+  if (was == enabled) return {};
+  if (enabled) {
+    disabled_.erase(key);
+  } else {
+    disabled_.insert(key);
+  }
+  changed_(kind, name);
+  return {};
+}
+
+std::vector<status::TrackerView> TrackerSet::views() const {
+  std::vector<status::TrackerView> out;
+  auto add = [&](TrackerKind kind, const std::string& name) {
+    status::TrackerView v;
+    v.kind = std::string(to_string(kind));
+    v.name = name;
+    const auto raw = raw_status(kind, name);
+    v.running = raw.has_value();
+    if (!raw) v.unavailable_reason = unavailable(kind, name).value_or("");
+    v.enabled = disabled_.count({kind, name}) == 0;
+    if (raw) {
+      v.up = raw->up;
+      v.pending = raw->pending;
+      v.value = raw->value;
+    } else {
+      v.up = false;
+    }
+    if (auto it = history_.find({kind, name}); it != history_.end()) {
+      v.transitions = it->second.transitions;
+      v.last_change = it->second.last_change;
+    }
+    out.push_back(std::move(v));
+  };
+  if (processes_) {
+    for (const auto& [name, index] : process_index_) add(TrackerKind::Process, name);
+  }
+  for (const auto& [name, tracker] : scripts_) add(TrackerKind::Script, name);
+  for (const auto& [name, why] : script_errors_) add(TrackerKind::Script, name);
+  for (const auto& [name, tracker] : files_) add(TrackerKind::File, name);
+  for (const auto& [name, why] : file_errors_) add(TrackerKind::File, name);
+  return out;
 }
 
 }  // namespace halo::track

@@ -16,6 +16,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "common/unique_fd.h"
@@ -24,6 +25,7 @@
 #include "track/file_tracker.h"
 #include "track/process_tracker.h"
 #include "track/script_tracker.h"
+#include "status/snapshot.h"
 #include "track/status.h"
 
 namespace halo::track {
@@ -50,10 +52,21 @@ class TrackerSet {
   // Why a tracker that the configuration uses cannot run; empty when it runs.
   std::optional<std::string> unavailable(TrackerKind kind, const std::string& name) const;
 
+  // `disable tracker`: a disabled tracker keeps running but reports the neutral status (up,
+  // value 0) to the instances, until enabled again or a reload stops it. The instances that
+  // use it recompute their priority at once.
+  Result<void> set_enabled(TrackerKind kind, const std::string& name, bool enabled);
+  // Every tracker the configuration uses, running or not, with its status as measured
+  // (disabled ones too) and how often it changed.
+  std::vector<status::TrackerView> views() const;
+
   // keepalived.data's "VRRP Scripts", "VRRP Track processes" and "VRRP Track files" parts.
   void dump(std::ostream& out) const;
 
  private:
+  std::optional<TrackerStatus> raw_status(TrackerKind kind, const std::string& name) const;
+  // A tracker's status changed: count it and tell the owner.
+  void report(TrackerKind kind, const std::string& name);
   void apply_processes(const config::Config& config, const std::set<std::string>& used);
   void apply_scripts(const config::Config& config, const std::set<std::string>& used);
   void apply_files(const config::Config& config, const std::set<std::string>& used);
@@ -75,6 +88,12 @@ class TrackerSet {
   std::map<std::string, process::Credentials> script_credentials_;  // what each runs as
   std::map<std::string, std::unique_ptr<FileTracker>> files_;
   std::map<std::string, std::string> file_errors_;
+  std::set<std::pair<TrackerKind, std::string>> disabled_;
+  struct History {
+    std::uint64_t transitions = 0;
+    status::WallClock::time_point last_change{};
+  };
+  std::map<std::pair<TrackerKind, std::string>, History> history_;
 };
 
 }  // namespace halo::track

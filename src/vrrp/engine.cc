@@ -130,15 +130,21 @@ void Engine::apply(const config::Config& config) {
   }
   apply_static(config.global);
   auto specs = instance_specs(config);
+  not_started_.clear();
   std::erase_if(specs, [this](const InstanceSpec& spec) {
     if (spec.auth_ah) {
       logger().error(
           "[{}] auth_type AH (IPsec AH, dropped from VRRP by RFC 3768) is not "
           "supported; instance not started",
           spec.name);
+      not_started_.emplace_back(spec.name, "auth_type AH is not supported");
       return true;
     }
-    return !trackers_available(spec);
+    if (auto why = unavailable_tracker(spec)) {
+      not_started_.emplace_back(spec.name, std::move(*why));
+      return true;
+    }
+    return false;
   });
   retire(config);
   // Start every spec no running instance has; an instance whose spec was refused above (its
@@ -483,17 +489,17 @@ void Engine::on_tracker_change(track::TrackerKind kind, const std::string& name)
 // keepalived runs an instance whose tracker is broken as if it were not tracked; halo refuses
 // to start it, saying why: a process tracker that cannot see processes would otherwise hold
 // or release the VIP on a guess.
-bool Engine::trackers_available(const InstanceSpec& spec) const {
+std::optional<std::string> Engine::unavailable_tracker(const InstanceSpec& spec) const {
   for (const auto& t : spec.tracked) {
     const auto why = trackers_ == nullptr ? std::optional<std::string>("no tracker runs")
                                           : trackers_->unavailable(t.kind, t.name);
     if (why) {
       logger().error("[{}] not started: track_{} {} cannot run: {}", spec.name,
                      track::to_string(t.kind), t.name, *why);
-      return false;
+      return fmt::format("track_{} {} cannot run: {}", track::to_string(t.kind), t.name, *why);
     }
   }
-  return true;
+  return std::nullopt;
 }
 
 void Engine::apply_forced(std::size_t group, const ForcedTransitions& forced) {
@@ -727,6 +733,47 @@ void Engine::dump(std::ostream& out) const {
     if (rejected_.count(reason) == 0) continue;
     out << fmt::format("   {} = {}\n", to_string(reason), rejected_.count(reason));
   }
+}
+
+void Engine::snapshot(status::Snapshot& out) const {
+  for (const auto& instance : instances_) {
+    auto view = instance->view();
+    for (std::size_t g = 0; g < group_members_.size(); ++g) {
+      const auto& members = group_members_[g];
+      if (std::find(members.begin(), members.end(), instance.get()) != members.end()) {
+        view.sync_group = groups_[g].name();
+      }
+    }
+    out.instances.push_back(std::move(view));
+  }
+  for (const auto& [name, why] : not_started_) {
+    status::InstanceView view;
+    view.name = name;
+    view.state = "INIT";
+    view.running = false;
+    view.not_running_reason = why;
+    out.instances.push_back(std::move(view));
+  }
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    status::SyncGroupView view;
+    view.name = groups_[g].name();
+    view.state = std::string(to_string(groups_[g].group_state()));
+    for (const auto* member : group_members_[g]) view.members.push_back(member->name());
+    out.sync_groups.push_back(std::move(view));
+  }
+}
+
+void Engine::clear_stats() {
+  for (const auto& instance : instances_) instance->clear_stats();
+  rejected_ = {};
+  unknown_vrid_ = 0;
+}
+
+Instance* Engine::find(const std::string& name) {
+  for (const auto& instance : instances_) {
+    if (instance->name() == name) return instance.get();
+  }
+  return nullptr;
 }
 
 }  // namespace halo::vrrp

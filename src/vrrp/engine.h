@@ -28,6 +28,8 @@
 #include "net/rtnetlink.h"
 #include "net/vrrp_socket.h"
 #include "notify/vrrp_notice.h"
+#include "status/event_log.h"
+#include "status/snapshot.h"
 #include "track/tracker_set.h"
 #include "vrrp/installed_routes.h"
 #include "vrrp/instance.h"
@@ -56,6 +58,15 @@ class Engine {
 
   // keepalived.data's VRRP part.
   void dump(std::ostream& out) const;
+  // keepalived's STATS_CLEAR: every counter back to zero.
+  void clear_stats();
+  // Every configured instance (those not started too, with why) and sync group.
+  void snapshot(status::Snapshot& out) const;
+  // The running instance called `name`, or null.
+  Instance* find(const std::string& name);
+  // Where state, priority and split-brain events go (null: nowhere).
+  void set_event_log(status::EventLog* events) { events_ = events; }
+  status::EventLog* event_log() const { return events_; }
 
   // Where tracker statuses come from (null: no tracker runs). Set before apply(); instances
   // whose trackers are unavailable are not started.
@@ -132,7 +143,8 @@ class Engine {
   void restore_base_settings(const std::string& base);
   void apply_forced(std::size_t group, const ForcedTransitions& forced);
   void notice_group_state(std::size_t group);
-  bool trackers_available(const InstanceSpec& spec) const;
+  // Why one of the spec's trackers cannot run (logged), or nothing when all can.
+  std::optional<std::string> unavailable_tracker(const InstanceSpec& spec) const;
 
   boost::asio::io_context& io_;
   net::Rtnetlink rtnl_;
@@ -178,6 +190,10 @@ class Engine {
   boost::asio::steady_timer renewal_;
   std::shared_ptr<bool> alive_;
   std::uint32_t renewal_period_ms_ = 0;
+
+  status::EventLog* events_ = nullptr;
+  // Instances the configuration has but apply() did not start, and why.
+  std::vector<std::pair<std::string, std::string>> not_started_;
 
   RejectCounters rejected_;  // before an instance was found
   std::uint64_t unknown_vrid_ = 0;

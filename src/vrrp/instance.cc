@@ -194,6 +194,10 @@ void Instance::update_tracking() {
   const auto now = Clock::now();
   if (priority != fsm_.priority()) {
     logger().info("{} effective priority {} -> {}", prefix(), fsm_.priority(), priority);
+    publish("priority", {{"instance", spec_.name},
+                         {"from", fsm_.priority()},
+                         {"to", priority},
+                         {"base", base_priority_}});
     apply(fsm_.set_priority(static_cast<std::uint8_t>(priority), now));
     if (spec_.notify_priority_changes) {
       engine_.notice(*this, fsm_.state() == State::Master
@@ -249,6 +253,12 @@ void Instance::apply(const Actions& actions) {
                     to_string(change->reason));
       last_state_ = change->to;
       last_transition_ = std::chrono::system_clock::now();
+      ++stats_.transitions;
+      publish("state", {{"instance", spec_.name},
+                        {"from", to_string(change->from)},
+                        {"to", to_string(change->to)},
+                        {"reason", to_string(change->reason)},
+                        {"priority", fsm_.priority()}});
       if (auto what = notice_of(change->to)) {
         using What = notify::VrrpNotice::What;
         if (*what == What::Stop && deleted_)
@@ -258,6 +268,10 @@ void Instance::apply(const Actions& actions) {
       engine_.on_member_state(*this, change->to);
       if (change->to != State::Master && split_brain_since_) {
         logger().info("{} split brain episode over (left MASTER)", prefix());
+        publish("split_brain", {{"instance", spec_.name},
+                                {"phase", "end"},
+                                {"episode", stats_.split_brain_episodes},
+                                {"left_master", true}});
         split_brain_since_.reset();
       }
     }
@@ -561,6 +575,11 @@ void Instance::note_split_brain(const IpAddress& other, std::string_view evidenc
   if (split_brain_since_) return;
   split_brain_since_ = now;
   ++stats_.split_brain_episodes;
+  publish("split_brain", {{"instance", spec_.name},
+                          {"phase", "start"},
+                          {"peer", other.to_string()},
+                          {"evidence", evidence},
+                          {"episode", stats_.split_brain_episodes}});
   logger().warn(
       "{} split brain: another master for VRID {} ({}, {}) while we are MASTER ({}, "
       "priority {}); episode {}",
@@ -572,6 +591,13 @@ void Instance::end_split_brain_if_quiet(TimePoint now) {
   if (!split_brain_since_ || now - split_brain_last_ < fsm_.master_down_interval()) return;
   logger().info("{} split brain episode over (no other master for {})", prefix(),
                 std::chrono::duration_cast<std::chrono::milliseconds>(now - *split_brain_since_));
+  publish("split_brain",
+          {{"instance", spec_.name},
+           {"phase", "end"},
+           {"episode", stats_.split_brain_episodes},
+           {"duration_ms",
+            std::chrono::duration_cast<std::chrono::milliseconds>(now - *split_brain_since_)
+                .count()}});
   split_brain_since_.reset();
 }
 
@@ -645,6 +671,86 @@ void Instance::dump(std::ostream& out) const {
     if (stats_.rejected.count(reason) == 0) continue;
     out << fmt::format("   Rejected {} = {}\n", to_string(reason), stats_.rejected.count(reason));
   }
+}
+
+
+void Instance::publish(std::string_view type, const boost::json::object& fields) const {
+  if (auto* events = engine_.event_log()) events->publish(type, fields);
+}
+
+Result<void> Instance::set_base_priority(int priority) {
+  if (spec_.fsm.priority == kPriorityOwner) {
+    return fail(fmt::format("{} owns its addresses (priority 255); its priority cannot change",
+                            spec_.name));
+  }
+  if (priority < 1 || priority > 254) {
+    return fail(fmt::format("priority {} is out of range 1..254", priority));
+  }
+  logger().info("{} base priority {} -> {} (control socket)", prefix(), base_priority_, priority);
+  base_priority_ = static_cast<std::uint8_t>(priority);
+  if (fsm_.state() != State::Init && fsm_.state() != State::Stop) update_tracking();
+  return {};
+}
+
+status::InstanceView Instance::view() const {
+  using std::chrono::duration_cast;
+  using std::chrono::milliseconds;
+  status::InstanceView v;
+  v.name = spec_.name;
+  v.interface = spec_.interface;
+  v.family = spec_.family == Family::V4 ? "inet" : "inet6";
+  v.vrid = spec_.fsm.vrid;
+  v.version = spec_.fsm.version;
+  v.state = std::string(to_string(fsm_.state()));
+  v.wanted_state = std::string(to_string(spec_.fsm.initial_state));
+  v.base_priority = base_priority_;
+  v.configured_priority = spec_.fsm.priority;
+  v.effective_priority = fsm_.priority();
+  v.advert_interval_ms = static_cast<int>(duration_cast<milliseconds>(fsm_.advert_interval()).count());
+  v.master_advert_interval_ms =
+      static_cast<int>(duration_cast<milliseconds>(fsm_.master_adver_interval()).count());
+  v.nopreempt = !spec_.fsm.preempt;
+  v.preempt_delay_ms = static_cast<int>(spec_.fsm.preempt_delay.count());
+  v.accept = spec_.accept;
+  for (const auto& a : spec_.addresses) v.virtual_addresses.push_back(a.prefix.to_string());
+  v.last_transition = last_transition_;
+  v.split_brain = in_split_brain();
+  v.running = true;
+  for (std::size_t i = 0; i < spec_.tracked_interfaces.size(); ++i) {
+    const auto& t = spec_.tracked_interfaces[i];
+    v.tracked.push_back({"interface", t.name, tracked_up_[i], false, 0, t.weight, t.reverse});
+  }
+  for (const auto& t : spec_.tracked) {
+    const auto status = engine_.tracker_status(t.kind, t.name).value_or(track::TrackerStatus{false, 0});
+    v.tracked.push_back({std::string(track::to_string(t.kind)), t.name, status.up, status.pending,
+                         status.value, t.weight, t.reverse});
+  }
+  auto& c = v.counters;
+  const auto& r = stats_.rejected;
+  c.adverts_sent = stats_.adverts_sent;
+  c.adverts_received = stats_.adverts_received;
+  c.became_master = stats_.became_master;
+  c.released_master = stats_.released_master;
+  c.priority_zero_sent = stats_.priority_zero_sent;
+  c.priority_zero_received = stats_.priority_zero_received;
+  c.send_errors = stats_.send_errors;
+  c.address_errors = stats_.address_errors;
+  c.announcements_sent = stats_.announcements_sent;
+  c.split_brain_episodes = stats_.split_brain_episodes;
+  c.transitions = stats_.transitions;
+  c.packet_length_errors = r.count(Reject::TooShort) + r.count(Reject::BadIpHeader);
+  c.ttl_errors = r.count(Reject::BadTtl);
+  c.invalid_type = r.count(Reject::BadType);
+  c.advert_interval_errors = r.count(Reject::BadInterval);
+  c.address_list_errors = r.count(Reject::BadAddressCount);
+  c.invalid_auth_type = r.count(Reject::BadAuthType);
+  c.auth_type_mismatch = r.count(Reject::AuthTypeMismatch);
+  c.auth_failure = r.count(Reject::AuthFailure);
+  for (std::size_t i = 0; i < kRejectReasons; ++i) {
+    const auto reason = static_cast<Reject>(i);
+    c.rejected.emplace_back(std::string(to_string(reason)), r.count(reason));
+  }
+  return v;
 }
 
 }  // namespace halo::vrrp

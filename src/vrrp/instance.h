@@ -6,15 +6,18 @@
 #pragma once
 
 #include <boost/asio/steady_timer.hpp>
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
 
+#include "common/result.h"
 #include "net/arp.h"
 #include "net/rtnetlink.h"
 #include "notify/vrrp_notice.h"
+#include "status/snapshot.h"
 #include "vrrp/fsm.h"
 #include "vrrp/garp_schedule.h"
 #include "vrrp/installed_routes.h"
@@ -40,6 +43,7 @@ struct InstanceStats {
   std::uint64_t address_errors = 0;
   std::uint64_t announcements_sent = 0;  // gratuitous ARPs and NAs
   std::uint64_t split_brain_episodes = 0;
+  std::uint64_t transitions = 0;
   RejectCounters rejected;  // after the VRID was known: auth, version, TTL, checksum form
 };
 
@@ -80,6 +84,11 @@ class Instance {
 
   // keepalived.data-style block.
   void dump(std::ostream& out) const;
+  // What `show instance` and the metrics show (tracked items as the engine knows them).
+  status::InstanceView view() const;
+  // `set instance NAME priority N`: a new base priority (1..254) until the instance restarts
+  // (a reload that changes its block). The owner (255) keeps its priority.
+  Result<void> set_base_priority(int priority);
 
   const InstanceSpec& spec() const { return spec_; }
   const std::string& name() const { return spec_.name; }
@@ -87,6 +96,7 @@ class Instance {
   // Where its adverts leave and arrive (the VMAC unless vmac_xmit_base, else the interface).
   std::uint32_t advert_ifindex() const { return advert_ifindex_; }
   const InstanceStats& stats() const { return stats_; }
+  void clear_stats() { stats_ = {}; }
   // True while another master is seen (adverts or ARP for our addresses).
   bool in_split_brain() const { return split_brain_since_.has_value(); }
 
@@ -108,6 +118,7 @@ class Instance {
   void end_split_brain_if_quiet(TimePoint now);
   std::optional<net::AddressRequest> address_request(const VirtualAddress& a) const;
   std::string prefix() const;
+  void publish(std::string_view type, const boost::json::object& fields) const;
 
   Engine& engine_;
   InstanceSpec spec_;

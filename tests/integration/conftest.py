@@ -75,6 +75,15 @@ def halod(pytestconfig) -> Path:
 
 
 @pytest.fixture(scope="session")
+def haloctl(halod) -> Path:
+    """haloctl from the same build as halod (src/haloctl/haloctl beside src/daemon/halod)."""
+    path = halod.parent.parent / "haloctl" / "haloctl"
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        helpers.skip_or_fail(f"haloctl not found at {path}; build it")
+    return path
+
+
+@pytest.fixture(scope="session")
 def keepalived() -> str:
     path = shutil.which("keepalived")
     if path is None:

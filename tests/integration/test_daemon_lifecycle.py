@@ -22,7 +22,8 @@ BROKEN = GOOD + "vrrp_instance VI_1 {\n    priority 300\n}\n"
 class Daemon:
     """One halod started in the foreground (-n) with its log in a file."""
 
-    def __init__(self, netns, halod: Path, tmp: Path, config: Path, *extra: str):
+    def __init__(self, netns, halod: Path, tmp: Path, config: Path, *extra: str,
+                 env: dict[str, str] | None = None):
         self.log = tmp / "halod.log"
         self.pid_file = tmp / "halod.pid"
         argv = netns.exec_argv([str(halod), "-n", "-l", "-G", "-f", str(config),
@@ -30,7 +31,8 @@ class Daemon:
         self._log_handle = open(self.log, "wb")
         # `ip netns exec` execs halod, so this pid is halod's own.
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self._log_handle,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT,
+                                     env={**os.environ, **env} if env else None)
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")
@@ -55,10 +57,10 @@ class Daemon:
 def start(netns, halod, tmp_path):
     daemons: list[Daemon] = []
 
-    def make(config_text: str, *extra: str) -> Daemon:
+    def make(config_text: str, *extra: str, env: dict[str, str] | None = None) -> Daemon:
         config = tmp_path / "keepalived.conf"
         config.write_text(config_text)
-        d = Daemon(netns, halod, tmp_path, config, *extra)
+        d = Daemon(netns, halod, tmp_path, config, *extra, env=env)
         daemons.append(d)
         return d
 
@@ -144,3 +146,36 @@ def test_forks_into_the_background_without_n(netns, halod, tmp_path):
     finally:
         os.kill(pid, signal.SIGTERM)
     helpers.wait_until(lambda: not pid_file.exists(), timeout=5, what="pid file removal")
+
+
+def test_tells_systemd_ready_reloading_and_the_watchdog(start, tmp_path):
+    """Type=notify: READY=1 once the configuration is applied, RELOADING=1 then READY=1
+    around a reload, WATCHDOG=1 at half of WATCHDOG_USEC, STOPPING=1 at the end."""
+    import socket
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    path = tmp_path / "notify.sock"
+    listener.bind(str(path))
+    listener.settimeout(5)
+    messages: list[str] = []
+
+    def receive_until(wanted: str, limit: int = 50) -> None:
+        for _ in range(limit):
+            messages.append(listener.recv(4096).decode())
+            if messages[-1] == wanted:
+                return
+        raise AssertionError(f"no {wanted} among {messages}")
+
+    try:
+        d = start(GOOD, env={"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": "200000"})
+        receive_until("READY=1")
+        receive_until("WATCHDOG=1")
+        receive_until("WATCHDOG=1")
+        d.proc.send_signal(signal.SIGHUP)
+        receive_until("RELOADING=1")
+        receive_until("READY=1")
+        d.proc.send_signal(signal.SIGTERM)
+        receive_until("STOPPING=1")
+        assert d.proc.wait(timeout=5) == 0
+        assert "WATCHDOG=1 every 100 ms" in d.text(), d.text()
+    finally:
+        listener.close()

@@ -215,6 +215,21 @@ struct GlobalDefs {
   Duration notify_script_timeout = std::chrono::seconds(60);
   Duration fifo_script_stop_grace = std::chrono::seconds(1);
 
+  // halo's own: the control socket (haloctl) and the Prometheus listener.
+  std::optional<std::string> control_socket;  // default: <runtime dir>/halo.sock
+  std::uint16_t control_socket_mode = 0600;
+  std::optional<std::string> control_socket_owner;
+  std::optional<std::string> control_socket_group;
+  std::uint32_t control_maxconn = 64;
+  Duration control_idle_timeout = std::chrono::seconds(30);
+  Duration control_command_timeout = std::chrono::seconds(10);
+  struct MetricsListen {
+    IpAddress address;
+    std::uint16_t port = 9650;
+    friend bool operator==(const MetricsListen&, const MetricsListen&) = default;
+  };
+  std::optional<MetricsListen> metrics_listen;  // off unless configured
+
   // Interfaces and netlink.
   bool dynamic_interfaces = false;
   bool allow_if_changes = false;

@@ -607,6 +607,80 @@ void parse_lvs_flush_on_stop(GlobalDefs& g, const Statement& st) {
   g.lvs_flush_on_stop = st.size() > 0;
 }
 
+// `control_socket_mode <MODE>`: an octal mode for the socket file.
+void parse_control_socket_mode(GlobalDefs& g, const Statement& st) {
+  if (!st.expect_args(1, 1)) return;
+  const std::string_view text = st.arg(0).text;
+  unsigned v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v, 8);
+  if (ec != std::errc{} || p != text.data() + text.size() || v > 0777) {
+    st.error(st.arg(0), fmt::format("'control_socket_mode' value '{}' is not an octal mode "
+                                    "within 0..0777",
+                                    text));
+    return;
+  }
+  g.control_socket_mode = static_cast<std::uint16_t>(v);
+}
+
+void dump_control_socket_mode(const GlobalDefs& g, Writer& w) {
+  if (g.control_socket_mode != GlobalDefs{}.control_socket_mode) {
+    w.statement("control_socket_mode", {fmt::format("0{:o}", g.control_socket_mode)});
+  }
+}
+
+// `control_socket_owner <USER> [<GROUP>]`: both must exist now (halod chowns the socket).
+void parse_control_socket_owner(GlobalDefs& g, const Statement& st) {
+  if (!st.expect_args(1, 2)) return;
+  const std::string user(st.arg(0).text);
+  if (!user_exists(user)) {
+    st.error(st.arg(0), fmt::format("control_socket_owner: no user '{}'", user));
+    return;
+  }
+  if (st.size() > 1) {
+    const std::string group(st.arg(1).text);
+    if (!group_exists(group)) {
+      st.error(st.arg(1), fmt::format("control_socket_owner: no group '{}'", group));
+      return;
+    }
+    g.control_socket_group = group;
+  }
+  g.control_socket_owner = user;
+}
+
+void dump_control_socket_owner(const GlobalDefs& g, Writer& w) {
+  if (!g.control_socket_owner) return;
+  DumpArgs args{*g.control_socket_owner};
+  if (g.control_socket_group) args.emplace_back(*g.control_socket_group);
+  w.statement("control_socket_owner", args);
+}
+
+// `metrics_listen <ADDRESS> [<PORT>]`.
+void parse_metrics_listen(GlobalDefs& g, const Statement& st) {
+  if (!st.expect_args(1, 2)) return;
+  auto address = IpAddress::parse(st.arg(0).text);
+  if (!address) {
+    st.error(st.arg(0), fmt::format("metrics_listen: '{}' is not an IP address", st.arg(0).text));
+    return;
+  }
+  GlobalDefs::MetricsListen m{*address};
+  if (st.size() > 1) {
+    const auto port = kw::parse_integer(st.arg(1).text);
+    if (!port || *port < 1 || *port > 65535) {
+      st.error(st.arg(1), fmt::format("metrics_listen: port '{}' is not within 1..65535",
+                                      st.arg(1).text));
+      return;
+    }
+    m.port = static_cast<std::uint16_t>(*port);
+  }
+  g.metrics_listen = m;
+}
+
+void dump_metrics_listen(const GlobalDefs& g, Writer& w) {
+  if (!g.metrics_listen) return;
+  w.statement("metrics_listen", {g.metrics_listen->address.to_string(),
+                                 static_cast<std::int64_t>(g.metrics_listen->port)});
+}
+
 void dump_lvs_flush_on_stop(const GlobalDefs& g, Writer& w) {
   if (!g.lvs_flush_on_stop) return;
   w.statement("lvs_flush_on_stop", *g.lvs_flush_on_stop ? DumpArgs{"VS"} : DumpArgs{});
@@ -857,6 +931,39 @@ const Table<GlobalDefs>& global_defs_table() {
               .default_text("1")
               .note("halo's own: at stop a notify FIFO script gets SIGTERM after the last "
                     "lines, and SIGKILL only this many seconds later")
+              .acted(),
+          kw::string("control_socket", &G::control_socket, "<PATH>")
+              .default_text("/run/halo/halo.sock (--runtime-dir)")
+              .note("halo's own: the control socket haloctl talks to; `--control-socket` on "
+                    "the command line wins")
+              .acted(),
+          kw::custom<G>("control_socket_mode", "<OCTAL_MODE>", parse_control_socket_mode,
+                        dump_control_socket_mode)
+              .default_text("0600")
+              .note("halo's own: the control socket file's mode")
+              .acted(),
+          kw::custom<G>("control_socket_owner", "<USER> [<GROUP>]", parse_control_socket_owner,
+                        dump_control_socket_owner)
+              .default_text("root")
+              .note("halo's own: the control socket file's owner and group")
+              .acted(),
+          kw::integer("control_maxconn", &G::control_maxconn, 1, 10000)
+              .default_text("64")
+              .note("halo's own: control connections at once; a newcomer beyond it closes "
+                    "the longest-idle one")
+              .acted(),
+          kw::seconds("control_idle_timeout", &G::control_idle_timeout, 0.1, 86400.0)
+              .default_text("30")
+              .note("halo's own: an idle control connection is closed after this long")
+              .acted(),
+          kw::seconds("control_command_timeout", &G::control_command_timeout, 0.1, 3600.0)
+              .default_text("10")
+              .note("halo's own: a command's reply must be taken within this long")
+              .acted(),
+          kw::custom<G>("metrics_listen", "<ADDRESS> [<PORT>]", parse_metrics_listen,
+                        dump_metrics_listen)
+              .default_text("off; port 9650")
+              .note("halo's own: serve Prometheus metrics at http://ADDRESS:PORT/metrics")
               .acted(),
           kw::custom<G>("dynamic_interfaces", "[allow_if_changes]", parse_dynamic_interfaces,
                         dump_dynamic_interfaces),

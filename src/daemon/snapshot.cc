@@ -1,0 +1,57 @@
+// What the daemon tells about itself: one status::Snapshot, built on request (a command, a
+// scrape, a dump signal) from the subsystems as they are at that moment.
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "daemon/daemon.h"
+
+namespace halo::daemon {
+namespace {
+
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
+}
+
+}  // namespace
+
+status::Snapshot Daemon::snapshot() const {
+  status::Snapshot s;
+  s.taken = status::WallClock::now();
+  auto& info = s.info;
+  info.version = HALO_VERSION;
+  info.pid = getpid();
+  info.config_file = config_path_;
+  info.router_id = config_->global.defs.router_id.value_or(host_name());
+  info.network_namespace =
+      options_.network_namespace.empty() ? config_->global.net_namespace.value_or("")
+                                         : options_.network_namespace;
+  info.started = started_;
+  info.reloads = reloads_;
+  info.reload_failures = reload_failures_;
+  info.last_reload_ok = last_reload_ok_;
+  info.last_reload = last_reload_;
+  info.lb_backend = "none";  // no health checkers yet: nothing drives a load balancer
+
+  if (vrrp_) vrrp_->snapshot(s);
+  s.trackers = trackers_->views();
+  // Who uses each tracker: the instances (a sync group's trackers are listed with each
+  // member, as the engine applies them).
+  for (auto& tracker : s.trackers) {
+    for (const auto& instance : s.instances) {
+      const bool uses = std::any_of(
+          instance.tracked.begin(), instance.tracked.end(), [&](const status::TrackedView& t) {
+            return t.kind == tracker.kind && t.name == tracker.name;
+          });
+      if (uses) tracker.used_by.push_back(instance.name);
+    }
+  }
+  if (control_) s.control = control_->counters();
+  s.events_published = events_.published();
+  if (metrics_) s.metrics_scrapes = metrics_->scrapes();
+  return s;
+}
+
+}  // namespace halo::daemon

@@ -149,17 +149,22 @@ class Writer {
   bool first_ = true;
 };
 
-// keepalived's format_ipaddress() for a VIP as halo configures it: on the instance's
-// interface (its VMAC if any), scope global, no label or broadcast (the snapshot does not
+// keepalived's format_ipaddress() for a VIP as halo configures it: the prefix length only
+// when it is not the full width ("192.0.2.61 dev …" for a /32), on the instance's interface
+// or its VMAC ("vrrp.61@eth0"), scope global, no label or broadcast (the snapshot does not
 // carry them); IPv6 /128 VIPs are added deprecated, the others with preferred_lft forever.
-std::string vip_text(const std::string& prefix, const InstanceView& in, bool set) {
-  const auto& dev = in.vmac_interface.empty() ? in.interface : in.vmac_interface;
-  std::string text = fmt::format("{} dev {} scope global", prefix, dev);
-  if (const auto parsed = IpPrefix::parse(prefix); parsed && parsed->address.is_v6()) {
-    text += parsed->length == 128 ? " deprecated" : " preferred_lft forever";
+std::string vip_text(const std::string& text, const InstanceView& in, bool set) {
+  const auto dev =
+      in.vmac_interface.empty() ? in.interface : in.vmac_interface + "@" + in.interface;
+  const auto prefix = IpPrefix::parse(text);
+  std::string out =
+      fmt::format("{} dev {} scope global",
+                  prefix && prefix->has_default_length() ? prefix->address.to_string() : text, dev);
+  if (prefix && prefix->address.is_v6()) {
+    out += prefix->length == 128 ? " deprecated" : " preferred_lft forever";
   }
-  if (set) text += " set";
-  return text;
+  if (set) out += " set";
+  return out;
 }
 
 void instance_json(Writer& w, const InstanceView& in) {
@@ -171,7 +176,8 @@ void instance_json(Writer& w, const InstanceView& in) {
   w.field_uint("skip_check_adv_addr", 0);  // default
   w.field_uint("strict_mode", 0);          // default
   w.field("vmac_ifname", in.vmac_interface);
-  w.field("ifp_ifname", in.interface);
+  // keepalived's ifp is the VMAC when there is one.
+  w.field("ifp_ifname", in.vmac_interface.empty() ? in.interface : in.vmac_interface);
   w.field_uint("master_priority", static_cast<std::uint64_t>(in.master_priority));
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(in.last_transition.time_since_epoch())
@@ -199,7 +205,12 @@ void instance_json(Writer& w, const InstanceView& in) {
   w.field_bool("nopreempt", in.nopreempt);
   w.field_uint("preempt_delay", static_cast<std::uint64_t>(in.preempt_delay_ms / 1000));
   w.field_uint("state", static_cast<std::uint64_t>(state_number(in.state)));
-  w.field_uint("wantstate", static_cast<std::uint64_t>(state_number(in.wanted_state)));
+  // keepalived's wantstate follows the instance into MASTER and FAULT (seen in its dumps: a
+  // `state BACKUP` instance that became master or faulted shows wantstate 2 or 3); otherwise
+  // it is the configured state.
+  const bool settled = in.state == "MASTER" || in.state == "FAULT";
+  w.field_uint("wantstate",
+               static_cast<std::uint64_t>(state_number(settled ? in.state : in.wanted_state)));
   w.field_uint("version", static_cast<std::uint64_t>(in.version));
   w.field_bool("smtp_alert", false);      // default: halo sends no mail
   w.field_bool("notify_deleted", false);  // default

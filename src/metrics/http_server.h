@@ -1,5 +1,6 @@
 // The metrics listener: a minimal HTTP/1.1 server on the daemon's event loop that answers
-// `GET /metrics` with the Prometheus text and anything else with 404 (405 for other methods).
+// `GET /metrics` (and HEAD) with the Prometheus text and anything else with 404 (405 for other
+// methods, 400 for a malformed request line, 431 for a head over the limit).
 // Off unless `metrics_listen` is configured.
 //
 // Bounded like the control socket (L5): at most `max_connections` at once (the oldest is
@@ -37,7 +38,8 @@ class HttpServer {
   virtual ~HttpServer() = default;
   virtual std::uint16_t port() const = 0;
   virtual std::uint64_t scrapes() const = 0;
-  // Closes the listener and every connection.
+  // Closes the listener and every connection. The destructor stops too; destroy the server
+  // before its io_context.
   virtual void stop() = 0;
 };
 

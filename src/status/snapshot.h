@@ -42,6 +42,10 @@ struct TrackedView {
   std::int64_t value = 0;  // track_file's number
   int weight = 0;          // 0: a failure means FAULT
   bool reverse = false;
+  // A script's command as keepalived's JSON dump lists it: each word in single quotes, the
+  // program by its resolved path ("'/usr/bin/true' 'arg'"). The daemon fills it for scripts;
+  // empty: the dump lists `name` instead.
+  std::string command{};
 };
 
 // Per-instance counters: keepalived's stats (keepalived.stats, its JSON "stats") and halo's.
@@ -70,6 +74,18 @@ struct InstanceCounters {
   std::vector<NamedCount> rejected;
 };
 
+// An instance's notify commands, quoted like TrackedView::command; "" : not configured.
+// keepalived's JSON dump lists the configured ones (script_master, …).
+struct NotifyCommands {
+  std::string backup{};
+  std::string master{};
+  std::string fault{};
+  std::string stop{};
+  std::string deleted{};
+  std::string any{};  // `notify`
+  std::string master_rx_lower_pri{};
+};
+
 struct InstanceView {
   std::string name;
   std::string interface;
@@ -94,6 +110,15 @@ struct InstanceView {
   std::string not_running_reason;
   std::vector<TrackedView> tracked;
   InstanceCounters counters;
+  // For keepalived's JSON dump (keepalived.json); the daemon fills these. The defaults are
+  // keepalived's own for an instance that does not configure them.
+  int master_priority = 0;          // the priority of the master last heard; 0: none (or us)
+  std::string vmac_interface{};     // use_vmac's interface; "" : none
+  int auth_type = 0;                // 0 none, 1 PASS, 2 AH (VRRPv2 `authentication`)
+  std::string auth_data{};          // auth_pass as configured
+  bool addresses_set = false;       // the VIPs are on the interface (keepalived's vipset)
+  std::vector<std::string> excluded_addresses{};  // virtual_ipaddress_excluded, as VIPs
+  NotifyCommands notify{};
 };
 
 struct SyncGroupView {

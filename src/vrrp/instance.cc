@@ -712,7 +712,13 @@ status::InstanceView Instance::view() const {
   v.nopreempt = !spec_.fsm.preempt;
   v.preempt_delay_ms = static_cast<int>(spec_.fsm.preempt_delay.count());
   v.accept = spec_.accept;
-  for (const auto& a : spec_.addresses) v.virtual_addresses.push_back(a.prefix.to_string());
+  for (const auto& a : spec_.addresses) {
+    (a.excluded ? v.excluded_addresses : v.virtual_addresses).push_back(a.prefix.to_string());
+  }
+  if (spec_.vmac) v.vmac_interface = spec_.vmac->name;
+  v.auth_type = spec_.password.empty() ? 0 : 1;
+  v.auth_data = spec_.password;
+  v.addresses_set = fsm_.state() == State::Master;
   v.last_transition = last_transition_;
   v.split_brain = in_split_brain();
   v.running = true;

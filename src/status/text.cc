@@ -361,8 +361,9 @@ std::string stats(const json::value& v) {
       std::uint64_t rejected_total = 0;
       if (const auto* r = field(counters, "rejected"); r != nullptr && r->is_object()) {
         for (const auto& [reason, count] : r->get_object()) {
-          const auto n = count.is_number() ? count.to_number<std::uint64_t>() : 0;
-          if (n == 0) continue;
+          boost::system::error_code error;
+          const auto n = count.to_number<std::uint64_t>(error);  // never throws this way
+          if (error || n == 0) continue;
           rejected_total += n;
           rejected.push_back({str(i, "name"), std::string(reason), fmt::format("{}", n)});
         }

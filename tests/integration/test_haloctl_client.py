@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
 import shutil
 import signal
 import socket
@@ -430,3 +432,29 @@ def test_watch_redraws_until_sigint(haloctl, fake):
     assert seen.count("haloctl watch: instances every 0.2 s") == 2
     assert seen.count(INSTANCES_TABLE) == 2
     assert server.lines[:2] == ["show instances json"] * 2
+
+
+def test_watch_on_a_terminal_clears_the_screen(haloctl, fake):
+    server = fake(answering(json.dumps(INSTANCES)))
+    controller, terminal = pty.openpty()
+    p = subprocess.Popen([str(haloctl), "--socket", str(server.path), "watch", "--interval", "0.2"],
+                         stdout=terminal, stderr=subprocess.PIPE)
+    os.close(terminal)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 5
+        while seen.count(b"\x1b[H\x1b[2J") < 3 and time.monotonic() < deadline:
+            if select.select([controller], [], [], 0.5)[0]:
+                seen += os.read(controller, 65536)
+        p.send_signal(signal.SIGINT)
+        assert p.wait(5) == 0
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(controller)
+    # Each frame: home and clear, then the header and the table (the pty turns \n into \r\n).
+    frames = seen.split(b"\x1b[H\x1b[2J")[1:]
+    assert len(frames) >= 2
+    assert frames[0].startswith(b"haloctl watch: instances every 0.2 s")
+    assert INSTANCES_TABLE.replace("\n", "\r\n").encode() in frames[0]

@@ -253,3 +253,235 @@ std::string stats_text(const Snapshot& s) {
 }
 
 }  // namespace halo::status
+
+// --- show schema ---------------------------------------------------------------------------
+
+namespace halo::status {
+namespace {
+
+// A field: `type` is a JSON Schema type, "T|null" for a nullable one, or "array<T>".
+json::object field(std::string_view type, std::string_view description) {
+  json::object o;
+  if (type.starts_with("array<")) {
+    o["type"] = "array";
+    o["items"] = json::object{{"type", type.substr(6, type.size() - 7)}};
+  } else if (const auto bar = type.find('|'); bar != std::string_view::npos) {
+    o["type"] = json::array{type.substr(0, bar), type.substr(bar + 1)};
+  } else {
+    o["type"] = type;
+  }
+  o["description"] = description;
+  return o;
+}
+
+json::object object_of(json::object properties, std::string_view description = {}) {
+  json::object o{{"type", "object"}};
+  if (!description.empty()) o["description"] = description;
+  o["properties"] = std::move(properties);
+  return o;
+}
+
+json::object array_of(json::object item, std::string_view description) {
+  return {{"type", "array"}, {"description", description}, {"items", std::move(item)}};
+}
+
+json::object control_schema() {
+  return object_of(
+      {
+          {"connections_accepted", field("integer", "connections accepted since start")},
+          {"connections_active", field("integer", "connections open now")},
+          {"maxconn", field("integer", "the connection limit")},
+          {"commands", field("integer", "commands answered")},
+          {"command_errors", field("integer", "commands answered with an error line")},
+          {"evicted_idle", field("integer", "idle connections closed to admit a newcomer")},
+          {"refused_busy", field("integer", "newcomers told busy: no connection was idle")},
+          {"idle_timeouts", field("integer", "connections closed after the idle timeout")},
+          {"command_timeouts",
+           field("integer", "connections closed: a reply not taken within the command deadline")},
+          {"overlong_lines", field("integer", "connections closed for a line over the limit")},
+          {"followers", field("integer", "event streams open now")},
+          {"followers_dropped", field("integer", "event streams dropped for reading too slowly")},
+      },
+      "the control socket's counters");
+}
+
+json::object counters_schema() {
+  const auto counter = [](std::string_view d) { return field("integer", d); };
+  json::object rejected{{"type", "object"},
+                        {"description", "packets rejected, by halo's reason name (zeros included)"},
+                        {"additionalProperties", json::object{{"type", "integer"}}}};
+  return object_of(
+      {
+          {"adverts_sent", counter("adverts sent")},
+          {"adverts_received", counter("adverts received and accepted")},
+          {"became_master", counter("times it became MASTER")},
+          {"released_master", counter("times it left MASTER")},
+          {"priority_zero_sent", counter("priority 0 adverts sent (resigning)")},
+          {"priority_zero_received", counter("priority 0 adverts received")},
+          {"send_errors", counter("adverts that could not be sent")},
+          {"address_errors", counter("VIP additions or removals that failed")},
+          {"announcements_sent", counter("gratuitous ARPs and unsolicited NAs sent")},
+          {"split_brain_episodes", counter("times another master was seen while MASTER")},
+          {"transitions", counter("state changes since start")},
+          {"packet_length_errors", counter("keepalived's name: too short, bad IP header")},
+          {"ttl_errors", counter("keepalived's name: bad TTL / hop limit")},
+          {"invalid_type", counter("keepalived's name: not an advert")},
+          {"advert_interval_errors", counter("keepalived's name: advert interval mismatch")},
+          {"address_list_errors", counter("keepalived's name: VIP count or list mismatch")},
+          {"invalid_auth_type", counter("keepalived's name: unknown authentication type")},
+          {"auth_type_mismatch", counter("keepalived's name: other authentication type")},
+          {"auth_failure", counter("keepalived's name: authentication failed")},
+          {"rejected", std::move(rejected)},
+      },
+      "the instance's counters");
+}
+
+// Fields an instances row and the full instance share.
+json::object instance_common() {
+  return {
+      {"name", field("string", "the vrrp_instance's name")},
+      {"interface", field("string", "its interface")},
+      {"family", field("string", "inet or inet6")},
+      {"vrid", field("integer", "virtual router id")},
+      {"state", field("string", "INIT, BACKUP, MASTER, FAULT or STOP")},
+      {"base_priority",
+       field("integer", "priority before tracking: as configured or as set at run time")},
+      {"effective_priority", field("integer", "priority with tracking, as advertised")},
+      {"virtual_addresses", field("array<string>", "VIPs, address/prefix")},
+      {"sync_group", field("string|null", "its vrrp_sync_group")},
+      {"split_brain", field("boolean", "another master is seen right now")},
+      {"running", field("boolean", "false: not started (see not_running_reason)")},
+      {"not_running_reason", field("string|null", "why it is not running")},
+      {"last_transition", field("string|null", "time of the last state change")},
+  };
+}
+
+}  // namespace
+
+json::value schema_json() {
+  const auto time = field("string|null", "when the snapshot was taken (ISO 8601 UTC)");
+
+  json::object row = instance_common();
+  row["in_state_ms"] = field("integer|null", "time in the current state");
+  json::object instance = instance_common();
+  instance["version"] = field("integer", "VRRP version, 2 or 3");
+  instance["wanted_state"] = field("string", "the configured state (keepalived's wantstate)");
+  instance["configured_priority"] = field("integer", "priority as configured");
+  instance["advert_interval_ms"] = field("integer", "our advert interval");
+  instance["master_advert_interval_ms"] =
+      field("integer", "the master's advert interval as last heard (v3), else ours");
+  instance["nopreempt"] = field("boolean", "nopreempt is set");
+  instance["preempt_delay_ms"] = field("integer", "preempt_delay");
+  instance["accept"] = field("boolean", "accept mode");
+  instance["tracked"] =
+      array_of(object_of({
+                   {"kind", field("string", "interface, script, process, file or bfd")},
+                   {"name", field("string", "its name")},
+                   {"up", field("boolean", "its status")},
+                   {"pending", field("boolean", "a vrrp_script before its first result")},
+                   {"value", field("integer", "track_file's number")},
+                   {"weight", field("integer", "0: a failure means FAULT")},
+                   {"reverse", field("boolean", "the weight applies reversed")},
+               }),
+               "what the instance tracks");
+  instance["counters"] = counters_schema();
+
+  return json::object{
+      {"info",
+       object_of(
+           {
+               {"version", field("string", "halo's version")},
+               {"pid", field("integer", "halod's process id")},
+               {"config_file", field("string", "the configuration file")},
+               {"router_id", field("string", "global_defs router_id")},
+               {"network_namespace", field("string|null", "the namespace halod runs in")},
+               {"time", time},
+               {"started", field("string|null", "when halod started")},
+               {"uptime_ms", field("integer|null", "time since start")},
+               {"reloads", field("integer", "successful reloads")},
+               {"reload_failures", field("integer", "reloads refused for config errors")},
+               {"last_reload_ok", field("boolean", "the last reload succeeded (true before any)")},
+               {"last_reload", field("string|null", "time of the last reload")},
+               {"lb_backend", field("string", "ipvs, nftables or none")},
+               {"instances", field("integer", "VRRP instances")},
+               {"instances_split_brain", field("integer", "instances seeing another master now")},
+               {"sync_groups", field("integer", "sync groups")},
+               {"trackers", field("integer", "trackers in use")},
+               {"events_published", field("integer", "events published since start")},
+               {"metrics_scrapes", field("integer", "Prometheus scrapes served")},
+               {"control", control_schema()},
+           },
+           "show info")},
+      {"instances",
+       object_of(
+           {
+               {"time", time},
+               {"instances", array_of(object_of(std::move(row)), "one row per instance")},
+               {"sync_groups", array_of(object_of({
+                                            {"name", field("string", "the vrrp_sync_group's name")},
+                                            {"state", field("string", "its members' common state")},
+                                            {"members", field("array<string>", "its instances")},
+                                        }),
+                                        "sync groups")},
+           },
+           "show instances")},
+      {"instance", object_of(std::move(instance), "show instance NAME")},
+      {"trackers",
+       object_of(
+           {
+               {"time", time},
+               {"trackers",
+                array_of(
+                    object_of({
+                        {"kind", field("string", "script, process or file")},
+                        {"name", field("string", "its name")},
+                        {"running", field("boolean", "false: unavailable")},
+                        {"unavailable_reason", field("string|null", "why it is unavailable")},
+                        {"enabled", field("boolean",
+                                          "false: disabled at run time, failures "
+                                          "ignored")},
+                        {"up", field("boolean", "its status")},
+                        {"pending", field("boolean", "no result yet")},
+                        {"value", field("integer", "track_file's number")},
+                        {"transitions", field("integer", "status changes since it started")},
+                        {"last_change", field("string|null", "time of the last status change")},
+                        {"since_change_ms", field("integer|null", "time since then")},
+                        {"used_by", field("array<string>", "instances and sync groups")},
+                    }),
+                    "one row per tracker")},
+           },
+           "show trackers")},
+      {"stats", object_of(
+                    {
+                        {"time", time},
+                        {"instances", array_of(object_of({
+                                                   {"name", field("string", "the instance")},
+                                                   {"state", field("string", "its state")},
+                                                   {"counters", counters_schema()},
+                                               }),
+                                               "counters per instance")},
+                        {"reloads", field("integer", "successful reloads")},
+                        {"reload_failures", field("integer", "reloads refused for config errors")},
+                        {"events_published", field("integer", "events published since start")},
+                        {"metrics_scrapes", field("integer", "Prometheus scrapes served")},
+                        {"control", control_schema()},
+                    },
+                    "show stats")},
+      {"event",
+       json::object{
+           {"type", "object"},
+           {"description",
+            "one line of show events; fields beyond these depend on the event's type"},
+           {"properties",
+            {
+                {"seq", field("integer", "sequence number, from 1 at start")},
+                {"time", field("string", "when it happened (ISO 8601 UTC, microseconds)")},
+                {"type",
+                 field("string", "state, priority, tracker, check, split_brain, reload or daemon")},
+            }},
+           {"additionalProperties", true},
+       }},
+  };
+}
+
+}  // namespace halo::status

@@ -35,4 +35,10 @@ std::string trackers_text(const Snapshot& s);
 boost::json::value stats_json(const Snapshot& s);
 std::string stats_text(const Snapshot& s);
 
+// `show schema`: every field of the JSON forms above and of the event lines, as JSON Schema
+// (draft 2020-12 keywords: type, properties, items, additionalProperties, description):
+// {"info":{…},"instances":{…},"instance":{…},"trackers":{…},"stats":{…},"event":{…}}.
+// render_test checks that every field the renderers write is described here.
+boost::json::value schema_json();
+
 }  // namespace halo::status

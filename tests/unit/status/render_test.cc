@@ -270,6 +270,75 @@ TEST(RenderTest, EventLines) {
   EXPECT_EQ(text::event(json::parse(R"({"type":"reload","ok":true})")), "- reload (ok yes)");
 }
 
+std::string type_of(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+      return "integer";
+    case json::kind::double_:
+      return "number";
+    case json::kind::string:
+      return "string";
+    case json::kind::array:
+      return "array";
+    case json::kind::object:
+      return "object";
+  }
+  return "?";
+}
+
+// `v` matches `schema` both ways: every field written is described with its type, and every
+// field described is written.
+void expect_matches(const json::value& v, const json::value& schema, const std::string& path) {
+  const auto& types = schema.at("type");
+  bool type_ok = false;
+  if (types.is_string()) type_ok = types.as_string() == type_of(v);
+  for (const auto& t : types.is_array() ? types.as_array() : json::array{}) {
+    type_ok = type_ok || t.as_string() == type_of(v);
+  }
+  EXPECT_TRUE(type_ok) << path << " is " << type_of(v) << ", described as "
+                       << json::serialize(types);
+  if (v.is_array()) {
+    for (const auto& item : v.as_array()) expect_matches(item, schema.at("items"), path + "[]");
+  }
+  if (!v.is_object()) return;
+  const auto* properties = schema.as_object().if_contains("properties");
+  const auto* additional = schema.as_object().if_contains("additionalProperties");
+  for (const auto& [key, value] : v.as_object()) {
+    const std::string where = path + "." + std::string(key);
+    if (properties != nullptr && properties->as_object().contains(key)) {
+      expect_matches(value, properties->as_object().at(key), where);
+    } else if (additional != nullptr && additional->is_object()) {
+      expect_matches(value, *additional, where);
+    } else if (!(additional != nullptr && additional->is_bool() && additional->as_bool())) {
+      ADD_FAILURE() << where << " is not in the schema";
+    }
+  }
+  if (properties == nullptr) return;
+  for (const auto& [key, described] : properties->as_object()) {
+    EXPECT_TRUE(v.as_object().contains(key)) << path << "." << key << " is described, not written";
+  }
+}
+
+TEST(RenderTest, SchemaDescribesEveryFieldWritten) {
+  const auto schema = schema_json();
+  const auto s = snapshot();
+  expect_matches(info_json(s), schema.at("info"), "info");
+  expect_matches(info_json(Snapshot{}), schema.at("info"), "info");
+  expect_matches(instances_json(s), schema.at("instances"), "instances");
+  expect_matches(instance_json(s.instances[0]), schema.at("instance"), "instance");
+  expect_matches(instance_json(s.instances[1]), schema.at("instance"), "instance");
+  expect_matches(trackers_json(s), schema.at("trackers"), "trackers");
+  expect_matches(stats_json(s), schema.at("stats"), "stats");
+  expect_matches(json::parse(R"({"seq":1,"time":"2026-11-22T21:30:00.000000Z","type":"state",)"
+                             R"("instance":"VI_1"})"),
+                 schema.at("event"), "event");
+}
+
 TEST(RenderTest, Durations) {
   EXPECT_EQ(text::duration(850), "850ms");
   EXPECT_EQ(text::duration(1500), "1.5s");

@@ -23,7 +23,7 @@ namespace halo::ctl {
 namespace {
 
 // A reply line longer than this is not from halod (its replies are bounded far below).
-constexpr std::size_t kMaxLineBytes = 64 * 1024 * 1024;
+constexpr std::size_t kMaxLineBytes = std::size_t{64} * 1024 * 1024;
 
 volatile std::sig_atomic_t g_interrupted = 0;
 int g_interrupt_pipe[2] = {-1, -1};

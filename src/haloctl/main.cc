@@ -69,9 +69,6 @@ int main(int argc, char** argv) {
   const auto show = [&](const std::string& what) {
     return [&options, &exit_code, what] { exit_code = halo::ctl::show(options, what); };
   };
-  const auto plain = [&](std::string line) {
-    return [&options, &exit_code, line] { exit_code = command(options, line); };
-  };
 
   app.add_subcommand("info", "the daemon: version, uptime, reloads, control socket")
       ->callback(show("info"));
@@ -119,7 +116,7 @@ int main(int argc, char** argv) {
   }
 
   app.add_subcommand("reload", "reload the configuration; prints its errors, if any")
-      ->callback(plain("reload"));
+      ->callback([&] { exit_code = command(options, "reload"); });
   std::string dump_what;
   auto* dump = app.add_subcommand("dump", "write keepalived's data, stats or JSON dump file");
   dump->add_option("WHAT", dump_what, "data, stats or json")

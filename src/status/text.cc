@@ -295,13 +295,18 @@ std::string instance(const json::value& v) {
   lines.emplace_back("advert interval",
                      fmt::format("{} (master's {})", duration_of(v, "advert_interval_ms"),
                                  duration_of(v, "master_advert_interval_ms")));
-  lines.emplace_back("preempt",
-                     flag(v, "nopreempt")
-                         ? std::string("no (nopreempt)")
-                         : fmt::format("yes, delay {}", duration_of(v, "preempt_delay_ms")));
+  std::string preempt = "yes";
+  if (flag(v, "nopreempt")) {
+    preempt = "no (nopreempt)";
+  } else if (num(v, "preempt_delay_ms") > 0) {
+    preempt += ", after " + duration_of(v, "preempt_delay_ms");
+  }
+  lines.emplace_back("preempt", preempt);
   lines.emplace_back("accept", str(v, "accept"));
   lines.emplace_back("sync group", str(v, "sync_group"));
-  lines.emplace_back("virtual addresses", str(v, "virtual_addresses"));
+  const auto* addresses = array(v, "virtual_addresses");
+  lines.emplace_back("virtual addresses",
+                     addresses == nullptr || addresses->empty() ? "-" : join(*addresses, ", "));
   lines.emplace_back("last transition", str(v, "last_transition"));
   lines.emplace_back("split brain", flag(v, "split_brain") ? "YES" : "no");
   if (const auto* running = field(v, "running");

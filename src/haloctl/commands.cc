@@ -139,11 +139,12 @@ int events(const Options& options, bool follow) {
   // As in exchange(): a refusal may come before the daemon reads the command.
   const auto sent = connection->send_line("show events follow", deadline);
   if (!sent && sent.error().exit == kOk) return kOk;
-  // The first line within --timeout (the reply may be empty: an empty line); then no
-  // deadline: the stream lasts until the daemon closes it or we are interrupted.
+  // No deadline once the command is sent: the stream lasts until the daemon closes it or we
+  // are interrupted, and a quiet daemon may say nothing for a long time (whether or not it
+  // answers the command itself with an empty reply first).
   bool first = true;
   for (;;) {
-    auto line = connection->read_line(first ? std::optional(deadline) : std::nullopt);
+    auto line = connection->read_line(std::nullopt);
     if (!sent &&
         (!line || !*line || !(starts_with(**line, "busy:") || starts_with(**line, "closing:")))) {
       return report(sent.error());

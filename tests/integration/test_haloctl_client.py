@@ -458,3 +458,42 @@ def test_watch_on_a_terminal_clears_the_screen(haloctl, fake):
     assert len(frames) >= 2
     assert frames[0].startswith(b"haloctl watch: instances every 0.2 s")
     assert INSTANCES_TABLE.replace("\n", "\r\n").encode() in frames[0]
+
+
+def test_full_listen_queue_is_exit_5_within_the_timeout(haloctl, sockdir):
+    path = sockdir / "full.sock"
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(0)  # never accepts
+    queued = []
+    try:
+        for _ in range(8):  # fill the queue
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect(str(path))
+            except BlockingIOError:
+                c.close()
+                break
+            queued.append(c)
+        start = time.monotonic()
+        r = run(haloctl, path, "--timeout", "0.5", "info")
+        assert r.returncode == 5, r.stderr
+        assert "listen queue" in r.stderr
+        assert time.monotonic() - start < 3
+    finally:
+        for c in queued:
+            c.close()
+        listener.close()
+
+
+def test_events_follow_waits_for_a_quiet_daemon(haloctl, fake):
+    def stream(conn, line):
+        time.sleep(1.0)  # nothing at all, longer than --timeout
+        conn.sendall(b"\n" + json.dumps(STATE_EVENT).encode() + b"\n")
+
+    server = fake(stream)
+    r = run(haloctl, server.path, "--timeout", "0.3", "events", "--follow")
+    assert r.stdout == "21:30:00.123 VI_1 BACKUP -> MASTER (priority 150)\n"
+    assert r.returncode == 5  # the stream ended: the daemon closed it
+    assert "closed the event stream" in r.stderr

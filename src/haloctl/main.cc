@@ -42,6 +42,19 @@ constexpr const char* kExitCodes =
     "\n"
     "The socket: -s/--socket, else $HALO_SOCKET, else /run/halo/halo.sock.";
 
+// A name is one word of a command line: no blanks, no ';' (which would start another command),
+// no control characters.
+const CLI::Validator kOneWord(
+    [](const std::string& name) -> std::string {
+      for (const unsigned char c : name) {
+        if (c <= ' ' || c == ';' || c == 0x7f) {
+          return "a name is one word, without blanks, ';' or control characters";
+        }
+      }
+      return name.empty() ? "a name cannot be empty" : "";
+    },
+    "WORD");
+
 std::chrono::milliseconds millis(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));
 }
@@ -76,7 +89,7 @@ int main(int argc, char** argv) {
       ->callback(show("instances"));
   std::string instance_name;
   auto* instance = app.add_subcommand("instance", "one instance: every field, tracking, counters");
-  instance->add_option("NAME", instance_name, "instance name")->required();
+  instance->add_option("NAME", instance_name, "instance name")->required()->check(kOneWord);
   instance->callback([&] { exit_code = halo::ctl::show(options, "instance " + instance_name); });
   app.add_subcommand("trackers", "every tracker: status, value, users")->callback(show("trackers"));
   app.add_subcommand("stats", "counters per instance, and the daemon's")->callback(show("stats"));
@@ -93,7 +106,7 @@ int main(int argc, char** argv) {
   int priority = 0;
   auto* set_priority =
       app.add_subcommand("set-priority", "set an instance's base priority (until reload)");
-  set_priority->add_option("NAME", priority_name, "instance name")->required();
+  set_priority->add_option("NAME", priority_name, "instance name")->required()->check(kOneWord);
   set_priority->add_option("N", priority, "priority")->required();
   set_priority->callback([&] {
     exit_code =
@@ -109,7 +122,7 @@ int main(int argc, char** argv) {
     sub->add_option("KIND", *kind, "tracker or check")
         ->required()
         ->check(CLI::IsMember({"tracker", "check"}));
-    sub->add_option("NAME", *name, "its name")->required();
+    sub->add_option("NAME", *name, "its name")->required()->check(kOneWord);
     sub->callback([&options, &exit_code, verb, kind, name] {
       exit_code = command(options, verb + " " + *kind + " " + *name);
     });

@@ -271,7 +271,9 @@ def test_unreadable_json_is_exit_1(haloctl, fake):
 
 @pytest.mark.parametrize("args", [[], ["frobnicate"], ["instance"], ["set-priority", "VI_1", "x"],
                                   ["dump", "everything"], ["enable", "thing", "x"],
-                                  ["--timeout", "0", "info"]])
+                                  ["--timeout", "0", "info"],
+                                  ["set-priority", "VI_1; reload", "5"], ["instance", "a b"],
+                                  ["disable", "tracker", ""]])
 def test_usage_error_is_exit_2(haloctl, sockdir, args):
     r = run(haloctl, sockdir / "none.sock", *args)
     assert r.returncode == 2, (r.stdout, r.stderr)

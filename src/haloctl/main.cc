@@ -56,6 +56,8 @@ const CLI::Validator kOneWord(
     "WORD");
 
 std::chrono::milliseconds millis(double seconds) {
+  constexpr double kMaxSeconds = 1e9;  // about 31 years; keeps the conversion defined
+  if (!(seconds < kMaxSeconds)) seconds = kMaxSeconds;  // also for NaN
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::ceil(seconds * 1000.0)));
 }
 

@@ -3,13 +3,16 @@
 //
 // JSON field names are part of halo's interface (`show schema` describes them): snake_case,
 // times as ISO 8601 UTC strings, durations in milliseconds with an `_ms` suffix, states in
-// keepalived's upper case ("MASTER").
+// keepalived's upper case ("MASTER"). Every reply is one JSON object; a time that never
+// happened (no reload yet, no transition) is null, and so is an empty optional string
+// (sync_group, not_running_reason). The `_text` forms are text.h's renderings of the JSON.
 #pragma once
 
 #include <boost/json/value.hpp>
 #include <string>
 
 #include "status/snapshot.h"
+#include "status/text.h"  // table(), and the text forms rendered from the JSON ones
 
 namespace halo::status {
 
@@ -32,7 +35,10 @@ std::string trackers_text(const Snapshot& s);
 boost::json::value stats_json(const Snapshot& s);
 std::string stats_text(const Snapshot& s);
 
-// A table: columns padded to the widest cell, a header row, two spaces between columns.
-std::string table(const std::vector<std::vector<std::string>>& rows);
+// `show schema`: every field of the JSON forms above and of the event lines, as JSON Schema
+// (draft 2020-12 keywords: type, properties, items, additionalProperties, description):
+// {"info":{…},"instances":{…},"instance":{…},"trackers":{…},"stats":{…},"event":{…}}.
+// render_test checks that every field the renderers write is described here.
+boost::json::value schema_json();
 
 }  // namespace halo::status

@@ -1,6 +1,7 @@
 """pytest fixtures for halo's integration tests.
 
   --halod PATH / HALO_BUILD_DIR   which halod to test (ctest passes --halod)
+  --haloctl PATH                  which haloctl to test (ctest passes --haloctl)
   netns                           a namespace of the session's own with eth0..eth3, eth0.1
   netns_factory                   more namespaces, each removed at the end of the session
   wait_until                      the one way to wait for something
@@ -35,6 +36,9 @@ def pytest_addoption(parser):
     parser.addoption("--halod", action="store", default=None,
                      help="path of the halod binary (default: $HALO_BUILD_DIR/src/daemon/halod, "
                           "then build/src/daemon/halod in the repository)")
+    parser.addoption("--haloctl", action="store", default=None,
+                     help="path of the haloctl binary (default: $HALO_BUILD_DIR/src/haloctl/"
+                          "haloctl, then build/src/haloctl/haloctl in the repository)")
     parser.addoption("--halo-vrrp", dest="halo_vrrp", action="store_true", default=None,
                      help="run the tests marked halo_vrrp (halod as a VRRP node)")
     parser.addoption("--no-halo-vrrp", dest="halo_vrrp", action="store_false",
@@ -75,12 +79,19 @@ def halod(pytestconfig) -> Path:
 
 
 @pytest.fixture(scope="session")
-def haloctl(halod) -> Path:
-    """haloctl from the same build as halod (src/haloctl/haloctl beside src/daemon/halod)."""
-    path = halod.parent.parent / "haloctl" / "haloctl"
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        helpers.skip_or_fail(f"haloctl not found at {path}; build it")
-    return path
+def haloctl(pytestconfig) -> Path:
+    given = pytestconfig.getoption("--haloctl")
+    if given:
+        candidates = [Path(given)]
+    elif os.environ.get("HALO_BUILD_DIR"):
+        candidates = [Path(os.environ["HALO_BUILD_DIR"]) / "src" / "haloctl" / "haloctl"]
+    else:
+        candidates = [helpers.REPO_ROOT / "build" / "src" / "haloctl" / "haloctl"]
+    for c in candidates:
+        if c.is_file() and os.access(c, os.X_OK):
+            return c.resolve()
+    helpers.skip_or_fail(f"haloctl not found at {', '.join(map(str, candidates))}; build it or "
+                         "pass --haloctl PATH / set HALO_BUILD_DIR")
 
 
 @pytest.fixture(scope="session")

@@ -35,7 +35,7 @@ constexpr Verb kVerbs[] = {
     {"show stats", "counters per instance, rejected packets by reason", true},
     {"show events", "the last 1000 events, one JSON object per line", false},
     {"show events follow", "the events as they happen, until the client closes", false},
-    {"show schema", "these commands as JSON", true},
+    {"show schema", "these commands and the fields of every JSON reply and event", true},
     {"set instance NAME priority N",
      "a new base priority 1..254 until the instance restarts (tracking still applies)", false},
     {"enable tracker [KIND:]NAME", "honour a disabled tracker again", false},
@@ -63,7 +63,8 @@ boost::json::value schema_json() {
   }
   return {{"protocol", "lines of commands separated by ';'; each reply ends with an empty line; "
                        "errors are one 'error: ' line"},
-          {"commands", std::move(commands)}};
+          {"commands", std::move(commands)},
+          {"replies", status::schema_json()}};
 }
 
 Reply text_or_json(const Command& c, const boost::json::value& json, const std::string& text) {

@@ -247,7 +247,7 @@ def test_disable_tracker_ignores_a_failing_script_until_enabled(vrrp, tmp_path):
     vrrp.wait(lambda: instance(path)["state"] == "FAULT", 5, "the failing script to fault")
     assert cc.command(path, "disable tracker chk") == "script chk disabled\n"
     vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT), "master again")
-    trackers = cc.json_command(path, "show trackers")
+    trackers = cc.json_command(path, "show trackers")["trackers"]
     chk = next(t for t in trackers if t["name"] == "chk")
     assert chk["enabled"] is False and chk["up"] is False, chk
     assert cc.command(path, "enable tracker script:chk") == "script chk enabled\n"

@@ -122,6 +122,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   State state() const { return state_; }
+  std::uint64_t id() const { return id_; }
   Clock::time_point idle_since() const { return idle_since_; }
 
   // Closes at once, in any state. `core_` is not used after this.
@@ -173,6 +174,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     idle_timer_.async_wait([self = shared_from_this(), epoch = epoch_](const error_code& ec) {
       if (ec || self->epoch_ != epoch || self->state_ != State::Idle) return;
       ++self->core_->counters.idle_timeouts;
+      log::get("control").debug("connection {}: idle timeout", self->id_);
       self->close_with(
           fmt::format("closing: idle for {}\n", millis(self->core_->limits.idle_timeout)));
     });
@@ -270,6 +272,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     deadline_timer_.async_wait([self = shared_from_this(), epoch = epoch_](const error_code& ec) {
       if (ec || self->epoch_ != epoch || self->state_ != State::Busy) return;
       ++self->core_->counters.command_timeouts;
+      log::get("control").info("connection {}: reply not taken within the command deadline",
+                               self->id_);
       self->close_with(fmt::format("closing: reply not taken within {}\n",
                                    millis(self->core_->limits.command_timeout)));
     });
@@ -302,6 +306,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (state_ != State::Following) return;
     if (out_bytes_ + line->size() > core_->limits.max_follow_backlog_bytes) {
       ++core_->counters.followers_dropped;
+      log::get("control").info("connection {}: event stream dropped (reader too slow)", id_);
       return close_with(fmt::format(
           "closing: event stream dropped: more than {} bytes unsent (reader too slow)\n",
           core_->limits.max_follow_backlog_bytes));
@@ -460,11 +465,13 @@ void Core::admit(UniqueFd fd) {
     const auto victim = longest_idle();
     if (!victim) {
       ++counters.refused_busy;
+      log::get("control").debug("newcomer refused: all {} connections busy", maxconn);
       send_now(fd.get(),
                fmt::format("busy: all {} control connections are in use; try again\n", maxconn));
       return;
     }
     ++counters.evicted_idle;
+    log::get("control").debug("connection {} evicted for a newcomer", victim->id());
     victim->close_with(
         fmt::format("closing: evicted to admit a new client (maxconn {})\n", maxconn));
   }

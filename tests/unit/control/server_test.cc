@@ -100,6 +100,14 @@ class ControlServerTest : public ::testing::Test {
     seen_.push_back(line + (command.json ? " [json]" : ""));
     if (line == "show info") return {"Name: halo\nVersion: test\n"};
     if (line == "big") return {std::string(big_reply_bytes_ - 1, 'x') + "\n"};
+    if (line == "stop") {
+      server_->stop();
+      return {"stopped\n"};
+    }
+    if (line == "destroy") {
+      server_.reset();
+      return {"destroyed\n"};
+    }
     if (line == "show events follow") {
       Reply reply;
       reply.follow = true;
@@ -451,6 +459,22 @@ TEST_F(ControlServerTest, StopClosesConnectionsInEveryStateAndLeaksNothing) {
   io_.restart();
   io_.poll();
   EXPECT_EQ(count_fds(), fds_before_);
+}
+
+// A `reload` or shutdown command may stop or destroy the server from inside the handler.
+TEST_F(ControlServerTest, AHandlerMayStopOrDestroyTheServer) {
+  for (const std::string verb : {"stop", "destroy"}) {
+    start(small_limits());
+    auto other = connect();
+    auto client = connect();
+    client.send("show info;" + verb + ";show info\n");
+    ASSERT_TRUE(run_until([&] { return client.closed() && other.closed(); })) << verb;
+    EXPECT_EQ(client.got, "") << verb;  // closed before its reply was written
+    server_.reset();
+    io_.restart();
+    io_.poll();
+    std::filesystem::remove(spec_.path);
+  }
 }
 
 TEST_F(ControlServerTest, DestroyingTheServerWithWorkPendingIsSafe) {

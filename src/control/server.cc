@@ -23,6 +23,7 @@
 #include "control/server.h"
 
 #include <fmt/format.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 #include <array>
@@ -101,6 +102,7 @@ struct Core : std::enable_shared_from_this<Core> {
   std::uint64_t next_id = 1;
   std::uint64_t followers = 0;
   bool stopped = false;
+  bool accept_failing = false;  // accept() fails (EMFILE...): logged once, retried
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -428,6 +430,10 @@ void Core::on_acceptable(const error_code& ec) {
     UniqueFd fd(
         ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
     if (fd) {
+      if (accept_failing) {
+        accept_failing = false;
+        log::get("control").info("control socket: accepting connections again");
+      }
       admit(std::move(fd));
       continue;
     }
@@ -435,7 +441,17 @@ void Core::on_acceptable(const error_code& ec) {
     if (errno == EAGAIN || errno == EWOULDBLOCK) return wait_accept();
     // EMFILE, ENFILE, ENOBUFS, ENOMEM: the newcomer stays queued; try again shortly instead
     // of spinning on a listener that stays readable.
-    log::get("control").warn("control socket: cannot accept a connection: {}", errno_text(errno));
+    if (errno == EMFILE || errno == ENFILE) {
+      // accept() takes a descriptor before it looks at the queue: with none left it fails
+      // even when nobody waits. Only a waiting newcomer makes this an episode.
+      pollfd pending{acceptor.native_handle(), POLLIN, 0};
+      if (::poll(&pending, 1, 0) == 0) return wait_accept();
+    }
+    if (!accept_failing) {  // once per episode, not every retry
+      accept_failing = true;
+      log::get("control").warn("control socket: cannot accept a connection: {}; retrying",
+                               errno_text(errno));
+    }
     return retry_later();
   }
   // A full burst: let other handlers run, then go on.

@@ -4,7 +4,9 @@
 #include "control/server.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -475,6 +477,50 @@ TEST_F(ControlServerTest, AHandlerMayStopOrDestroyTheServer) {
     io_.poll();
     std::filesystem::remove(spec_.path);
   }
+}
+
+// Out of descriptors (EMFILE), the server keeps the newcomer queued and accepts it as soon as
+// a descriptor is free again: accepting never stops for good.
+TEST_F(ControlServerTest, AcceptingResumesAfterRunningOutOfDescriptors) {
+  start(small_limits());
+  const auto unconnected = [] {
+    Client client;
+    client.fd = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    return client;
+  };
+  const auto connect_client = [&](Client& client) {
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, spec_.path.c_str(), sizeof(address.sun_path) - 1);
+    return ::connect(client.fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof(address));
+  };
+  auto first = unconnected();
+  auto second = unconnected();
+  rlimit old{};
+  ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+  rlimit low = old;
+  low.rlim_cur = static_cast<rlim_t>(count_fds() + 16);
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+  std::vector<UniqueFd> fillers;  // every descriptor below the limit in use...
+  for (;;) {
+    UniqueFd fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!fd) break;
+    fillers.push_back(std::move(fd));
+  }
+  fillers.pop_back();  // ...but one
+
+  EXPECT_EQ(connect_client(first), 0);
+  EXPECT_EQ(connect_client(second), 0);  // queued: no descriptor left to accept it with
+  run_for(50ms);
+  EXPECT_EQ(counters().connections_accepted, 1u);
+  first.send("show info\n");
+  ASSERT_TRUE(run_until([&] { return first.closed(); }));
+  second.send("show info\n");
+  ASSERT_TRUE(run_until([&] { return second.closed(); }, 1s));
+  EXPECT_EQ(second.got, "Name: halo\nVersion: test\n\n");
+
+  fillers.clear();
+  ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
 }
 
 TEST_F(ControlServerTest, DestroyingTheServerWithWorkPendingIsSafe) {

@@ -32,8 +32,7 @@ int main(int argc, char** argv) {
   halo::status::EventLog events;
   const auto handler = [](const Command& command) {
     if (command.words == std::vector<std::string>{"show", "info"}) {
-      return Reply{
-          "Name: halo\nVersion: bench\nPid: 1\nUptime_sec: 1\nInstances: 0\nMasters: 0\n"};
+      return Reply{"Name: halo\nVersion: bench\nPid: 1\nUptime_sec: 1\nInstances: 0\nMasters: 0\n"};
     }
     return Reply::error("unknown command '" + command.verb() + "'");
   };

@@ -30,7 +30,7 @@
 
 namespace halo::control {
 
-inline constexpr std::size_t kMaxLineBytes = 16 * 1024;
+inline constexpr std::size_t kMaxLineBytes = std::size_t{16} * 1024;
 inline constexpr std::size_t kMaxWords = 32;
 
 struct Command {

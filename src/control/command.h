@@ -7,14 +7,16 @@
 //     replies with one line starting "error: " (then the empty line). JSON forms (a last word
 //     `json`) reply with one line of JSON.
 //   - Without `prompt`, the server closes the connection after answering the first line (so
-//     `echo 'show info' | socat - UNIX-CONNECT:/run/halo/halo.sock` works). `prompt` turns on
-//     interactive mode: the connection stays open and every reply is followed by "> ".
+//     `echo 'show info' | socat - UNIX-CONNECT:/run/halo/halo.sock` works; a last line
+//     without its '\n' before the client's EOF counts). `prompt` turns on interactive mode:
+//     the connection stays open and the replies to each line are followed by "> " (`prompt`
+//     itself replies with nothing but that, as HAProxy's does; an empty line just prompts).
 //     `quit` closes it.
 //   - Lines are bounded (kMaxLineBytes): a longer one gets an error line and the connection
 //     is closed. Control characters other than tab (binary input) are refused with an error
 //     line; the connection stays usable.
 //   - `show events follow` turns the connection into a stream of event lines (JSON, one per
-//     line) until the client closes it.
+//     line) until the client closes it (its EOF: a client must keep its sending side open).
 //   - The server itself may say, before closing: "closing: …" (idle timeout, evicted to admit
 //     a newcomer, command deadline) or, to a newcomer it cannot admit, "busy: …".
 #pragma once
@@ -28,7 +30,7 @@
 
 namespace halo::control {
 
-inline constexpr std::size_t kMaxLineBytes = 16 * 1024;
+inline constexpr std::size_t kMaxLineBytes = std::size_t{16} * 1024;
 inline constexpr std::size_t kMaxWords = 32;
 
 struct Command {

@@ -24,7 +24,10 @@ struct SocketSpec {
 // wider mode, and listens. Non-blocking, close-on-exec.
 Result<UniqueFd> open_listener(const SocketSpec& spec);
 
-// Removes the socket file if it is still ours (same inode as `fd`).
+// Removes the socket file if it is still ours: `fd` is bound to that path and a probe
+// connection to the file lands in `fd`'s queue (so a socket another daemon put there since is
+// left alone). `fd` must still be open and listening: call this before Server::stop(). It
+// takes whatever connections wait in `fd`'s queue (they are closed).
 void remove_listener(const SocketSpec& spec, int fd);
 
 }  // namespace halo::control

@@ -36,14 +36,15 @@ struct Limits {
   std::size_t maxconn = 64;
   std::chrono::milliseconds idle_timeout{30'000};
   std::chrono::milliseconds command_timeout{10'000};
-  std::size_t max_reply_bytes = 4 * 1024 * 1024;
-  std::size_t max_follow_backlog_bytes = 1024 * 1024;
+  std::size_t max_reply_bytes = std::size_t{4} * 1024 * 1024;
+  std::size_t max_follow_backlog_bytes = std::size_t{1024} * 1024;
 };
 
 struct Reply {
   std::string text;  // lines, each ending in '\n'; the server adds the empty line
   bool ok = true;    // false: text is one "error: …" line
-  // `show events follow`: after this reply, stream every new event line to the client.
+  // `show events follow`: after this reply, stream every new event line to the client (the
+  // rest of the line's commands are not run).
   bool follow = false;
 
   static Reply error(std::string message);  // "error: <message>\n", ok = false
@@ -53,7 +54,9 @@ class Server {
  public:
   using Handler = std::function<Reply(const Command& command)>;
 
-  // Takes a listening socket (see listener.h) and serves it on `io` until stop().
+  // Takes a listening socket (see listener.h) and serves it on `io` until stop(). `handler`
+  // gets every command but `prompt` and `quit`; it may stop or destroy the server. `events`
+  // must outlive the server.
   static std::unique_ptr<Server> start(boost::asio::io_context& io, UniqueFd listening,
                                        Limits limits, Handler handler, status::EventLog& events);
   virtual ~Server() = default;
@@ -62,6 +65,7 @@ class Server {
   virtual void set_limits(Limits limits) = 0;
   // Closes the listener and every connection.
   virtual void stop() = 0;
+  // connections_accepted counts every accept(), the refused (`busy`) newcomers included.
   virtual status::ControlCounters counters() const = 0;
 };
 

@@ -46,8 +46,8 @@ void Daemon::configure_control() {
     return;
   }
   if (control_) {
+    control::remove_listener(control_spec_, control_fd_);  // while the socket is still open
     control_->stop();
-    control::remove_listener(control_spec_, control_fd_);
     control_.reset();
     control_fd_ = -1;
   }

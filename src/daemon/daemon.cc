@@ -115,7 +115,6 @@ int Daemon::run() {
   arm_watchdog();
   io_.run();
   notify_systemd("STOPPING=1");
-  if (control_fd_ >= 0) control::remove_listener(control_spec_, control_fd_);
   remove_pid_files();
   logger().info("halod stopped");
   return 0;
@@ -236,8 +235,12 @@ void Daemon::stop() {
 }
 
 void Daemon::finish_stop() {
-  // The control socket closes last, so event followers see the instances stop.
-  if (control_) control_->stop();
+  // The control socket closes last, so event followers see the instances stop. Its file is
+  // removed while the socket is still open (remove_listener checks that it is ours).
+  if (control_) {
+    control::remove_listener(control_spec_, control_fd_);
+    control_->stop();
+  }
   if (metrics_) metrics_->stop();
   // What is left (a vrrp_script run cut short) has had its SIGTERM; give it a moment.
   supervisor_.shutdown(std::chrono::milliseconds(500), [this] { io_.stop(); });

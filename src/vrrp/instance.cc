@@ -212,6 +212,9 @@ void Instance::update_tracking() {
     // its own fault; the group learns of it here.
     engine_.on_member_fault(*this, fault);
   }
+  // A FAULT cleared by a tracker (no packet, no timer involved) must start the
+  // Master_Down_Interval; without this an instance alone on its link stayed in BACKUP.
+  arm_timer();
 }
 
 std::optional<notify::VrrpNotice::What> notice_of(State state) {

@@ -129,6 +129,20 @@ def test_weight_0_failure_is_fault(vrrp, impls):
 
 
 @pytest.mark.parametrize("impls", IMPLS)
+def test_alone_a_node_leaving_fault_becomes_master(vrrp, impls):
+    """No other router on the link: after its script recovers, the node must take the VIP by
+    itself (Master_Down_Interval), not wait in BACKUP for an advert that never comes."""
+    lab = vrrp.lab()
+    chk = Check(lab)
+    vrrp.start(impls[0], "node1", chk.config(150, "interval 1", "weight 0", "fall 1", "rise 1"))
+    holds(vrrp, lab, "node1", "node1 to hold", extra=2)
+    chk.set("1")
+    vrrp.wait(lambda: lab.holders(VIP4) == [], deadline(ADVERT) + 2, "node1 to release (FAULT)")
+    chk.set("0")
+    holds(vrrp, lab, "node1", "node1 alone to become master again", extra=2)
+
+
+@pytest.mark.parametrize("impls", IMPLS)
 def test_hanging_script_is_killed_at_its_timeout_and_counts_as_failed(vrrp, impls):
     timeout = 1
     lab, chk, _, _ = start(vrrp, impls, "interval 1", f"timeout {timeout}", "weight -100",

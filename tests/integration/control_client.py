@@ -71,3 +71,40 @@ def wait_for_socket(path: SocketPath, timeout: float = 10.0) -> None:
         except OSError:
             time.sleep(0.02)
     raise AssertionError(f"no control socket at {path} within {timeout} s")
+
+
+class Session:
+    """An interactive connection (`prompt`): the server answers each line with its
+    commands' replies and then "> "."""
+
+    def __init__(self, path: SocketPath, timeout: float = 5.0) -> None:
+        self.sock = connect(path, timeout)
+        self.buf = bytearray()
+        self.sock.sendall(b"prompt\n")
+        self._expect_prompt()
+
+    def _expect_prompt(self) -> None:
+        while not self.buf.startswith(b"> "):
+            if len(self.buf) >= 2:
+                raise AssertionError(f"expected the prompt, got {bytes(self.buf[:200])!r}")
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed instead of prompting")
+            self.buf += chunk
+        del self.buf[:2]
+
+    def ask(self, line: bytes | str, replies: int = 1) -> list[str]:
+        """Sends one line and returns the replies of its `replies` commands."""
+        self.sock.sendall((line.encode() if isinstance(line, str) else line) + b"\n")
+        out = [read_reply(self.sock, self.buf) for _ in range(replies)]
+        self._expect_prompt()
+        return out
+
+    def close(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> "Session":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

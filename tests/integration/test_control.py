@@ -86,26 +86,25 @@ def test_bad_commands_get_an_error_and_the_daemon_keeps_serving(vrrp):
     lab = vrrp.lab(("node1", "client"))
     _, path = start_halod(vrrp, "node1", conf(150))
     vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT), "node1 to be master")
-    with cc.connect(path) as s:
-        buf = bytearray()
-        s.sendall(b"prompt\n")
-        cc.read_reply(s, buf)
-        for line in (b"frobnicate\n", b"show\n", b"show instance NOPE\n",
-                     b"set instance VI_1 priority 999\n", b"set instance VI_1 priority x\n",
-                     b"show info\x00\x01\xff\n", b"\x16\x03\x01\x02\x00\x01\n"):
-            s.sendall(line)
-            reply = cc.read_reply(s, buf).lstrip("> ")
+    with cc.Session(path) as session:
+        for line in (b"frobnicate", b"show", b"show instance NOPE",
+                     b"set instance VI_1 priority 999", b"set instance VI_1 priority x",
+                     b"show info\x00\x01\xff", b"\x16\x03\x01\x02\x00\x01"):
+            [reply] = session.ask(line)
             assert reply.startswith("error: "), (line, reply)
             assert reply.count("\n") == 1, (line, reply)
-        s.sendall(b"show instances\n")  # the same connection still works
-        assert "VI_1" in cc.read_reply(s, buf)
+        [reply] = session.ask("show instances")  # the same connection still works
+        assert "VI_1" in reply
     # A line of a megabyte: an error, then the connection is closed.
     with cc.connect(path) as s:
         try:
             s.sendall(b"x" * (1 << 20) + b"\n")
         except (BrokenPipeError, ConnectionResetError):
             pass  # closed while we were still sending: also fine
-        told = cc.read_all(s).decode(errors="replace")
+        try:
+            told = cc.read_all(s).decode(errors="replace")
+        except ConnectionResetError:
+            told = ""  # closed with our unread bytes in its queue: the kernel resets
         assert told == "" or told.startswith("error: "), told[:200]
     assert instance(path)["state"] == "MASTER"
     assert lab.holders(VIP4) == ["node1"]
@@ -128,7 +127,8 @@ def test_reload_with_a_broken_config_replies_with_the_errors_and_keeps_running(v
     reply = cc.command(path, "reload", timeout=10)
     assert reply.startswith("reloaded "), reply
     assert instance(path)["base_priority"] == 140
-    assert lab.holders(VIP4) == ["node1"]
+    # A changed instance restarts (stop, then start as BACKUP): master again soon after.
+    vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT), "node1 master again")
 
 
 # ---- events ---------------------------------------------------------------------------------
@@ -182,15 +182,10 @@ def test_a_reader_that_stops_reading_is_dropped_and_others_keep_their_stream(vrr
     cc.read_reply(reader, got)
     # Many priority changes, 400 to a line: each is one event (~120 bytes).
     rounds = 40
-    with cc.connect(path, timeout=20) as s:
-        buf = bytearray()
-        s.sendall(b"prompt\n")
-        cc.read_reply(s, buf)
+    with cc.Session(path, timeout=20) as session:
         for r in range(rounds):
             cmds = ";".join(f"set instance VI_1 priority {140 + (i % 2)}" for i in range(400))
-            s.sendall(cmds.encode() + b"\n")
-            for _ in range(400):
-                reply = cc.read_reply(s, buf).lstrip("> ")
+            for reply in session.ask(cmds, replies=400):
                 assert not reply.startswith("error"), reply
             # Keep the good reader drained while we go.
             reader.setblocking(False)
@@ -241,7 +236,7 @@ def test_disable_tracker_ignores_a_failing_script_until_enabled(vrrp, tmp_path):
     lab = vrrp.lab(("node1", "client"))
     flag = tmp_path / "healthy"
     script = (f"vrrp_script chk {{\n    script \"/usr/bin/test -e {flag}\"\n"
-              "    interval 0.1\n    fall 1\n    rise 1\n}\n")
+              "    interval 1\n    fall 1\n    rise 1\n}\n")
     text = script + conf(150, instance_extra="    track_script {\n        chk\n    }\n")
     _, path = start_halod(vrrp, "node1", text)
     vrrp.wait(lambda: instance(path)["state"] == "FAULT", 5, "the failing script to fault")

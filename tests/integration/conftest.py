@@ -62,36 +62,31 @@ def pytest_collection_modifyitems(config, items):
         items[:] = kept
 
 
-@pytest.fixture(scope="session")
-def halod(pytestconfig) -> Path:
-    given = pytestconfig.getoption("--halod")
+def built_program(pytestconfig, option: str, subdir: str, name: str) -> Path:
+    """A program of the build: the path given as --OPTION, else $HALO_BUILD_DIR/src/SUBDIR/NAME,
+    else build/src/SUBDIR/NAME in the repository."""
+    given = pytestconfig.getoption(f"--{option}")
     if given:
         candidates = [Path(given)]
     elif os.environ.get("HALO_BUILD_DIR"):
-        candidates = [Path(os.environ["HALO_BUILD_DIR"]) / "src" / "daemon" / "halod"]
+        candidates = [Path(os.environ["HALO_BUILD_DIR"]) / "src" / subdir / name]
     else:
-        candidates = [helpers.REPO_ROOT / "build" / "src" / "daemon" / "halod"]
+        candidates = [helpers.REPO_ROOT / "build" / "src" / subdir / name]
     for c in candidates:
         if c.is_file() and os.access(c, os.X_OK):
             return c.resolve()
-    helpers.skip_or_fail(f"halod not found at {', '.join(map(str, candidates))}; build it or "
-                         "pass --halod PATH / set HALO_BUILD_DIR")
+    helpers.skip_or_fail(f"{name} not found at {', '.join(map(str, candidates))}; build it or "
+                         f"pass --{option} PATH / set HALO_BUILD_DIR")
+
+
+@pytest.fixture(scope="session")
+def halod(pytestconfig) -> Path:
+    return built_program(pytestconfig, "halod", "daemon", "halod")
 
 
 @pytest.fixture(scope="session")
 def haloctl(pytestconfig) -> Path:
-    given = pytestconfig.getoption("--haloctl")
-    if given:
-        candidates = [Path(given)]
-    elif os.environ.get("HALO_BUILD_DIR"):
-        candidates = [Path(os.environ["HALO_BUILD_DIR"]) / "src" / "haloctl" / "haloctl"]
-    else:
-        candidates = [helpers.REPO_ROOT / "build" / "src" / "haloctl" / "haloctl"]
-    for c in candidates:
-        if c.is_file() and os.access(c, os.X_OK):
-            return c.resolve()
-    helpers.skip_or_fail(f"haloctl not found at {', '.join(map(str, candidates))}; build it or "
-                         "pass --haloctl PATH / set HALO_BUILD_DIR")
+    return built_program(pytestconfig, "haloctl", "haloctl", "haloctl")
 
 
 @pytest.fixture(scope="session")

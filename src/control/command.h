@@ -4,8 +4,9 @@
 //   - The client sends lines ending in '\n'. A line holds one or more commands separated by
 //     ';'. A command is words separated by spaces or tabs; the first word is the verb.
 //   - Each command's reply is zero or more lines followed by one empty line. A failed command
-//     replies with one line starting "error: " (then the empty line). JSON forms (a last word
-//     `json`) reply with one line of JSON.
+//     replies with a line starting "error: " (`reload` adds one line per configuration error
+//     after it), then the empty line. JSON forms (a last word `json`) reply with one line of
+//     JSON.
 //   - Without `prompt`, the server closes the connection after answering the first line (so
 //     `echo 'show info' | socat - UNIX-CONNECT:/run/halo/halo.sock` works; a last line
 //     without its '\n' before the client's EOF counts). `prompt` turns on interactive mode:

@@ -24,8 +24,7 @@ struct Verb {
 // One table for `help` and `show schema`.
 constexpr Verb kVerbs[] = {
     {"help", "this list", false},
-    {"show info", "the daemon: version, uptime, reloads, control socket and event counters",
-     true},
+    {"show info", "the daemon: version, uptime, reloads, control socket and event counters", true},
     {"show instances", "every VRRP instance: state, priorities, addresses, split brain", true},
     {"show instance NAME", "one instance: every field, its tracked items and counters", true},
     {"show trackers", "vrrp_script, vrrp_track_process and track_file: status and users", true},
@@ -41,8 +40,7 @@ constexpr Verb kVerbs[] = {
     {"enable tracker [KIND:]NAME", "honour a disabled tracker again", false},
     {"disable tracker [KIND:]NAME",
      "ignore a tracker (it keeps running; it no longer lowers a priority or faults)", false},
-    {"reload", "reload the configuration file; on errors the running configuration is kept",
-     false},
+    {"reload", "reload the configuration file; on errors the running configuration is kept", false},
     {"dump data|stats|json",
      "write keepalived.data, keepalived.stats or keepalived.json to the dump directory", false},
     {"prompt", "interactive mode: the connection stays open, '> ' after each reply", false},
@@ -58,11 +56,11 @@ std::string help_text() {
 boost::json::value schema_json() {
   boost::json::array commands;
   for (const auto& v : kVerbs) {
-    commands.push_back(
-        {{"command", v.syntax}, {"description", v.description}, {"json", v.json}});
+    commands.push_back({{"command", v.syntax}, {"description", v.description}, {"json", v.json}});
   }
-  return {{"protocol", "lines of commands separated by ';'; each reply ends with an empty line; "
-                       "errors are one 'error: ' line"},
+  return {{"protocol",
+           "lines of commands separated by ';'; each reply ends with an empty line; "
+           "errors are one 'error: ' line"},
           {"commands", std::move(commands)},
           {"replies", status::schema_json()}};
 }
@@ -159,9 +157,10 @@ Reply Daemon::execute(const Command& c) {
       }
       if (matches.empty()) return Reply::error(fmt::format("no tracker '{}'", w[2]));
       if (matches.size() > 1) {
-        return Reply::error(fmt::format("'{}' names trackers of several kinds; say which, e.g. "
-                                        "{}:{}",
-                                        name, matches[0].kind, name));
+        return Reply::error(
+            fmt::format("'{}' names trackers of several kinds; say which, e.g. "
+                        "{}:{}",
+                        name, matches[0].kind, name));
       }
       const auto& t = matches[0];
       track::TrackerKind k = t.kind == "script"    ? track::TrackerKind::Script

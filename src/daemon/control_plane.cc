@@ -37,7 +37,8 @@ void Daemon::configure_control() {
   }
   control::Limits limits;
   limits.maxconn = g.control_maxconn;
-  limits.idle_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(g.control_idle_timeout);
+  limits.idle_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(g.control_idle_timeout);
   limits.command_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(g.control_command_timeout);
 
@@ -77,8 +78,8 @@ void Daemon::configure_metrics() {
   auto server = metrics::HttpServer::start(io_, wanted->address, wanted->port,
                                            [this] { return metrics::prometheus_text(snapshot()); });
   if (!server) {
-    logger().error("metrics on {} port {}: {}; running without them",
-                   wanted->address.to_string(), wanted->port, server.error().message);
+    logger().error("metrics on {} port {}: {}; running without them", wanted->address.to_string(),
+                   wanted->port, server.error().message);
     metrics_listen_.reset();
     return;
   }

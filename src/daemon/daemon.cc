@@ -4,8 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -46,7 +46,8 @@ bool runnable(const config::Loaded& loaded) {
 }  // namespace
 
 std::unique_ptr<const config::Config> load_for_run(const Options& options, const std::string& path,
-                                                   bool starting, std::vector<std::string>* errors) {
+                                                   bool starting,
+                                                   std::vector<std::string>* errors) {
   config::LoadOptions lo;
   lo.config_id = options.config_id;
   lo.keywords = options.strict ? config::KeywordMode::Strict : config::KeywordMode::Lenient;

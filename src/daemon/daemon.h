@@ -17,8 +17,8 @@
 #include "config/model.h"
 #include "control/listener.h"
 #include "control/server.h"
-#include "metrics/http_server.h"
 #include "daemon/options.h"
+#include "metrics/http_server.h"
 #include "notify/notifier.h"
 #include "process/supervisor.h"
 #include "status/event_log.h"
@@ -62,7 +62,7 @@ class Daemon {
   void configure_control();
   void configure_metrics();
   control::Reply execute(const control::Command& command);  // commands.cc
-  status::Snapshot snapshot() const;                          // snapshot.cc
+  status::Snapshot snapshot() const;                        // snapshot.cc
   void on_tracker_change(track::TrackerKind kind, const std::string& name);
 
   Options options_;

@@ -25,9 +25,9 @@ status::Snapshot Daemon::snapshot() const {
   info.pid = getpid();
   info.config_file = config_path_;
   info.router_id = config_->global.defs.router_id.value_or(host_name());
-  info.network_namespace =
-      options_.network_namespace.empty() ? config_->global.net_namespace.value_or("")
-                                         : options_.network_namespace;
+  info.network_namespace = options_.network_namespace.empty()
+                               ? config_->global.net_namespace.value_or("")
+                               : options_.network_namespace;
   info.started = started_;
   info.reloads = reloads_;
   info.reload_failures = reload_failures_;
@@ -41,10 +41,10 @@ status::Snapshot Daemon::snapshot() const {
   // member, as the engine applies them).
   for (auto& tracker : s.trackers) {
     for (const auto& instance : s.instances) {
-      const bool uses = std::any_of(
-          instance.tracked.begin(), instance.tracked.end(), [&](const status::TrackedView& t) {
-            return t.kind == tracker.kind && t.name == tracker.name;
-          });
+      const bool uses = std::any_of(instance.tracked.begin(), instance.tracked.end(),
+                                    [&](const status::TrackedView& t) {
+                                      return t.kind == tracker.kind && t.name == tracker.name;
+                                    });
       if (uses) tracker.used_by.push_back(instance.name);
     }
   }

@@ -5,10 +5,11 @@
 // with hand-made snapshots and none reaches into the running subsystems.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
-#include <sys/types.h>
 #include <utility>
 #include <vector>
 
@@ -20,17 +21,17 @@ using WallClock = std::chrono::system_clock;
 using NamedCount = std::pair<std::string, std::uint64_t>;
 
 struct DaemonInfo {
-  std::string version;          // HALO_VERSION
+  std::string version;  // HALO_VERSION
   pid_t pid = 0;
   std::string config_file;
   std::string router_id;
   std::string network_namespace;  // "" : the one halod was started in
   WallClock::time_point started{};
-  std::uint64_t reloads = 0;          // successful reloads
-  std::uint64_t reload_failures = 0;  // reloads refused for config errors
-  bool last_reload_ok = true;         // true before the first reload
+  std::uint64_t reloads = 0;            // successful reloads
+  std::uint64_t reload_failures = 0;    // reloads refused for config errors
+  bool last_reload_ok = true;           // true before the first reload
   WallClock::time_point last_reload{};  // epoch before the first reload
-  std::string lb_backend = "none";    // "ipvs", "nftables", "none" (no checkers yet)
+  std::string lb_backend = "none";      // "ipvs", "nftables", "none" (no checkers yet)
 };
 
 // One tracked item of an instance (interfaces, scripts, processes, files, as configured).
@@ -92,17 +93,17 @@ struct InstanceView {
   std::string family;  // "inet" or "inet6"
   int vrid = 0;
   int version = 3;
-  std::string state = "INIT";         // INIT, BACKUP, MASTER, FAULT, STOP
+  std::string state = "INIT";           // INIT, BACKUP, MASTER, FAULT, STOP
   std::string wanted_state = "BACKUP";  // the configured `state` (keepalived's wantstate)
-  int base_priority = 0;              // as configured, or as `set instance … priority` made it
-  int configured_priority = 0;        // as configured
-  int effective_priority = 0;         // with tracking, as advertised
+  int base_priority = 0;                // as configured, or as `set instance … priority` made it
+  int configured_priority = 0;          // as configured
+  int effective_priority = 0;           // with tracking, as advertised
   int advert_interval_ms = 1000;
   int master_advert_interval_ms = 1000;  // as last heard from the master (v3), else ours
   bool nopreempt = false;
   int preempt_delay_ms = 0;
   bool accept = true;
-  std::string sync_group;  // "" : none
+  std::string sync_group;                      // "" : none
   std::vector<std::string> virtual_addresses;  // "192.0.2.10/24"
   WallClock::time_point last_transition{};
   bool split_brain = false;  // another master is seen right now
@@ -112,11 +113,11 @@ struct InstanceView {
   InstanceCounters counters;
   // For keepalived's JSON dump (keepalived.json); the daemon fills these. The defaults are
   // keepalived's own for an instance that does not configure them.
-  int master_priority = 0;          // the priority of the master last heard; 0: none (or us)
-  std::string vmac_interface{};     // use_vmac's interface; "" : none
-  int auth_type = 0;                // 0 none, 1 PASS, 2 AH (VRRPv2 `authentication`)
-  std::string auth_data{};          // auth_pass as configured
-  bool addresses_set = false;       // the VIPs are on the interface (keepalived's vipset)
+  int master_priority = 0;       // the priority of the master last heard; 0: none (or us)
+  std::string vmac_interface{};  // use_vmac's interface; "" : none
+  int auth_type = 0;             // 0 none, 1 PASS, 2 AH (VRRPv2 `authentication`)
+  std::string auth_data{};       // auth_pass as configured
+  bool addresses_set = false;    // the VIPs are on the interface (keepalived's vipset)
   std::vector<std::string> excluded_addresses{};  // virtual_ipaddress_excluded, as VIPs
   NotifyCommands notify{};
 };
@@ -137,9 +138,9 @@ struct TrackerView {
   bool up = true;
   bool pending = false;
   std::int64_t value = 0;
-  std::uint64_t transitions = 0;  // status changes seen since it started
+  std::uint64_t transitions = 0;        // status changes seen since it started
   WallClock::time_point last_change{};  // epoch: never changed
-  std::vector<std::string> used_by;  // instances and sync groups
+  std::vector<std::string> used_by;     // instances and sync groups
 };
 
 // The control socket's own counters (L5: what it refused, evicted and dropped, and why).
@@ -149,13 +150,13 @@ struct ControlCounters {
   std::uint64_t maxconn = 0;
   std::uint64_t commands = 0;
   std::uint64_t command_errors = 0;
-  std::uint64_t evicted_idle = 0;        // closed to admit a newcomer
-  std::uint64_t refused_busy = 0;        // newcomer told `busy`
+  std::uint64_t evicted_idle = 0;  // closed to admit a newcomer
+  std::uint64_t refused_busy = 0;  // newcomer told `busy`
   std::uint64_t idle_timeouts = 0;
-  std::uint64_t command_timeouts = 0;    // reply not taken within the command deadline
+  std::uint64_t command_timeouts = 0;  // reply not taken within the command deadline
   std::uint64_t overlong_lines = 0;
-  std::uint64_t followers = 0;           // `show events follow` streams now
-  std::uint64_t followers_dropped = 0;   // slow readers dropped
+  std::uint64_t followers = 0;          // `show events follow` streams now
+  std::uint64_t followers_dropped = 0;  // slow readers dropped
 };
 
 struct Snapshot {

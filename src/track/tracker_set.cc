@@ -80,6 +80,9 @@ void TrackerSet::apply(const config::Config& config) {
   apply_scripts(config, used.scripts);
   apply_files(config, used.files);
   applied_ = true;
+  // `disable tracker` lasts while the tracker runs: one the reload stopped starts enabled if
+  // it comes back.
+  std::erase_if(disabled_, [this](const auto& key) { return !raw_status(key.first, key.second); });
 }
 
 void TrackerSet::apply_processes(const config::Config& config, const std::set<std::string>& used) {

@@ -22,10 +22,10 @@
 #include "common/unique_fd.h"
 #include "config/model.h"
 #include "process/supervisor.h"
+#include "status/snapshot.h"
 #include "track/file_tracker.h"
 #include "track/process_tracker.h"
 #include "track/script_tracker.h"
-#include "status/snapshot.h"
 #include "track/status.h"
 
 namespace halo::track {
@@ -53,7 +53,7 @@ class TrackerSet {
   std::optional<std::string> unavailable(TrackerKind kind, const std::string& name) const;
 
   // `disable tracker`: a disabled tracker keeps running but reports the neutral status (up,
-  // value 0) to the instances, until enabled again or a reload stops it. The instances that
+  // value 0) to the instances, until enabled again or a reload removes it. The instances that
   // use it recompute their priority at once.
   Result<void> set_enabled(TrackerKind kind, const std::string& name, bool enabled);
   // Every tracker the configuration uses, running or not, with its status as measured

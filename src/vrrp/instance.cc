@@ -594,13 +594,13 @@ void Instance::end_split_brain_if_quiet(TimePoint now) {
   if (!split_brain_since_ || now - split_brain_last_ < fsm_.master_down_interval()) return;
   logger().info("{} split brain episode over (no other master for {})", prefix(),
                 std::chrono::duration_cast<std::chrono::milliseconds>(now - *split_brain_since_));
-  publish("split_brain",
-          {{"instance", spec_.name},
-           {"phase", "end"},
-           {"episode", stats_.split_brain_episodes},
-           {"duration_ms",
-            std::chrono::duration_cast<std::chrono::milliseconds>(now - *split_brain_since_)
-                .count()}});
+  publish(
+      "split_brain",
+      {{"instance", spec_.name},
+       {"phase", "end"},
+       {"episode", stats_.split_brain_episodes},
+       {"duration_ms",
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - *split_brain_since_).count()}});
   split_brain_since_.reset();
 }
 
@@ -676,7 +676,6 @@ void Instance::dump(std::ostream& out) const {
   }
 }
 
-
 void Instance::publish(std::string_view type, const boost::json::object& fields) const {
   if (auto* events = engine_.event_log()) events->publish(type, fields);
 }
@@ -709,7 +708,8 @@ status::InstanceView Instance::view() const {
   v.base_priority = base_priority_;
   v.configured_priority = spec_.fsm.priority;
   v.effective_priority = fsm_.priority();
-  v.advert_interval_ms = static_cast<int>(duration_cast<milliseconds>(fsm_.advert_interval()).count());
+  v.advert_interval_ms =
+      static_cast<int>(duration_cast<milliseconds>(fsm_.advert_interval()).count());
   v.master_advert_interval_ms =
       static_cast<int>(duration_cast<milliseconds>(fsm_.master_adver_interval()).count());
   v.nopreempt = !spec_.fsm.preempt;
@@ -730,7 +730,8 @@ status::InstanceView Instance::view() const {
     v.tracked.push_back({"interface", t.name, tracked_up_[i], false, 0, t.weight, t.reverse});
   }
   for (const auto& t : spec_.tracked) {
-    const auto status = engine_.tracker_status(t.kind, t.name).value_or(track::TrackerStatus{false, 0});
+    const auto status =
+        engine_.tracker_status(t.kind, t.name).value_or(track::TrackerStatus{false, 0});
     v.tracked.push_back({std::string(track::to_string(t.kind)), t.name, status.up, status.pending,
                          status.value, t.weight, t.reverse});
   }

@@ -666,8 +666,8 @@ void parse_metrics_listen(GlobalDefs& g, const Statement& st) {
   if (st.size() > 1) {
     const auto port = kw::parse_integer(st.arg(1).text);
     if (!port || *port < 1 || *port > 65535) {
-      st.error(st.arg(1), fmt::format("metrics_listen: port '{}' is not within 1..65535",
-                                      st.arg(1).text));
+      st.error(st.arg(1),
+               fmt::format("metrics_listen: port '{}' is not within 1..65535", st.arg(1).text));
       return;
     }
     m.port = static_cast<std::uint16_t>(*port);

@@ -482,6 +482,12 @@ TEST_F(ControlServerTest, AHandlerMayStopOrDestroyTheServer) {
 // Out of descriptors (EMFILE), the server keeps the newcomer queued and accepts it as soon as
 // a descriptor is free again: accepting never stops for good.
 TEST_F(ControlServerTest, AcceptingResumesAfterRunningOutOfDescriptors) {
+#ifdef __SANITIZE_ADDRESS__
+  // The asan preset has UBSan too, and UBSan's vptr check opens a pipe to probe memory the
+  // first time it meets an object: with every descriptor taken it reports a false "invalid
+  // vptr" inside Asio and std::shared_ptr. Run in the debug or release build.
+  GTEST_SKIP() << "needs free descriptors under UBSan; run it in a debug or release build";
+#endif
   start(small_limits());
   const auto unconnected = [] {
     Client client;

@@ -58,7 +58,9 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kAcceptBurst = 32;                // then other handlers get a turn
 constexpr std::chrono::milliseconds kAcceptRetry{100};  // after EMFILE and friends
-constexpr std::size_t kMaxGather = 16;
+// Buffers per write: Asio passes at most 64 to one writev, and a follower must get as many
+// event lines per loop turn as a burst of commands can publish.
+constexpr std::size_t kMaxGather = 64;
 
 // One best-effort line for a client that is about to be closed: never blocks, never raises
 // SIGPIPE, and a client that does not take it simply does not get it.

@@ -605,29 +605,73 @@ void Instance::end_split_brain_if_quiet(TimePoint now) {
 }
 
 void Instance::dump(std::ostream& out) const {
-  const auto since = std::chrono::system_clock::to_time_t(last_transition_);
+  using std::chrono::duration_cast;
+  using std::chrono::microseconds;
+  using std::chrono::seconds;
+  // keepalived 2.2.7's field names, in its order, for every value halo has (parsers of
+  // keepalived.data keep working); halo's own fields follow the tracked lists.
+  const auto micros = duration_cast<microseconds>(last_transition_.time_since_epoch()).count();
+  const auto since = static_cast<std::time_t>(micros / 1'000'000);
+  const auto state = fsm_.state();
+  // keepalived's wantstate follows the state into MASTER and FAULT, else it is the configured
+  // initial state.
+  const auto wanted =
+      state == State::Master || state == State::Fault ? state : spec_.fsm.initial_state;
+  const auto secs = [](GarpConfig::Duration d) { return duration_cast<seconds>(d).count(); };
   out << fmt::format(" VRRP Instance = {}\n", spec_.name);
   out << fmt::format("   VRRP Version = {}\n", spec_.fsm.version);
-  out << fmt::format("   State = {}\n", to_string(fsm_.state()));
-  out << fmt::format("   Wantstate = {}\n", to_string(fsm_.state()));
-  out << fmt::format("   Last transition = {} ({:%a %b %e %H:%M:%S %Y})\n", since,
+  out << fmt::format("   State = {}\n", to_string(state));
+  out << fmt::format("   Wantstate = {}\n", to_string(wanted));
+  out << fmt::format("   Last transition = {}.{:06} ({:%a %b %e %H:%M:%S}.{:06} {:%Y})\n", since,
+                     micros % 1'000'000, fmt::localtime(since), micros % 1'000'000,
                      fmt::localtime(since));
   out << fmt::format("   Interface = {}\n", spec_.interface.empty() ? "none" : spec_.interface);
   out << fmt::format("   Using src_ip = {}\n", source_.to_string());
+  if (!spec_.unicast()) {
+    out << fmt::format("   Multicast address {}\n", spec_.multicast_group.to_string());
+  }
+  const auto& g = spec_.garp;
+  out << fmt::format("   Gratuitous ARP delay = {}\n", secs(g.master_delay));
+  out << fmt::format("   Gratuitous ARP repeat = {}\n", g.master_repeat);
+  out << fmt::format("   Gratuitous ARP refresh = {}\n", secs(g.master_refresh));
+  out << fmt::format("   Gratuitous ARP refresh repeat = {}\n", g.master_refresh_repeat);
+  out << fmt::format("   Gratuitous ARP lower priority delay = {}\n",
+                     secs(g.lower_prio_delay.value_or(g.master_delay)));
+  out << fmt::format("   Gratuitous ARP lower priority repeat = {}\n",
+                     g.lower_prio_repeat.value_or(g.master_repeat));
+  out << fmt::format("   Down timer adverts = {}\n", spec_.fsm.down_timer_adverts);
+  out << fmt::format("   Send advert after receive lower priority advert = {}\n",
+                     spec_.fsm.lower_prio_no_advert ? "false" : "true");
+  out << fmt::format("   Send advert after receive higher priority advert = {}\n",
+                     spec_.fsm.higher_prio_send_advert ? "true" : "false");
   out << fmt::format("   Virtual Router ID = {}\n", spec_.fsm.vrid);
   out << fmt::format("   Priority = {}\n", base_priority_);
   out << fmt::format("   Effective priority = {}\n", fsm_.priority());
-  out << fmt::format(
-      "   Advert interval = {} milli-sec\n",
-      std::chrono::duration_cast<std::chrono::milliseconds>(fsm_.advert_interval()).count());
-  out << fmt::format(
-      "   Master advert interval = {} milli-sec\n",
-      std::chrono::duration_cast<std::chrono::milliseconds>(fsm_.master_adver_interval()).count());
+  out << fmt::format("   Total priority = {}\n", fsm_.priority());
+  out << fmt::format("   Advert interval = {} milli-sec\n",
+                     duration_cast<std::chrono::milliseconds>(fsm_.advert_interval()).count());
+  if (state != State::Master) {  // keepalived writes it only then
+    out << fmt::format(
+        "   Master advert interval = {} milli-sec\n",
+        duration_cast<std::chrono::milliseconds>(fsm_.master_adver_interval()).count());
+  }
+  out << fmt::format("   Accept = {}\n", spec_.accept ? "enabled" : "disabled");
   out << fmt::format("   Preempt = {}\n", spec_.fsm.preempt ? "enabled" : "disabled");
-  out << fmt::format("   Virtual IP = {}\n", spec_.addresses.size());
+  std::size_t listed = 0;
+  for (const auto& a : spec_.addresses) listed += a.excluded ? 0 : 1;
+  out << fmt::format("   Virtual IP ({}):\n", listed);
   for (const auto& a : spec_.addresses) {
-    out << fmt::format("     {} dev {}{}\n", a.prefix.to_string(), a.interface,
-                       a.excluded ? " (excluded)" : "");
+    if (a.excluded) continue;
+    out << fmt::format("     {} dev {} scope global{}\n", a.prefix.to_string(), a.interface,
+                       state == State::Master ? " set" : "");
+  }
+  if (listed != spec_.addresses.size()) {
+    out << "   Virtual IP Excluded :\n";
+    for (const auto& a : spec_.addresses) {
+      if (!a.excluded) continue;
+      out << fmt::format("     {} dev {} scope global{}\n", a.prefix.to_string(), a.interface,
+                         state == State::Master ? " set" : "");
+    }
   }
   // keepalived's lists of what the instance tracks, with the weight that applies.
   if (!spec_.tracked_interfaces.empty()) {
@@ -654,6 +698,10 @@ void Instance::dump(std::ostream& out) const {
                          t.reverse ? " reverse" : "");
     }
   }
+  out << fmt::format("   Notify deleted = {}\n", spec_.notify_deleted ? "Deleted" : "Fault");
+  out << fmt::format("   Notify priority changes = {}\n",
+                     spec_.notify_priority_changes ? "true" : "false");
+  // halo's own.
   out << fmt::format("   VIP lifetime = {}\n", spec_.vip_lifetime == 0
                                                    ? std::string("forever")
                                                    : fmt::format("{} sec", spec_.vip_lifetime));

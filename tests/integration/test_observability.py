@@ -56,7 +56,25 @@ def keys_of(dump: str) -> tuple[list[str], list[str]]:
     return list(entry["data"].keys()), list(entry["stats"].keys())
 
 
-def test_stats_and_json_dumps_have_keepalived_s_field_names(vrrp):
+def instance_fields(data: str) -> list[str]:
+    """The field names of the first instance block of a keepalived.data (lines indented by
+    three spaces: `Name = value`, `Name:` or keepalived's `Multicast address A`)."""
+    block = data.split(" VRRP Instance = ", 1)[1].split("------<", 1)[0]
+    names = []
+    for line in block.splitlines()[1:]:
+        if not line.startswith("   ") or line.startswith("    "):
+            continue  # not a field: an address or a tracked item under a heading
+        text = line.strip()
+        if " = " in text:
+            names.append(text.split(" = ", 1)[0])
+        elif text.endswith(":"):
+            names.append(text[:-1].strip())
+        elif text.startswith("Multicast address "):
+            names.append("Multicast address")
+    return names
+
+
+def test_stats_json_and_data_dumps_have_keepalived_s_field_names(vrrp):
     lab = vrrp.lab(("node1", "node2", "client"))
     k = vrrp.start("keepalived", "node1", vrrp_config(priority=150))
     vrrp.wait(lambda: lab.holders(VIP4) == ["node1"], deadline(ADVERT), "node1 to be master")
@@ -72,6 +90,10 @@ def test_stats_and_json_dumps_have_keepalived_s_field_names(vrrp):
     os.kill(vrrp_pid, signal.SIGRTMIN + 2)
     k_json = new_file(tmp / "keepalived.json", before[1])
 
+    before_data = stamp(tmp / "keepalived.data")
+    os.kill(vrrp_pid, signal.SIGUSR1)
+    k_data = new_file(tmp / "keepalived.data", before_data)
+
     h_before = stamp(h.dir / "keepalived.stats"), stamp(h.dir / "keepalived.json")
     h.signal(signal.SIGUSR2)
     h_stats = new_file(h.dir / "keepalived.stats", h_before[0])
@@ -79,6 +101,21 @@ def test_stats_and_json_dumps_have_keepalived_s_field_names(vrrp):
     h_json = new_file(h.dir / "keepalived.json", h_before[1])
 
     assert field_names(h_stats) == field_names(k_stats), (h_stats, k_stats)
+    # keepalived.data: every field halo writes that keepalived writes too comes in keepalived's
+    # order, and the ones parsers look for are all there.
+    before = stamp(h.dir / "keepalived.data")
+    h.signal(signal.SIGUSR1)
+    h_data = new_file(h.dir / "keepalived.data", before)
+    k_fields, h_fields = instance_fields(k_data), instance_fields(h_data)
+    assert [f for f in k_fields if f in h_fields] == [f for f in h_fields if f in k_fields], (
+        k_fields, h_fields)
+    needed = {"VRRP Version", "State", "Wantstate", "Last transition", "Interface",
+              "Using src_ip", "Multicast address", "Gratuitous ARP delay", "Down timer adverts",
+              "Virtual Router ID", "Priority", "Effective priority", "Total priority",
+              "Advert interval", "Accept", "Preempt", "Virtual IP (1)", "Notify deleted",
+              "Notify priority changes"}
+    assert needed <= set(k_fields) & set(h_fields), sorted(needed - set(h_fields))
+    assert re.search(r"^   Last transition = \d+\.\d{6} \(", h_data, re.M), h_data
     assert keys_of(h_json) == keys_of(k_json), (h_json, k_json)
     entry = json.loads(h_json)[0]
     assert entry["data"]["iname"] == "VI_1" and entry["data"]["vrid"] == 51

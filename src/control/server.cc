@@ -58,8 +58,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::size_t kReadChunk = 4096;
 constexpr std::size_t kAcceptBurst = 32;                // then other handlers get a turn
 constexpr std::chrono::milliseconds kAcceptRetry{100};  // after EMFILE and friends
-// Buffers per write: Asio passes at most 64 to one writev, and a follower must get as many
-// event lines per loop turn as a burst of commands can publish.
+// Buffers per write (Asio passes at most 64 to one writev). A follower's event lines that
+// arrive during a write are joined into one buffer, so a burst is one write, not many turns.
 constexpr std::size_t kMaxGather = 64;
 
 // One best-effort line for a client that is about to be closed: never blocks, never raises
@@ -145,6 +145,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     deadline_timer_.cancel();
     socket_.close(ec);
     out_.clear();
+    event_tail_.clear();
     out_bytes_ = 0;
     in_.clear();
     in_.shrink_to_fit();
@@ -315,8 +316,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
           "closing: event stream dropped: more than {} bytes unsent (reader too slow)\n",
           core_->limits.max_follow_backlog_bytes));
     }
-    out_.push_back({line, 0});
     out_bytes_ += line->size();
+    if (writing_) {
+      // Joined into one buffer for the next write: however many events a loop turn
+      // publishes, the follower gets them all in one writev.
+      event_tail_ += *line;
+      return;
+    }
+    out_.push_back({line, 0});
     pump();
   }
 
@@ -361,6 +368,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void pump() {
     if (writing_ || state_ == State::Closed) return;
+    if (!event_tail_.empty()) {
+      out_.push_back({std::make_shared<const std::string>(std::move(event_tail_)), 0});
+      event_tail_.clear();
+    }
     if (out_.empty()) return on_drained();
     std::vector<asio::const_buffer> buffers;
     buffers.reserve(std::min(out_.size(), kMaxGather));
@@ -411,7 +422,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string in_;
   std::array<char, kReadChunk> chunk_{};
   std::deque<Pending> out_;
-  std::size_t out_bytes_ = 0;  // unsent bytes in out_
+  std::string event_tail_;     // event lines that arrived during a write, sent by the next
+  std::size_t out_bytes_ = 0;  // unsent bytes in out_ and event_tail_
   std::optional<status::EventLog::SubscriptionId> subscription_;
 };
 

@@ -80,7 +80,8 @@ struct State {
 };
 
 // `c` by value: the list's own reference dies in erase().
-void close(State& state, std::shared_ptr<Connection> c) {
+void close(State& state,
+           std::shared_ptr<Connection> c) {  // NOLINT(performance-unnecessary-value-param)
   if (c->closed) return;
   c->closed = true;
   error_code ignored;

@@ -16,6 +16,8 @@ struct SocketSpec {
   unsigned mode = 0600;
   std::optional<uid_t> owner;
   std::optional<gid_t> group;
+
+  friend bool operator==(const SocketSpec&, const SocketSpec&) = default;
 };
 
 // Creates the socket's directory if missing (0755), removes a stale socket left by a

@@ -65,9 +65,11 @@ boost::json::value schema_json() {
           {"replies", status::schema_json()}};
 }
 
-Reply text_or_json(const Command& c, const boost::json::value& json, const std::string& text) {
+// The JSON form, or the table rendered from that same JSON: each reply is built once.
+Reply in_form(const Command& c, const boost::json::value& json,
+              std::string (*text)(const boost::json::value&)) {
   if (c.json) return {boost::json::serialize(json) + "\n"};
-  return {text};
+  return {text(json)};
 }
 
 std::optional<int> number(const std::string& word) {
@@ -106,18 +108,18 @@ Reply Daemon::execute(const Command& c) {
     }
     if (n == 2 || (what == "instance" && n == 3)) {
       const auto s = snapshot();
-      if (what == "info") return text_or_json(c, status::info_json(s), status::info_text(s));
+      if (what == "info") return in_form(c, status::info_json(s), status::text::info);
       if (what == "instances") {
-        return text_or_json(c, status::instances_json(s), status::instances_text(s));
+        return in_form(c, status::instances_json(s), status::text::instances);
       }
       if (what == "trackers") {
-        return text_or_json(c, status::trackers_json(s), status::trackers_text(s));
+        return in_form(c, status::trackers_json(s), status::text::trackers);
       }
-      if (what == "stats") return text_or_json(c, status::stats_json(s), status::stats_text(s));
+      if (what == "stats") return in_form(c, status::stats_json(s), status::text::stats);
       if (what == "instance") {
         for (const auto& i : s.instances) {
           if (i.name == w[2]) {
-            return text_or_json(c, status::instance_json(i), status::instance_text(i));
+            return in_form(c, status::instance_json(i), status::text::instance);
           }
         }
         return Reply::error(fmt::format("no instance '{}'", w[2]));
@@ -163,9 +165,8 @@ Reply Daemon::execute(const Command& c) {
                         name, matches[0].kind, name));
       }
       const auto& t = matches[0];
-      track::TrackerKind k = t.kind == "script"    ? track::TrackerKind::Script
-                             : t.kind == "process" ? track::TrackerKind::Process
-                                                   : track::TrackerKind::File;
+      // The kind comes from TrackerSet::views(), which writes it with to_string().
+      const auto k = track::kind_from_string(t.kind).value_or(track::TrackerKind::Script);
       if (auto done = trackers_->set_enabled(k, t.name, enable); !done) {
         return Reply::error(done.error().message);
       }

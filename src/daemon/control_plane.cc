@@ -15,10 +15,6 @@ spdlog::logger& logger() {
   return log::get("daemon");
 }
 
-bool same(const control::SocketSpec& a, const control::SocketSpec& b) {
-  return a.path == b.path && a.mode == b.mode && a.owner == b.owner && a.group == b.group;
-}
-
 }  // namespace
 
 void Daemon::configure_control() {
@@ -42,7 +38,7 @@ void Daemon::configure_control() {
   limits.command_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(g.control_command_timeout);
 
-  if (control_ && same(spec, control_spec_)) {
+  if (control_ && spec == control_spec_) {
     control_->set_limits(limits);
     return;
   }

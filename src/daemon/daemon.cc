@@ -20,27 +20,28 @@ spdlog::logger& logger() {
   return log::get("daemon");
 }
 
-void log_diagnostics(const config::Loaded& loaded) {
+// keepalived runs scripts as root without enable_script_security, logging a security
+// violation (its -t exits 6); halod does the same, so existing configurations keep working.
+bool blocks_running(const config::Diagnostic& d) {
+  return d.severity == config::Severity::Error && d.impact != config::Impact::ScriptSecurity;
+}
+
+// One log record per diagnostic: the first line (file:line:col: message) is what matters in
+// a log; the source excerpt is for terminals. Returns those lines of the diagnostics that
+// keep the configuration from running.
+std::vector<std::string> log_diagnostics(const config::Loaded& loaded) {
+  std::vector<std::string> blocking;
   for (const auto& d : loaded.diagnostics.all()) {
     auto text = config::Diagnostics::render(d, loaded.sources);
-    // One log record per diagnostic: the first line (file:line:col: message) is what matters
-    // in a log; the source excerpt is for terminals.
     text = text.substr(0, text.find('\n'));
-    if (d.severity == config::Severity::Error && d.impact != config::Impact::ScriptSecurity) {
+    if (blocks_running(d)) {
       logger().error("{}", text);
+      blocking.push_back(std::move(text));
     } else {
       logger().warn("{}", text);
     }
   }
-}
-
-// keepalived runs scripts as root without enable_script_security, logging a security
-// violation (its -t exits 6); halod does the same, so existing configurations keep working.
-bool runnable(const config::Loaded& loaded) {
-  const auto& all = loaded.diagnostics.all();
-  return std::none_of(all.begin(), all.end(), [](const config::Diagnostic& d) {
-    return d.severity == config::Severity::Error && d.impact != config::Impact::ScriptSecurity;
-  });
+  return blocking;
 }
 
 }  // namespace
@@ -53,16 +54,9 @@ std::unique_ptr<const config::Config> load_for_run(const Options& options, const
   lo.keywords = options.strict ? config::KeywordMode::Strict : config::KeywordMode::Lenient;
   lo.follow_net_namespace = options.network_namespace.empty();
   auto loaded = config::load_file(path, lo);
-  log_diagnostics(loaded);
-  if (!runnable(loaded)) {
-    if (errors != nullptr) {
-      for (const auto& d : loaded.diagnostics.all()) {
-        if (d.severity != config::Severity::Error || d.impact == config::Impact::ScriptSecurity)
-          continue;
-        auto text = config::Diagnostics::render(d, loaded.sources);
-        errors->push_back(text.substr(0, text.find('\n')));
-      }
-    }
+  auto blocking = log_diagnostics(loaded);
+  if (!blocking.empty()) {
+    if (errors != nullptr) *errors = std::move(blocking);
     if (starting && !options.log_console) {
       std::fputs(loaded.diagnostics.render(loaded.sources).c_str(), stderr);
     }

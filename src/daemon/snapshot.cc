@@ -33,7 +33,6 @@ status::Snapshot Daemon::snapshot() const {
   info.reload_failures = reload_failures_;
   info.last_reload_ok = last_reload_ok_;
   info.last_reload = last_reload_;
-  info.lb_backend = "none";  // no health checkers yet: nothing drives a load balancer
 
   if (vrrp_) vrrp_->snapshot(s);
   s.trackers = trackers_->views();

@@ -18,4 +18,12 @@ std::string_view to_string(TrackerKind kind) {
   return "?";
 }
 
+std::optional<TrackerKind> kind_from_string(std::string_view name) {
+  for (const auto kind : {TrackerKind::Interface, TrackerKind::Script, TrackerKind::Process,
+                          TrackerKind::File, TrackerKind::Bfd}) {
+    if (to_string(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
 }  // namespace halo::track

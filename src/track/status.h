@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace halo::track {
@@ -9,6 +10,7 @@ namespace halo::track {
 enum class TrackerKind : std::uint8_t { Interface, Script, Process, File, Bfd };
 
 std::string_view to_string(TrackerKind kind);  // "interface", "script", "process", "file", "bfd"
+std::optional<TrackerKind> kind_from_string(std::string_view name);  // to_string's inverse
 
 struct TrackerStatus {
   bool up = true;          // script OK, process quorum met, interface up, file value 0

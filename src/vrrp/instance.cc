@@ -156,7 +156,6 @@ void Instance::on_address_change() {
                 source_.to_string());
   fsm_.set_primary_address(source_);
   update_tracking();  // the fault clears unless something else holds it
-  arm_timer();
 }
 
 void Instance::stop(bool deleted) {
@@ -164,6 +163,12 @@ void Instance::stop(bool deleted) {
   apply(fsm_.stop(Clock::now()));
   timer_.cancel();
   garp_timer_.cancel();
+}
+
+// A tracker that stopped running (it cannot while the instance runs: the engine does not
+// start an instance whose trackers are unavailable) counts as down.
+track::TrackerStatus Instance::tracked_status(const TrackedItem& item) const {
+  return engine_.tracker_status(item.kind, item.name).value_or(track::TrackerStatus{false, 0});
 }
 
 void Instance::update_tracking() {
@@ -180,11 +185,7 @@ void Instance::update_tracking() {
     trackers.push_back({track::TrackerKind::Interface, t.weight, t.reverse, {tracked_up_[i], 0}});
   }
   for (const auto& t : spec_.tracked) {
-    // A tracker that stopped running (it cannot while the instance runs: the engine does not
-    // start an instance whose trackers are unavailable) counts as down.
-    const auto status =
-        engine_.tracker_status(t.kind, t.name).value_or(track::TrackerStatus{false, 0});
-    trackers.push_back({t.kind, t.weight, t.reverse, status});
+    trackers.push_back({t.kind, t.weight, t.reverse, tracked_status(t)});
   }
   const auto tracked = track::effective_priority(base_priority_, trackers);
   bool fault = tracked.fault || source_missing_ ||
@@ -556,7 +557,6 @@ void Instance::on_link(const net::LinkInfo& link, bool removed) {
     return;
   }
   update_tracking();
-  arm_timer();
 }
 
 void Instance::on_claim(const IpAddress& address, const net::MacAddress& mac) {
@@ -778,8 +778,7 @@ status::InstanceView Instance::view() const {
     v.tracked.push_back({"interface", t.name, tracked_up_[i], false, 0, t.weight, t.reverse});
   }
   for (const auto& t : spec_.tracked) {
-    const auto status =
-        engine_.tracker_status(t.kind, t.name).value_or(track::TrackerStatus{false, 0});
+    const auto status = tracked_status(t);
     v.tracked.push_back({std::string(track::to_string(t.kind)), t.name, status.up, status.pending,
                          status.value, t.weight, t.reverse});
   }

@@ -119,6 +119,7 @@ class Instance {
   std::optional<net::AddressRequest> address_request(const VirtualAddress& a) const;
   std::string prefix() const;
   void publish(std::string_view type, const boost::json::object& fields) const;
+  track::TrackerStatus tracked_status(const TrackedItem& item) const;
 
   Engine& engine_;
   InstanceSpec spec_;

@@ -1,0 +1,3 @@
+#include "check/checker.h"
+
+namespace halo::check {}  // namespace halo::check

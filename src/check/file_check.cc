@@ -1,0 +1,3 @@
+#include "check/file_check.h"
+
+namespace halo::check {}  // namespace halo::check

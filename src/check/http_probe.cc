@@ -1,0 +1,3 @@
+#include "check/http_probe.h"
+
+namespace halo::check {}  // namespace halo::check

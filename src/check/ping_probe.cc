@@ -1,0 +1,3 @@
+#include "check/ping_probe.h"
+
+namespace halo::check {}  // namespace halo::check

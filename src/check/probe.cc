@@ -1,0 +1,3 @@
+#include "check/probe.h"
+
+namespace halo::check {}  // namespace halo::check

@@ -1,0 +1,3 @@
+#include "check/schedule.h"
+
+namespace halo::check {}  // namespace halo::check

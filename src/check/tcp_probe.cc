@@ -1,0 +1,3 @@
+#include "check/tcp_probe.h"
+
+namespace halo::check {}  // namespace halo::check

@@ -1,0 +1,3 @@
+#include "lvs/backend.h"
+
+namespace halo::lvs {}  // namespace halo::lvs

@@ -1,0 +1,3 @@
+#include "lvs/ipvs_backend.h"
+
+namespace halo::lvs {}  // namespace halo::lvs

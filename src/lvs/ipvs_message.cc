@@ -1,0 +1,3 @@
+#include "lvs/ipvs_message.h"
+
+namespace halo::lvs {}  // namespace halo::lvs

@@ -1,0 +1,3 @@
+#include "lvs/nft_backend.h"
+
+namespace halo::lvs {}  // namespace halo::lvs

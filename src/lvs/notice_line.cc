@@ -1,0 +1,3 @@
+#include "lvs/notice_line.h"
+
+namespace halo::lvs {}  // namespace halo::lvs

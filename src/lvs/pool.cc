@@ -1,0 +1,3 @@
+#include "lvs/pool.h"
+
+namespace halo::lvs {}  // namespace halo::lvs

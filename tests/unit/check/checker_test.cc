@@ -1,0 +1,3 @@
+#include "check/checker.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "check/dns_probe.h"
+
+#include <gtest/gtest.h>

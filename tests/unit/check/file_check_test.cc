@@ -1,0 +1,3 @@
+#include "check/file_check.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "check/genhash.h"
+
+#include <gtest/gtest.h>

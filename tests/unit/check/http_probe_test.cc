@@ -1,0 +1,3 @@
+#include "check/http_probe.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "check/misc_dynamic.h"
+
+#include <gtest/gtest.h>

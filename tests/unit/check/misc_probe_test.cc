@@ -1,0 +1,3 @@
+#include "check/misc_probe.h"
+
+#include <gtest/gtest.h>

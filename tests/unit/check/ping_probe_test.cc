@@ -1,0 +1,3 @@
+#include "check/ping_probe.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "check/schedule.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "check/smtp_probe.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "check/tcp_probe.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "check/udp_probe.h"
+
+#include <gtest/gtest.h>

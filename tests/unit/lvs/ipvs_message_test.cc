@@ -1,0 +1,3 @@
+#include "lvs/ipvs_message.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "lvs/nft_backend.h"
+
+#include <gtest/gtest.h>

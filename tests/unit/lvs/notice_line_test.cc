@@ -1,0 +1,3 @@
+#include "lvs/notice_line.h"
+
+#include <gtest/gtest.h>

@@ -1,0 +1,3 @@
+#include "lvs/pool.h"
+
+#include <gtest/gtest.h>

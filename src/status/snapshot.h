@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -143,6 +144,71 @@ struct TrackerView {
   std::vector<std::string> used_by;     // instances and sync groups
 };
 
+// One health checker of a real server (issue 6; L2: every result is kept, not only up/down).
+struct CheckView {
+  std::string kind;     // keepalived's name: "TCP_CHECK", "HTTP_GET", "MISC_CHECK", ...
+  std::string target;   // "198.51.100.11:80"; MISC_CHECK: the script; FILE_CHECK: the file
+  std::string id;       // unique in the daemon, for `enable|disable check ID`: "VS/RS/N"
+  bool enabled = true;  // false: `disable check`, it counts as up
+  bool up = true;
+  bool has_result = false;               // an attempt has finished
+  std::string last_reason;               // why the last attempt succeeded or failed
+  std::optional<int> last_exit_code;     // MISC_CHECK: keepalived's "Last status"
+  std::int64_t weight_contribution = 0;  // misc_dynamic / FILE_CHECK share of the RS weight
+  std::uint64_t attempts = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t transitions = 0;
+  WallClock::time_point last_change{};  // of up/down; epoch: never
+  // Configuration, resolved (inherited values filled), for dumps.
+  std::int64_t connect_timeout_ms = 0;
+  std::int64_t delay_loop_ms = 0;
+  std::int64_t delay_before_retry_ms = 0;
+  std::int64_t warmup_ms = 0;
+  std::uint32_t retry = 0;
+  bool alpha = false;
+  // What only this kind has, in keepalived's dump words, in order: {"Keepalive method",
+  // "MISC_CHECK"}, {"script", "/x.sh"}, {"dynamic", "YES"}, {"url", "/health"}, ...
+  std::vector<std::pair<std::string, std::string>> details{};
+};
+
+struct RealServerView {
+  std::string name;  // "[198.51.100.11]:tcp:80" (keepalived's form)
+  std::string address;
+  std::uint16_t port = 0;
+  bool alive = true;
+  bool in_pool = true;                 // held by the back end (alive, or inhibited with weight 0)
+  std::uint32_t weight = 1;            // configured
+  std::uint32_t effective_weight = 1;  // with misc_dynamic / FILE_CHECK contributions
+  bool inhibit_on_failure = false;
+  std::string method;       // "NAT", "DR", "TUN"
+  std::string notify_up{};  // quoted command; "": none
+  std::string notify_down{};
+  std::vector<CheckView> checks;
+};
+
+struct VirtualServerView {
+  std::string name;       // "[192.0.2.10]:tcp:80", "FWM 5", "group NAME" (keepalived's forms)
+  std::string protocol;   // "TCP", "UDP", "SCTP"
+  std::string scheduler;  // "rr", "wrr", ...
+  std::string method;     // "NAT", "DR", "TUN"
+  std::int64_t delay_loop_ms = 0;
+  std::uint32_t quorum = 1;
+  std::uint32_t hysteresis = 0;
+  bool quorum_up = true;
+  std::int64_t alive_weight_sum = 0;
+  bool alpha = false;
+  bool omega = false;
+  bool inhibit_on_failure = false;
+  std::string sorry_server{};  // "[198.51.100.99]:tcp:80"; "": none
+  bool sorry_server_active = false;
+  std::optional<std::uint32_t> persistence_timeout{};
+  std::string quorum_up_script{};
+  std::string quorum_down_script{};
+  std::string backend_error{};  // the back end refused the last change: why ("" : fine)
+  std::vector<RealServerView> real_servers;
+};
+
 // The control socket's own counters (L5: what it refused, evicted and dropped, and why).
 struct ControlCounters {
   std::uint64_t connections_accepted = 0;
@@ -165,6 +231,7 @@ struct Snapshot {
   std::vector<InstanceView> instances;
   std::vector<SyncGroupView> sync_groups;
   std::vector<TrackerView> trackers;
+  std::vector<VirtualServerView> virtual_servers;
   ControlCounters control;
   std::uint64_t events_published = 0;
   std::uint64_t metrics_scrapes = 0;

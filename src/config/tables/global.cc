@@ -965,6 +965,13 @@ const Table<GlobalDefs>& global_defs_table() {
               .default_text("off; port 9650")
               .note("halo's own: serve Prometheus metrics at http://ADDRESS:PORT/metrics")
               .acted(),
+          kw::enumeration("lb_backend", &G::lb_backend,
+                          std::vector<std::pair<std::string_view, G::LbBackend>>{
+                              {"ipvs", G::LbBackend::Ipvs}, {"nftables", G::LbBackend::Nftables}})
+              .default_text("ipvs when the kernel has it, else nftables")
+              .note("halo's own: the back end that programs virtual servers (IPVS or an "
+                    "nftables DNAT table)")
+              .acted(),
           kw::custom<G>("dynamic_interfaces", "[allow_if_changes]", parse_dynamic_interfaces,
                         dump_dynamic_interfaces),
           lenient_integer("vrrp_netlink_cmd_rcv_bufs", &G::vrrp_netlink_cmd_rcv_bufs, 0, kU32)

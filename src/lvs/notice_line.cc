@@ -7,9 +7,9 @@
 // strlen(rs)+strlen(vs)+strlen(state)+6, exactly the line; the buffers are one byte longer
 // only for snprintf's terminator, which is not written. The upstream source is the same, and
 // the VRRP lines are written with strlen(). A capture agrees: keepalived 2.2.7 run in a
-// network namespace under gdb, with ipvs_start() and ipvs_cmd() forced to succeed (this
+// network namespace under gdb, with ipvs_start() and its IPVS calls forced to succeed (this
 // kernel has no IPVS, so its checker process otherwise exits at start), wrote the lines of
-// notice_line_test.cc's RecordedFromKeepalived case byte for byte, with no NUL anywhere.
+// notice_line_test.cc's Recorded* cases byte for byte, with no NUL anywhere.
 // A NUL would only hurt the usual readers: bash's `read` drops it with a "warning: ignored
 // null byte in input", and other readers see it at the start of the next line. So halo
 // writes the line and its newline and nothing else; there is no compatibility reason to do

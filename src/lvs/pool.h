@@ -58,12 +58,14 @@
 //     omega, at shutdown, a RealServerDown for every alive real server, then a QuorumDown
 //     whatever the quorum was (even if already down); without omega nothing. keepalived skips
 //     the RealServerDown of alive real servers that are out of the table because the sorry
-//     server is in (it only considers servers it still has "set"); halo gives it for every
+//     server is in (it only considers servers it still has "set"; seen in a capture), which
+//     leaves a FIFO reader believing them up after the daemon stopped; halo gives it for every
 //     alive real server, as keepalived.conf(5) documents ("consider quorum and RS down
-//     notifiers").
+//     notifiers for execution"). With lvs_flush_on_stop keepalived gives only the QuorumDown;
+//     the caller then drops the RealServer* notices.
 //  R9 Removal by a reload, remove() (clear_diff_services -> clear_service_vs, not stopping):
 //     omega does not apply; a RealServerDown for every alive real server, then a QuorumDown
-//     only if the quorum was up.
+//     only if the quorum was up (with R8's departure for servers kept out by the sorry server).
 //
 // Notify scripts (notify_up/notify_down/quorum_up/quorum_down) are run by keepalived with the
 // arguments written in the configuration only; nothing is appended.

@@ -219,5 +219,63 @@ TEST(NoticeLineTest, RecordedFromKeepalived) {
   }
 }
 
+// Recorded with keepalived's dest calls logged too: virtual_server 192.0.2.40 80 { omega
+// quorum 3 sorry_server 198.51.100.99 80 sorry_server_inhibit; real servers .11
+// (inhibit_on_failure), .12, .13, weight 1, TCP_CHECK }, all listening; .12's listener
+// killed; SIGTERM. keepalived's table steps (add .11/.12/.13 w1, sorry w0; del .12; .11 w0,
+// del .13, sorry w1) are the pool's desired() at each step. At stop keepalived reports .11
+// (inhibited, still installed) but not .13 (alive, removed for the sorry server); halo
+// reports both (pool.h R8).
+TEST(NoticeLineTest, RecordedSorryServerInhibitRun) {
+  PoolSpec spec;
+  for (const char* a : {"198.51.100.11", "198.51.100.12", "198.51.100.13"}) {
+    RealServerSpec rs;
+    rs.name = server_text(ip(a), LvsProtocol::Tcp, 80);
+    rs.destination.address = ip(a);
+    rs.destination.port = 80;
+    rs.checker_starts_up = {true};
+    spec.real_servers.push_back(rs);
+  }
+  spec.real_servers[0].inhibit_on_failure = true;
+  spec.quorum = 3;
+  spec.omega = true;
+  Destination sorry;
+  sorry.address = ip("198.51.100.99");
+  sorry.port = 80;
+  spec.sorry_server = sorry;
+  spec.sorry_server_inhibit = true;
+  const std::string vs = "[192.0.2.40]:tcp:80";
+
+  using Table = std::vector<std::pair<std::string, std::uint32_t>>;
+  auto table = [](const Pool& pool) {
+    Table out;
+    for (const auto& d : pool.desired().destinations) {
+      out.emplace_back(d.address.to_string(), d.weight);
+    }
+    return out;
+  };
+
+  Pool pool(spec);
+  std::string out;
+  append(out, pool.start(), spec, vs);
+  EXPECT_EQ(
+      table(pool),
+      (Table{
+          {"198.51.100.11", 1}, {"198.51.100.12", 1}, {"198.51.100.13", 1}, {"198.51.100.99", 0}}));
+  for (std::size_t i = 0; i < 3; ++i) append(out, pool.set_checker(i, 0, true), spec, vs);
+  append(out, pool.set_checker(1, 0, false), spec, vs);
+  EXPECT_EQ(table(pool), (Table{{"198.51.100.11", 0}, {"198.51.100.99", 1}}));
+  EXPECT_EQ(out,
+            "VS [192.0.2.40]:tcp:80 UP\n"
+            "RS [198.51.100.12]:tcp:80 [192.0.2.40]:tcp:80 DOWN\n"
+            "VS [192.0.2.40]:tcp:80 DOWN\n");
+  std::string stop;
+  append(stop, pool.stop(), spec, vs);
+  EXPECT_EQ(stop,
+            "RS [198.51.100.11]:tcp:80 [192.0.2.40]:tcp:80 DOWN\n"
+            "RS [198.51.100.13]:tcp:80 [192.0.2.40]:tcp:80 DOWN\n"  // keepalived: absent
+            "VS [192.0.2.40]:tcp:80 DOWN\n");
+}
+
 }  // namespace
 }  // namespace halo::lvs

@@ -277,5 +277,40 @@ TEST(NoticeLineTest, RecordedSorryServerInhibitRun) {
             "VS [192.0.2.40]:tcp:80 DOWN\n");
 }
 
+// Recorded: virtual_server 192.0.2.50 80 { quorum 3 hysteresis 1; four real servers of
+// weight 1 with TCP_CHECK }, listeners .1, .2, .3 killed in turn, then restarted in turn.
+// keepalived: "Lost quorum 3-1=2 > 1" only at the third loss, "Gained quorum 3+1=4 <= 4"
+// only when the fourth server is back.
+TEST(NoticeLineTest, RecordedHysteresisRun) {
+  PoolSpec spec;
+  for (const char* a : {"198.51.100.1", "198.51.100.2", "198.51.100.3", "198.51.100.4"}) {
+    RealServerSpec rs;
+    rs.name = server_text(ip(a), LvsProtocol::Tcp, 80);
+    rs.destination.address = ip(a);
+    rs.destination.port = 80;
+    rs.checker_starts_up = {true};
+    spec.real_servers.push_back(rs);
+  }
+  spec.quorum = 3;
+  spec.hysteresis = 1;
+  const std::string vs = "[192.0.2.50]:tcp:80";
+  Pool pool(spec);
+  std::string out;
+  append(out, pool.start(), spec, vs);
+  for (std::size_t i = 0; i < 4; ++i) append(out, pool.set_checker(i, 0, true), spec, vs);
+  for (std::size_t i = 0; i < 3; ++i) append(out, pool.set_checker(i, 0, false), spec, vs);
+  for (std::size_t i = 0; i < 3; ++i) append(out, pool.set_checker(i, 0, true), spec, vs);
+  EXPECT_EQ(out,
+            "VS [192.0.2.50]:tcp:80 UP\n"
+            "RS [198.51.100.1]:tcp:80 [192.0.2.50]:tcp:80 DOWN\n"
+            "RS [198.51.100.2]:tcp:80 [192.0.2.50]:tcp:80 DOWN\n"
+            "RS [198.51.100.3]:tcp:80 [192.0.2.50]:tcp:80 DOWN\n"
+            "VS [192.0.2.50]:tcp:80 DOWN\n"
+            "RS [198.51.100.1]:tcp:80 [192.0.2.50]:tcp:80 UP\n"
+            "RS [198.51.100.2]:tcp:80 [192.0.2.50]:tcp:80 UP\n"
+            "RS [198.51.100.3]:tcp:80 [192.0.2.50]:tcp:80 UP\n"
+            "VS [192.0.2.50]:tcp:80 UP\n");
+}
+
 }  // namespace
 }  // namespace halo::lvs

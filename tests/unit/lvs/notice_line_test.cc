@@ -1,6 +1,12 @@
 // keepalived's checker FIFO lines. The expected texts were recorded from keepalived 2.2.7's
-// lvs_notify_fifo (run in a network namespace under gdb with its IPVS calls forced to
-// succeed, as this kernel has no IPVS; see src/lvs/notice_line.cc).
+// lvs_notify_fifo in a network namespace. This kernel has no IPVS, so the checker process
+// was run under gdb (`set follow-fork-mode child`; keepalived -n -l -D -C) with breakpoints
+// that make ipvs_start return 1 and ipvs_add_service, ipvs_del_service,
+// ipvs_update_service, ipvs_add_dest, ipvs_del_dest, ipvs_update_dest, ipvs_flush,
+// ipvs_close, ipvs_set_timeout and ipvs_update_stats return 0 (the dest calls also printed
+// their ip_vs_dest_user, which gave the table steps); real servers were socat listeners
+// killed and restarted. The first two recordings stubbed ipvs_cmd itself instead, which hides
+// keepalived's omega real-server lines (see RecordedFromKeepalived).
 #include "lvs/notice_line.h"
 
 #include <gtest/gtest.h>

@@ -180,7 +180,8 @@ struct LoadBalancer::Impl {
     config::FileCheck file_check;
     check::WeightContribution contribution;
     std::optional<check::Outcome> last_published;
-    std::string error;  // it cannot run: why (it counts as down)
+    bool verdict_given = false;  // the pool has had this checker's first verdict (pool.h R3)
+    std::string error;           // it cannot run: why (it counts as down)
   };
   struct RealServerSlot {
     status::RealServerView view;
@@ -208,7 +209,8 @@ struct LoadBalancer::Impl {
   status::EventLog& events;
   std::unique_ptr<lvs::Backend> backend;
   std::optional<lvs::BackendKind> backend_kind;
-  std::string backend_error;  // opening failed: why
+  std::string backend_error;   // opening failed: why
+  bool flush_on_stop = false;  // global_defs lvs_flush_on_stop
   std::vector<std::unique_ptr<VirtualServerSlot>> servers;
 
   std::unique_ptr<VirtualServerSlot> build(const config::Config& config,
@@ -219,7 +221,9 @@ struct LoadBalancer::Impl {
   void on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c, std::int64_t value);
   void handle(VirtualServerSlot& slot, const std::vector<lvs::PoolNotice>& notices);
   void sync_backend(VirtualServerSlot& slot);
-  void withdraw(VirtualServerSlot& slot);
+  // Takes a virtual server out of the back end, with its notices: at shutdown (omega,
+  // pool.h R8) or because a reload removed or changed it (R9).
+  void withdraw(VirtualServerSlot& slot, bool shutdown);
   void ensure_backend(const config::Config& config);
 };
 
@@ -238,6 +242,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
   spec.quorum = vs.quorum;
   spec.hysteresis = vs.hysteresis;
   spec.omega = vs.omega;
+  spec.rs_init_notifies = config.global.defs.rs_init_notifies;
   if (vs.sorry_server) {
     lvs::Destination d;
     d.address = vs.sorry_server->address;
@@ -261,7 +266,8 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
   v.persistence_timeout = vs.persistence_timeout;
   if (spec.sorry_server) {
     v.sorry_server =
-        lvs::server_text(spec.sorry_server->address, protocol, spec.sorry_server->port);
+        lvs::server_text(spec.sorry_server->address, lvs::server_protocol(vs, config.lvs),
+                         spec.sorry_server->port);
   }
   if (vs.quorum_up) v.quorum_up_script = vs.quorum_up->command;
   if (vs.quorum_down) v.quorum_down_script = vs.quorum_down->command;
@@ -274,7 +280,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
     rslot.notify_up = ro.notify_up;
     rslot.notify_down = ro.notify_down;
     lvs::RealServerSpec rspec;
-    rspec.name = lvs::server_text(rs.address, protocol, port);
+    rspec.name = lvs::real_server_text(vs, rs, config.lvs);
     rspec.destination.address = rs.address;
     rspec.destination.port = port;
     rspec.destination.weight = rs.weight;
@@ -391,8 +397,11 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
   if (cslot.contribution.value() != before) {
     notices = slot.pool->set_contribution(r, c, cslot.contribution.value());
   }
-  if (report.changed) {
-    auto more = slot.pool->set_checker(r, c, *report.changed);
+  // The pool hears the first verdict and every change (an alpha checker's first failure is
+  // news to it even though the verdict did not move, pool.h R3).
+  if (report.changed || !cslot.verdict_given) {
+    cslot.verdict_given = true;
+    auto more = slot.pool->set_checker(r, c, report.up);
     notices.insert(notices.end(), more.begin(), more.end());
   }
   handle(slot, notices);
@@ -502,8 +511,17 @@ void LoadBalancer::Impl::sync_backend(VirtualServerSlot& slot) {
   slot.applied = std::move(wanted);
 }
 
-void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot) {
-  handle(slot, slot.pool->stop());
+void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown) {
+  auto notices = shutdown ? slot.pool->stop() : slot.pool->remove();
+  if (shutdown && flush_on_stop) {
+    // lvs_flush_on_stop: keepalived drops the whole table at once and reports only the
+    // virtual server.
+    std::erase_if(notices, [](const lvs::PoolNotice& n) {
+      return n.kind == lvs::PoolNotice::Kind::RealServerUp ||
+             n.kind == lvs::PoolNotice::Kind::RealServerDown;
+    });
+  }
+  handle(slot, notices);
   if (backend && slot.applied) {
     if (auto done = backend->remove(slot.applied->name); !done) {
       logger().error("{}: cannot remove VS {}: {}", backend->name(), slot.name,
@@ -542,6 +560,7 @@ LoadBalancer::~LoadBalancer() = default;
 
 void LoadBalancer::apply(const config::Config& config) {
   Impl& impl = *impl_;
+  impl.flush_on_stop = config.global.defs.lvs_flush_on_stop.has_value();
   if (!config.lvs.virtual_servers.empty() || impl.backend_kind) impl.ensure_backend(config);
   std::vector<std::unique_ptr<Impl::VirtualServerSlot>> next;
   std::vector<Impl::VirtualServerSlot*> fresh;
@@ -556,7 +575,7 @@ void LoadBalancer::apply(const config::Config& config) {
     fresh.push_back(next.back().get());
   }
   for (auto& old : impl.servers) {
-    if (old) impl.withdraw(*old);
+    if (old) impl.withdraw(*old, false);
   }
   impl.servers = std::move(next);
   for (auto* slot : fresh) impl.start(*slot);
@@ -572,7 +591,7 @@ void LoadBalancer::stop() {
         c->file.reset();
       }
     }
-    impl.withdraw(*slot);
+    impl.withdraw(*slot, true);
   }
   impl.servers.clear();
   if (impl.backend) {

@@ -63,4 +63,10 @@ std::int64_t WeightContribution::apply(const Outcome& outcome, std::uint32_t con
   return delta;
 }
 
+std::int64_t WeightContribution::clear() {
+  const std::int64_t delta = -value_;
+  value_ = 0;
+  return delta;
+}
+
 }  // namespace halo::check

@@ -40,6 +40,8 @@ class WeightContribution {
   // Applies an outcome; returns the change to the real server's effective weight (0: none).
   // Only an outcome with a dynamic_weight changes it; it then replaces the previous share.
   std::int64_t apply(const Outcome& outcome, std::uint32_t configured_weight);
+  // Takes the share back (the checker is removed on reload); returns the change, -value().
+  std::int64_t clear();
   std::int64_t value() const { return value_; }
 
  private:

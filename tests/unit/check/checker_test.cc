@@ -1,6 +1,7 @@
 // The Checker on a real io_context with a scripted fake Probe and millisecond delays: retries
 // then down, up again, every outcome reported (the L2 chain 0 -> 2 -> 1 -> 0 is four reports
 // with its four exit codes), stats, disable/enable, and a handler that destroys the Checker.
+// Also Target::text, the name every probe's destination goes by.
 #include "check/checker.h"
 
 #include <gtest/gtest.h>
@@ -293,6 +294,16 @@ TEST_F(CheckerTest, DestroyedAfterTheTimerExpiredButBeforeItsHandlerRan) {
   second->start();
   run_for(io, 100ms);
   EXPECT_EQ(second, nullptr);
+}
+
+TEST(Target, TextNamesAddressAndPort) {
+  Target t;
+  t.address = boost::asio::ip::make_address("192.0.2.10");
+  t.port = 80;
+  EXPECT_EQ(t.text(), "192.0.2.10:80");
+  t.address = boost::asio::ip::make_address("2001:db8::10");
+  t.port = 8443;
+  EXPECT_EQ(t.text(), "[2001:db8::10]:8443");
 }
 
 TEST_F(CheckerTest, BeforeStartNothingRuns) {

@@ -121,6 +121,17 @@ TEST(WeightContribution, ReplacesItsShareOnEachDynamicCode) {
   EXPECT_EQ(w.apply(misc_outcome(exited(2), true, 5s), configured), 0);  // same code: no change
 }
 
+TEST(WeightContribution, ClearTakesTheShareBack) {
+  WeightContribution w;
+  std::int64_t effective = 4;
+  effective += w.apply(misc_outcome(exited(102), true, 5s), 4);
+  EXPECT_EQ(effective, 100);
+  effective += w.clear();
+  EXPECT_EQ(effective, 4);
+  EXPECT_EQ(w.value(), 0);
+  EXPECT_EQ(w.clear(), 0);
+}
+
 TEST(WeightContribution, NonDynamicOutcomesLeaveTheWeight) {
   WeightContribution w;
   w.apply(misc_outcome(exited(30), true, 5s), 1);

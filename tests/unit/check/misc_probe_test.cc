@@ -128,7 +128,7 @@ TEST_F(MiscProbeTest, SignalledScriptFails) {
 TEST_F(MiscProbeTest, CancelStopsTheChildAndDoneNeverRuns) {
   auto p = probe(shell("sleep 0.5"));
   bool ran = false;
-  p->start([&](Outcome) { ran = true; });
+  p->start([&](const Outcome&) { ran = true; });
   run_for(io, 50ms);
   ASSERT_EQ(supervisor.running(), 1U);
   p->cancel();
@@ -157,7 +157,7 @@ TEST_F(MiscProbeTest, RunsAgainAfterAnAttempt) {
 TEST_F(MiscProbeTest, ProbeMayBeDestroyedInsideDone) {
   auto p = probe(shell("exit 0"));
   bool ran = false;
-  p->start([&](Outcome) {
+  p->start([&](const Outcome&) {
     ran = true;
     p.reset();
   });
@@ -169,7 +169,7 @@ TEST_F(MiscProbeTest, ProbeMayBeDestroyedInsideDone) {
 
 TEST_F(MiscProbeTest, DestroyingTheProbeStopsItsChild) {
   auto p = probe(shell("sleep 10"));
-  p->start([](Outcome) { ADD_FAILURE() << "done ran after destruction"; });
+  p->start([](const Outcome&) { ADD_FAILURE() << "done ran after destruction"; });
   run_for(io, 50ms);
   ASSERT_EQ(supervisor.running(), 1U);
   p.reset();

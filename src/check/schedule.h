@@ -5,7 +5,7 @@
 // keepalived's rules, which this follows (verified against keepalived's sources: check_api.c
 // register_checkers_thread, check_data.c validate_check_config, the epilogues of check_tcp.c,
 // check_dns.c, check_http.c and check_misc.c; and keepalived.conf(5)). Not modelled: HTTP_GET's
-// fast_recovery (an immediate attempt while down with no failed URL known) and its per-URL delays:
+// fast_recovery (an immediate attempt while down with no failed URL known) and per-URL delays.
 //  - The first attempt starts after a random delay in [0, warmup]. An unset warmup is
 //    delay_loop ("Enabled by default, with the maximum at delay_loop"), warmup 0 starts at once.
 //    (This header said the default was 0: it is delay_loop.)

@@ -92,14 +92,14 @@ Result<BuiltCheck> build_check(boost::asio::io_context& io, process::Supervisor&
   s.retry = c.retry.value_or(ro.retry.value_or(vs.retry.value_or(default_retry(checker))));
   s.delay_before_retry = c.delay_before_retry.value_or(ro.delay_before_retry.value_or(
       vs.delay_before_retry.value_or(default_delay_before_retry(checker, s.delay_loop))));
-  s.warmup = c.warmup.value_or(ro.warmup.value_or(vs.warmup.value_or(s.delay_loop)));
+  s.warmup = c.warmup ? c.warmup : ro.warmup ? ro.warmup : vs.warmup;  // unset: delay_loop
   s.alpha = c.alpha.value_or(ro.alpha.value_or(vs.alpha));
   const config::Duration connect_timeout = c.connect_timeout.value_or(
       ro.connect_timeout.value_or(vs.connect_timeout.value_or(std::chrono::seconds(5))));
   view.delay_loop_ms = ms(s.delay_loop);
   view.retry = s.retry;
   view.delay_before_retry_ms = ms(s.delay_before_retry);
-  view.warmup_ms = ms(s.warmup);
+  view.warmup_ms = ms(s.warmup.value_or(s.delay_loop));
   view.alpha = s.alpha;
   view.connect_timeout_ms = ms(connect_timeout);
 
@@ -172,7 +172,8 @@ Result<BuiltCheck> build_check(boost::asio::io_context& io, process::Supervisor&
             view.details.emplace_back("timeout",
                                       std::to_string(ms(options.command.timeout) / 1000));
             view.details.emplace_back("dynamic", misc.dynamic ? "YES" : "NO");
-            built.probe = check::make_misc_probe(supervisor, std::move(options));
+            s.from_start = true;  // keepalived: a script's next run counts from its start
+            built.probe = check::make_misc_probe(io, supervisor, std::move(options));
             return {};
           },
           [&](const config::FileCheck& file) -> Result<void> {

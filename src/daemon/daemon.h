@@ -17,6 +17,7 @@
 #include "config/model.h"
 #include "control/listener.h"
 #include "control/server.h"
+#include "daemon/load_balancer.h"
 #include "daemon/options.h"
 #include "metrics/http_server.h"
 #include "notify/notifier.h"
@@ -75,6 +76,7 @@ class Daemon {
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<track::TrackerSet> trackers_;
   std::unique_ptr<vrrp::Engine> vrrp_;  // null with -C or without vrrp_instance blocks
+  std::unique_ptr<LoadBalancer> lb_;    // null with -P
   status::EventLog events_;
   std::unique_ptr<control::Server> control_;
   control::SocketSpec control_spec_;

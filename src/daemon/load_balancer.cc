@@ -178,6 +178,7 @@ struct LoadBalancer::Impl {
     std::unique_ptr<check::Checker> checker;
     std::unique_ptr<track::FileTracker> file;
     config::FileCheck file_check;
+    config::TrackFile track_file;
     check::WeightContribution contribution;
     std::optional<check::Outcome> last_published;
     bool verdict_given = false;  // the pool has had this checker's first verdict (pool.h R3)
@@ -265,9 +266,8 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
   v.inhibit_on_failure = vs.inhibit_on_failure;
   v.persistence_timeout = vs.persistence_timeout;
   if (spec.sorry_server) {
-    v.sorry_server =
-        lvs::server_text(spec.sorry_server->address, lvs::server_protocol(vs, config.lvs),
-                         spec.sorry_server->port);
+    v.sorry_server = lvs::server_text(
+        spec.sorry_server->address, lvs::server_protocol(vs, config.lvs), spec.sorry_server->port);
   }
   if (vs.quorum_up) v.quorum_up_script = vs.quorum_up->command;
   if (vs.quorum_down) v.quorum_down_script = vs.quorum_down->command;
@@ -321,8 +321,9 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
               });
         } else if (const auto* fc = std::get_if<config::FileCheck>(&checker.kind)) {
           cslot->file_check = *fc;
+          cslot->track_file = *find_track_file(config, fc->track_file);
           cslot->file = std::make_unique<track::FileTracker>(
-              io, *find_track_file(config, fc->track_file),
+              io, cslot->track_file,
               [this, owner, r, c](std::int64_t value) { on_file_value(*owner, r, c, value); });
         }
       } else {
@@ -411,7 +412,7 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
 void LoadBalancer::Impl::on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c,
                                        std::int64_t value) {
   CheckSlot& cslot = *slot.real_servers[r].checks[c];
-  const auto effect = check::file_check_effect(value, cslot.file_check);
+  const auto effect = check::file_check_effect(value, cslot.file_check, cslot.track_file);
   const bool was_up = cslot.view.up;
   cslot.view.up = effect.up;
   cslot.view.has_result = true;

@@ -44,8 +44,10 @@ constexpr Verb kVerbs[] = {
     {"disable check ID",
      "stop a health check; it counts as up, so it no longer holds its real server out", false},
     {"reload", "reload the configuration file; on errors the running configuration is kept", false},
-    {"dump data|stats|json",
-     "write keepalived.data, keepalived.stats or keepalived.json to the dump directory", false},
+    {"dump data|check|stats|json",
+     "write keepalived.data, keepalived_check.data, keepalived.stats or keepalived.json to the "
+     "dump directory",
+     false},
     {"prompt", "interactive mode: the connection stays open, '> ' after each reply", false},
     {"quit", "close the connection", false},
 };
@@ -196,8 +198,10 @@ Reply Daemon::execute(const Command& c) {
       written = write_stats_dump();
     } else if (w[1] == "json") {
       written = write_json_dump();
+    } else if (w[1] == "check") {
+      written = write_check_dump();
     } else {
-      return Reply::error(fmt::format("dump what? data, stats or json, not '{}'", w[1]));
+      return Reply::error(fmt::format("dump what? data, check, stats or json, not '{}'", w[1]));
     }
     if (!written) return Reply::error(written.error().message);
     return {fmt::format("wrote {}\n", *written)};

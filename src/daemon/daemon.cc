@@ -144,6 +144,7 @@ void Daemon::on_signal(int signo) {
       break;
     case SIGUSR1:
       (void)write_data_dump();
+      if (lb_ && !config_->lvs.virtual_servers.empty()) (void)write_check_dump();
       break;
     case SIGUSR2:
       (void)write_stats_dump();

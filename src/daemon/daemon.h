@@ -56,6 +56,7 @@ class Daemon {
   // Dumps (dumps.cc): keepalived.data, keepalived.stats, keepalived.json in the dump
   // directory. Each returns the file written, or why not.
   Result<std::string> write_data_dump();
+  Result<std::string> write_check_dump();
   Result<std::string> write_stats_dump();
   Result<std::string> write_json_dump();
 

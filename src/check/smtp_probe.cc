@@ -32,7 +32,7 @@ class SmtpSession final : public detail::ProbeSession {
  public:
   SmtpSession(asio::io_context& io, Target target, std::string helo_name)
       : ProbeSession(io, std::move(target)),
-        helo_("HELO " + helo_name + "\r\n"),
+        helo_(std::move(helo_name.insert(0, "HELO ").append("\r\n"))),
         socket_(io),
         endpoint_(this->target().address, this->target().port) {}
 

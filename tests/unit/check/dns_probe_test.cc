@@ -141,7 +141,7 @@ TEST_F(DnsProbeTest, GarbageIsIgnoredUntilTheTimeout) {
   EXPECT_FALSE(run.outcome->success);
   EXPECT_TRUE(run.outcome->timed_out);
   EXPECT_EQ(run.outcome->reason, "no answer within 200 ms");
-  EXPECT_LT(run.elapsed, std::chrono::milliseconds(500));
+  EXPECT_LT(run.elapsed, std::chrono::milliseconds(900));  // timeout + scheduling slack
 }
 
 TEST_F(DnsProbeTest, NoServerIsFailure) {
@@ -164,7 +164,7 @@ TEST_F(DnsProbeTest, Ipv6AndCancelAndRestart) {
   auto mute =
       make_dns_probe(io_, make_target("::1", silent.port(), std::chrono::milliseconds(100)), {});
   int calls = 0;
-  mute->start([&calls](Outcome) { ++calls; });
+  mute->start([&calls](const Outcome&) { ++calls; });
   run_for(io_, std::chrono::milliseconds(20));
   mute->cancel();
   run_for(io_, std::chrono::milliseconds(200));

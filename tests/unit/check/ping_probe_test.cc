@@ -63,7 +63,7 @@ TEST_F(PingProbeTest, NoReplyIsATimeoutBoundedByConnectTimeout) {
   EXPECT_TRUE(run.outcome->timed_out);
   EXPECT_EQ(run.outcome->reason, "no echo reply within 300 ms");
   EXPECT_GE(run.elapsed, std::chrono::milliseconds(290));
-  EXPECT_LT(run.elapsed, std::chrono::milliseconds(600));
+  EXPECT_LT(run.elapsed, std::chrono::milliseconds(1000));  // timeout + scheduling slack
 }
 
 TEST_F(PingProbeTest, UnreachableIsFailure) {
@@ -79,7 +79,7 @@ TEST_F(PingProbeTest, CancelStopsTheAttemptAndTheProbeStartsAgain) {
   allow_ping();
   auto probe = make_ping_probe(io_, make_target("198.51.100.2", 0, std::chrono::milliseconds(100)));
   int calls = 0;
-  probe->start([&calls](Outcome) { ++calls; });
+  probe->start([&calls](const Outcome&) { ++calls; });
   run_for(io_, std::chrono::milliseconds(20));
   probe->cancel();
   run_for(io_, std::chrono::milliseconds(200));

@@ -93,14 +93,14 @@ TEST_F(SmtpProbeTest, SilenceIsATimeoutBoundedByConnectTimeout) {
   EXPECT_TRUE(run.outcome->timed_out);
   EXPECT_EQ(run.outcome->reason, "no greeting within 300 ms");
   EXPECT_GE(run.elapsed, std::chrono::milliseconds(290));
-  EXPECT_LT(run.elapsed, std::chrono::milliseconds(600));
+  EXPECT_LT(run.elapsed, std::chrono::milliseconds(1000));  // timeout + scheduling slack
 
   // Silent after HELO: the whole conversation, not each read, is bounded.
   TcpServer slow(io_, local_, "220 hi\r\n", [](const std::string&) { return ""; });
   run = check(slow);
   ASSERT_TRUE(run.outcome);
   EXPECT_EQ(run.outcome->reason, "no HELO reply within 300 ms");
-  EXPECT_LT(run.elapsed, std::chrono::milliseconds(600));
+  EXPECT_LT(run.elapsed, std::chrono::milliseconds(1000));  // timeout + scheduling slack
 }
 
 TEST_F(SmtpProbeTest, ResetAndCloseAreFailures) {
@@ -145,7 +145,7 @@ TEST_F(SmtpProbeTest, CancelStopsTheAttemptAndTheProbeStartsAgain) {
   auto probe = make_smtp_probe(
       io_, make_target("127.0.0.1", mute.port(), std::chrono::milliseconds(100)), "x");
   int calls = 0;
-  probe->start([&calls](Outcome) { ++calls; });
+  probe->start([&calls](const Outcome&) { ++calls; });
   run_for(io_, std::chrono::milliseconds(30));
   probe->cancel();
   run_for(io_, std::chrono::milliseconds(200));

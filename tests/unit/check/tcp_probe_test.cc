@@ -70,7 +70,7 @@ TEST_F(TcpProbeTest, NoSynAckIsATimeoutBoundedByConnectTimeout) {
   EXPECT_TRUE(run.outcome->timed_out);
   EXPECT_EQ(run.outcome->reason, "no connection within 300 ms");
   EXPECT_GE(run.elapsed, std::chrono::milliseconds(290));
-  EXPECT_LT(run.elapsed, std::chrono::milliseconds(600));
+  EXPECT_LT(run.elapsed, std::chrono::milliseconds(1000));  // timeout + scheduling slack
   EXPECT_EQ(run.calls, 1);
 }
 
@@ -130,7 +130,7 @@ TEST_F(TcpProbeTest, BindFailureIsAFailureWithTheReason) {
 TEST_F(TcpProbeTest, CancelStopsTheAttemptAndTheProbeStartsAgain) {
   auto probe = make_tcp_probe(io_, make_target("198.51.100.2", 80, std::chrono::milliseconds(200)));
   int calls = 0;
-  probe->start([&calls](Outcome) { ++calls; });
+  probe->start([&calls](const Outcome&) { ++calls; });
   run_for(io_, std::chrono::milliseconds(50));
   probe->cancel();
   probe->cancel();  // idempotent
@@ -139,7 +139,7 @@ TEST_F(TcpProbeTest, CancelStopsTheAttemptAndTheProbeStartsAgain) {
 
   TcpServer server(io_, {asio::ip::make_address("127.0.0.1"), 0}, "");
   auto again = make_tcp_probe(io_, make_target("127.0.0.1", server.port()));
-  again->start([](Outcome) {});
+  again->start([](const Outcome&) {});
   again->cancel();  // before the connect completes
   const Attempt run = run_probe(io_, *again);
   ASSERT_TRUE(run.outcome);
@@ -153,7 +153,7 @@ TEST_F(TcpProbeTest, DestroyedWhileConnectingIsSafe) {
   {
     auto probe =
         make_tcp_probe(io_, make_target("198.51.100.2", 80, std::chrono::milliseconds(100)));
-    probe->start([&calls](Outcome) { ++calls; });
+    probe->start([&calls](const Outcome&) { ++calls; });
     run_for(io_, std::chrono::milliseconds(10));
   }
   run_for(io_, std::chrono::milliseconds(200));
@@ -164,7 +164,7 @@ TEST_F(TcpProbeTest, DoneMayStartTheNextAttempt) {
   TcpServer server(io_, {asio::ip::make_address("127.0.0.1"), 0}, "");
   auto probe = make_tcp_probe(io_, make_target("127.0.0.1", server.port()));
   int successes = 0;
-  std::function<void(Outcome)> again = [&](Outcome o) {
+  std::function<void(Outcome)> again = [&](const Outcome& o) {
     if (o.success) ++successes;
     if (successes < 5) probe->start(again);
   };
@@ -195,13 +195,14 @@ TEST_F(TcpProbeTest, TenThousandChecks) {
 
   constexpr int kTotal = 10'000, kParallel = 200;
   std::vector<std::unique_ptr<Probe>> probes;
+  probes.reserve(kParallel);
   for (int i = 0; i < kParallel; ++i)
     probes.push_back(make_tcp_probe(io_, make_target("127.0.0.1", port, std::chrono::seconds(2))));
   int started = 0, succeeded = 0, failed = 0;
   std::string failure;
   std::function<void(Probe&)> launch = [&](Probe& p) {
     ++started;
-    p.start([&, probe = &p](Outcome o) {
+    p.start([&, probe = &p](const Outcome& o) {
       if (o.success) {
         ++succeeded;
       } else {

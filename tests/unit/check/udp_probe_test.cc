@@ -115,7 +115,7 @@ TEST_F(UdpProbeTest, PortUnreachableIsFailure) {
   ASSERT_TRUE(run.outcome);
   EXPECT_FALSE(run.outcome->success);
   EXPECT_EQ(run.outcome->reason, "ICMP port unreachable");
-  EXPECT_LT(run.elapsed, std::chrono::milliseconds(200));
+  EXPECT_LT(run.elapsed, std::chrono::milliseconds(450));  // well before the 500 ms timeout
 }
 
 TEST_F(UdpProbeTest, Ipv6PortUnreachableIsFailure) {
@@ -154,7 +154,7 @@ TEST_F(UdpProbeTest, RequireReplyWantsAMatchingReply) {
   EXPECT_FALSE(run.outcome->success);
   EXPECT_TRUE(run.outcome->timed_out);
   EXPECT_EQ(run.outcome->reason, "no reply within 200 ms");
-  EXPECT_LT(run.elapsed, std::chrono::milliseconds(500));
+  EXPECT_LT(run.elapsed, std::chrono::milliseconds(900));  // timeout + scheduling slack
 }
 
 TEST_F(UdpProbeTest, RequireReplyChecksTheLengthOfALongReply) {
@@ -172,7 +172,7 @@ TEST_F(UdpProbeTest, CancelStopsTheAttemptAndTheProbeStartsAgain) {
   auto probe = make_udp_probe(
       io_, make_target("127.0.0.1", silent.port(), std::chrono::milliseconds(100)), require(""));
   int calls = 0;
-  probe->start([&calls](Outcome) { ++calls; });
+  probe->start([&calls](const Outcome&) { ++calls; });
   run_for(io_, std::chrono::milliseconds(20));
   probe->cancel();
   run_for(io_, std::chrono::milliseconds(200));

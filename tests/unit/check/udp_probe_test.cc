@@ -166,6 +166,32 @@ TEST_F(UdpProbeTest, RequireReplyChecksTheLengthOfALongReply) {
   EXPECT_EQ(run.outcome->reason, "reply of more than max_reply_length 255 bytes");
 }
 
+// keepalived's semantics, with the caveat its manual gives: a host that swallows datagrams
+// without an ICMP error is up unless require_reply is set.
+TEST_F(UdpProbeTest, SilentNetworkIsSuccessUnlessAReplyIsRequired) {
+  ASSERT_TRUE(add_silent_and_unreachable_nets());
+  auto lenient =
+      make_udp_probe(io_, make_target("198.51.100.2", 53, std::chrono::milliseconds(200)), {});
+  Attempt run = run_probe(io_, *lenient);
+  ASSERT_TRUE(run.outcome);
+  EXPECT_TRUE(run.outcome->success);
+  EXPECT_EQ(run.outcome->reason, "no ICMP port unreachable within 200 ms");
+
+  auto strict = make_udp_probe(io_, make_target("198.51.100.2", 53, std::chrono::milliseconds(200)),
+                               require(""));
+  run = run_probe(io_, *strict);
+  ASSERT_TRUE(run.outcome);
+  EXPECT_FALSE(run.outcome->success);
+  EXPECT_EQ(run.outcome->reason, "no reply within 200 ms");
+
+  auto unreachable = make_udp_probe(io_, make_target("198.51.100.200", 53), {});
+  run = run_probe(io_, *unreachable);
+  ASSERT_TRUE(run.outcome);
+  EXPECT_FALSE(run.outcome->success);
+  EXPECT_EQ(run.outcome->reason, "no route to host");
+  EXPECT_FALSE(run.called_inside_start);
+}
+
 TEST_F(UdpProbeTest, CancelStopsTheAttemptAndTheProbeStartsAgain) {
   UdpServer server(io_, local_, [](const Bytes& d) { return d; });
   UdpServer silent(io_, local_, [](const Bytes&) { return std::nullopt; });

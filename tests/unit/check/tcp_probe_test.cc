@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "check/probe_test_support.h"
@@ -226,8 +228,20 @@ TEST_F(TcpProbeTest, TenThousandChecks) {
   const double cpu = seconds(after.ru_utime) - seconds(before.ru_utime) + seconds(after.ru_stime) -
                      seconds(before.ru_stime);
   EXPECT_EQ(succeeded, kTotal) << failed << " failed, last: " << failure;
-  std::printf("%d TCP checks in %.3f s wall (%.0f/s); probing thread CPU %.3f s (%.1f us/check)\n",
-              kTotal, wall, kTotal / wall, cpu, cpu / kTotal * 1e6);
+  // The RST close leaves no TIME_WAIT behind (state 06 in /proc/net/tcp).
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  int time_wait = 0;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state;
+    if (fields >> slot >> local >> remote >> state && state == "06") ++time_wait;
+  }
+  EXPECT_LT(time_wait, 100);
+  std::printf(
+      "%d TCP checks in %.3f s wall (%.0f/s); probing thread CPU %.3f s (%.1f us/check); "
+      "%d in TIME_WAIT\n",
+      kTotal, wall, kTotal / wall, cpu, cpu / kTotal * 1e6, time_wait);
 }
 
 }  // namespace

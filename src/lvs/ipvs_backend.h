@@ -4,16 +4,34 @@
 //
 // This kernel has no IPVS: open() fails with "IPVS is not available in this kernel (the
 // IPVS generic netlink family does not exist; load ip_vs)". The messages are unit-tested
-// (ipvs_message.h); talking to a real IPVS was not exercised here (README says so).
+// (ipvs_message.h) and so is the diff, over a fake channel; talking to a real IPVS was not
+// exercised here (README says so).
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <span>
 
+#include "common/result.h"
 #include "lvs/backend.h"
 
 namespace halo::lvs {
 
+// The netlink side of the IPVS back end: tests replace it to see what apply() sends.
+class IpvsChannel {
+ public:
+  virtual ~IpvsChannel() = default;
+  // The IPVS genl family id (CTRL_CMD_GETFAMILY "IPVS"); an error when IPVS is missing.
+  virtual Result<std::uint16_t> resolve_family() = 0;
+  // Sends one request and waits for the kernel's ack; the kernel's error as an Error.
+  virtual Result<void> request(std::span<const std::uint8_t> message) = 0;
+};
+
+// The real channel: a NETLINK_GENERIC socket (libmnl), opened on first use.
+std::unique_ptr<IpvsChannel> make_netlink_ipvs_channel();
+
 std::unique_ptr<Backend> make_ipvs_backend();
+std::unique_ptr<Backend> make_ipvs_backend(std::unique_ptr<IpvsChannel> channel);
 
 // Whether the kernel offers IPVS (resolves the genl family; nothing is changed).
 bool ipvs_available();

@@ -229,6 +229,12 @@ class NftBackend final : public Backend {
     if (vs.persistence_timeout || vs.persistence_granularity || vs.persistence_engine) {
       return std::string(kPersistenceRefusal);
     }
+    if (vs.ops) {
+      return std::string(
+          "the nftables load-balancer back end schedules per connection (conntrack NAT), so it "
+          "cannot do ops (one-packet scheduling): remove ops, or use lb_backend ipvs on a kernel "
+          "with IPVS");
+    }
     if (vs.lvs_method && vs.lvs_method->method != config::LvsMethod::Nat) {
       return method_refusal(vs.lvs_method->method);
     }

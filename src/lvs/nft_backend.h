@@ -18,10 +18,11 @@
 // else (lc, wlc, sed, ...: they need connection counts nftables does not keep) is refused.
 // rr and dh give every destination one slot, wrr and sh a slot range proportional to the
 // weight (divided by the weights' gcd), as IPVS weighs them. Only NAT forwarding can be
-// expressed; DR and TUN are refused, and so is persistence. Destinations with weight 0
-// (inhibited) are left out of the map (no new connections), as IPVS does with weight 0. A
-// service with no destination of weight > 0 rejects new connections with a TCP reset (UDP,
-// SCTP: ICMP port unreachable) instead of letting them reach the local host.
+// expressed; DR and TUN are refused, and so are persistence and ops (nftables NAT schedules
+// per connection). Destinations with weight 0 (inhibited) are left out of the map (no new
+// connections), as IPVS does with weight 0. A service with no destination of weight > 0
+// rejects new connections with a TCP reset (UDP, SCTP: ICMP port unreachable) instead of
+// letting them reach the local host. Two services may not share a frontend or fwmark.
 #pragma once
 
 #include <memory>

@@ -182,6 +182,9 @@ TEST(NftBackend, RefusesWhatItCannotExpressWithWhatToUseInstead) {
       config::ForwardingMethod{config::LvsMethod::Tun};
   EXPECT_NE(backend->refuse(vs)->find("not lvs_method TUN"), std::string::npos);
   vs.real_servers.clear();
+  vs.ops = true;
+  EXPECT_NE(backend->refuse(vs)->find("cannot do ops (one-packet scheduling)"), std::string::npos);
+  vs.ops = false;
   vs.persistence_timeout = 300;
   EXPECT_NE(backend->refuse(vs)->find("does not implement persistence"), std::string::npos);
 }
@@ -372,6 +375,80 @@ TEST_F(NftBackendNetns, EmptyServiceResetsInsteadOfReachingTheLocalHost) {
   s.destinations = {dest("198.51.100.13", 8080, 1)};
   ASSERT_TRUE(backend_->apply(s));
   EXPECT_EQ(connect_many(5, "192.0.2.10", 80, listeners_), (std::map<int, int>{{2, 5}}));
+}
+
+// A local sender sees the drop as EPERM from send() and the ICMP port unreachable as
+// ECONNREFUSED; the trap socket on the virtual address gets nothing.
+TEST_F(NftBackendNetns, EmptyUdpServiceAnswersPortUnreachable) {
+  Service s = wrr_service();
+  s.protocol = config::LvsProtocol::Udp;
+  s.destinations.clear();
+  ASSERT_TRUE(backend_->apply(s));
+  socklen_t len = 0;
+  const auto vip = socket_address("192.0.2.10", 80, len);
+  const int trap = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  ASSERT_EQ(bind(trap, reinterpret_cast<const sockaddr*>(&vip), len), 0);
+  const int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  ASSERT_EQ(connect(fd, reinterpret_cast<const sockaddr*>(&vip), len), 0);
+  const auto sent = send(fd, "x", 1, 0);
+  const int send_errno = errno;
+  if (sent < 0) {
+    EXPECT_EQ(send_errno, EPERM) << strerror(send_errno);
+  }
+  pollfd p{fd, POLLIN, 0};
+  poll(&p, 1, 1000);
+  char byte = 0;
+  EXPECT_EQ(recv(fd, &byte, 1, MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, ECONNREFUSED) << strerror(errno);
+  EXPECT_EQ(recv(trap, &byte, 1, MSG_DONTWAIT), -1);  // nothing reached the local host
+  close(fd);
+  close(trap);
+}
+
+TEST_F(NftBackendNetns, LibnftablesErrorsAreReturnedWithTheirText) {
+  ASSERT_TRUE(halo::testing::sh("nft delete table inet halo_lb"));  // behind halo's back
+  const auto applied = backend_->apply(wrr_service());
+  ASSERT_FALSE(applied);
+  EXPECT_EQ(applied.error().message.rfind("nftables: cannot apply service 192.0.2.10:80: Error: "
+                                          "No such file or directory",
+                                          0),
+            0U)
+      << applied.error().message;
+  ASSERT_TRUE(backend_->open());  // open() recreates it
+  EXPECT_TRUE(backend_->apply(wrr_service()));
+}
+
+// Traffic arriving from another host (a child namespace routed through the sandbox) goes
+// through the prerouting hook; the replies are un-NATed by conntrack.
+TEST_F(NftBackendNetns, ConnectionsArrivingFromAnotherHost) {
+  const std::string client = "halo-lvsb-" + std::to_string(getpid());
+  ASSERT_TRUE(halo::testing::sh("ip netns add " + client));
+  const auto in_client = [&](const std::string& command) {
+    return halo::testing::sh("ip netns exec " + client + " " + command);
+  };
+  ASSERT_TRUE(halo::testing::sh("ip link add lvsb0 type veth peer name lvsb1 netns " + client));
+  ASSERT_TRUE(halo::testing::sh("ip addr add 192.0.2.129/25 dev lvsb0 && ip link set lvsb0 up"));
+  ASSERT_TRUE(
+      in_client("sh -c 'ip link set lo up && ip link set lvsb1 up && "
+                "ip addr add 192.0.2.130/25 dev lvsb1 && "
+                "ip route add 192.0.2.10/32 via 192.0.2.129'"));
+  ASSERT_TRUE(backend_->apply(wrr_service()));  // 1:3:0
+  const bool connected = in_client(
+      "python3 -c 'import socket\n"
+      "for i in range(100):\n"
+      "    socket.create_connection((\"192.0.2.10\", 80), timeout=2).close()'");
+  // Every connection is queued on the listener it reached; count them.
+  std::map<int, int> tally;
+  for (std::size_t i = 0; i < listeners_.size(); ++i) {
+    for (int fd = accept4(listeners_[i], nullptr, nullptr, SOCK_CLOEXEC); fd >= 0;
+         fd = accept4(listeners_[i], nullptr, nullptr, SOCK_CLOEXEC)) {
+      close(fd);
+      ++tally[static_cast<int>(i)];
+    }
+  }
+  halo::testing::sh("ip netns del " + client);
+  EXPECT_TRUE(connected);
+  EXPECT_EQ(tally, (std::map<int, int>{{0, 25}, {1, 75}}));
 }
 
 TEST_F(NftBackendNetns, Ipv6Service) {

@@ -50,8 +50,8 @@ BackendKind default_backend_kind() {
   return ipvs_available() ? BackendKind::Ipvs : BackendKind::Nftables;
 }
 
-std::unique_ptr<Backend> make_backend(BackendKind kind) {
-  return kind == BackendKind::Ipvs ? make_ipvs_backend() : make_nft_backend();
+std::unique_ptr<Backend> make_backend(BackendKind kind, bool lvs_flush) {
+  return kind == BackendKind::Ipvs ? make_ipvs_backend(lvs_flush) : make_nft_backend();
 }
 
 }  // namespace halo::lvs

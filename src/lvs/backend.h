@@ -54,6 +54,7 @@ std::string_view backend_kind_name(BackendKind kind);
 
 // IPVS when the kernel has it (the IPVS generic-netlink family resolves), else nftables.
 BackendKind default_backend_kind();
-std::unique_ptr<Backend> make_backend(BackendKind kind);
+// `lvs_flush` (global_defs): the IPVS back end flushes every IPVS service at open().
+std::unique_ptr<Backend> make_backend(BackendKind kind, bool lvs_flush = false);
 
 }  // namespace halo::lvs

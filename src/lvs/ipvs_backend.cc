@@ -6,8 +6,12 @@
 // is updated after each acknowledged request, so when one fails halfway the record still
 // says exactly what the kernel holds and the next apply() sends what is still missing.
 //
-// open() flushes every IPVS service, as keepalived's `lvs_flush` does: a crashed halo's
-// services cannot be told apart from others, and the namespace's IPVS table is halo's.
+// Starting after a crash: IPVS keeps the services of a halo that died. open() flushes them
+// only when asked (global_defs lvs_flush, keepalived's keyword), since the same table may
+// hold other programs' services (kube-proxy's, ipvsadm's). Otherwise a service halo adds
+// that already exists (EEXIST) is deleted and added again, so its stale destinations go; a
+// destination or service that is already gone when halo deletes it (ENOENT: an operator ran
+// ipvsadm -C) counts as deleted.
 #include "lvs/ipvs_backend.h"
 
 #include <fmt/format.h>
@@ -76,23 +80,26 @@ class NetlinkIpvsChannel final : public IpvsChannel {
     return static_cast<std::uint16_t>(id);
   }
 
-  Result<void> request(std::span<const std::uint8_t> message) override {
-    if (auto opened = ensure_open(); !opened) return opened;
+  int request(std::span<const std::uint8_t> message) override {
+    if (auto opened = ensure_open(); !opened) return errno_ != 0 ? errno_ : EIO;
     std::vector<std::uint8_t> buf(message.begin(), message.end());
     auto* nlh = reinterpret_cast<nlmsghdr*>(buf.data());
     nlh->nlmsg_seq = ++seq_;
-    return exchange(nlh, nullptr, nullptr);
+    return exchange(nlh, nullptr, nullptr) ? 0 : errno_;
   }
 
  private:
   Result<void> ensure_open() {
     if (nl_) return {};
     nl_.reset(mnl_socket_open2(NETLINK_GENERIC, SOCK_CLOEXEC));
-    if (!nl_) return fail(std::string("cannot open a generic netlink socket: ") + strerror(errno));
+    if (!nl_) {
+      errno_ = errno;
+      return fail(std::string("cannot open a generic netlink socket: ") + strerror(errno_));
+    }
     if (mnl_socket_bind(nl_.get(), 0, MNL_SOCKET_AUTOPID) < 0) {
-      const int err = errno;
+      errno_ = errno;
       nl_.reset();
-      return fail(std::string("cannot bind a generic netlink socket: ") + strerror(err));
+      return fail(std::string("cannot bind a generic netlink socket: ") + strerror(errno_));
     }
     portid_ = mnl_socket_get_portid(nl_.get());
     return {};
@@ -153,7 +160,8 @@ std::string dest_text(const Destination& d) {
 
 class IpvsBackend final : public Backend {
  public:
-  explicit IpvsBackend(std::unique_ptr<IpvsChannel> channel) : channel_(std::move(channel)) {}
+  IpvsBackend(std::unique_ptr<IpvsChannel> channel, bool flush_at_open)
+      : channel_(std::move(channel)), flush_at_open_(flush_at_open) {}
 
   std::string_view name() const override { return "ipvs"; }
 
@@ -166,9 +174,9 @@ class IpvsBackend final : public Backend {
     if (!id) return tl::unexpected(id.error());
     family_id_ = *id;
     installed_.clear();
-    if (auto flushed = channel_->request(ipvs::flush_message(*family_id_, ++seq_)); !flushed) {
-      return fail("IPVS: cannot flush the services a previous run left: " +
-                  flushed.error().message);
+    if (!flush_at_open_) return {};
+    if (const int err = channel_->request(ipvs::flush_message(*family_id_, ++seq_)); err != 0) {
+      return fail(std::string("IPVS: cannot flush the services (lvs_flush): ") + strerror(err));
     }
     return {};
   }
@@ -185,8 +193,9 @@ class IpvsBackend final : public Backend {
     Service settings = service;
     settings.destinations.clear();
     std::map<DestKey, Destination> wanted;
-    for (const auto& d : service.destinations)
+    for (const auto& d : service.destinations) {
       wanted.insert_or_assign(DestKey{d.address, d.port}, d);
+    }
 
     Installed& state = installed_[service.name];
     // Services no longer wanted (their destinations go with them).
@@ -195,12 +204,7 @@ class IpvsBackend final : public Backend {
         ++it;
         continue;
       }
-      if (auto done = send(ipvs::service_message(*family_id_, ++seq_, ipvs::Command::DelService,
-                                                 it->second.settings, it->first),
-                           "delete service", it->first);
-          !done) {
-        return done;
-      }
+      if (auto done = delete_service(it->first, it->second.settings); !done) return done;
       it = state.erase(it);
     }
     for (const auto& key : *keys) {
@@ -215,12 +219,7 @@ class IpvsBackend final : public Backend {
     if (found == installed_.end()) return {};
     Installed& state = found->second;
     for (auto it = state.begin(); it != state.end();) {
-      if (auto done = send(ipvs::service_message(*family_id_, ++seq_, ipvs::Command::DelService,
-                                                 it->second.settings, it->first),
-                           "delete service", it->first);
-          !done) {
-        return done;
-      }
+      if (auto done = delete_service(it->first, it->second.settings); !done) return done;
       it = state.erase(it);
     }
     installed_.erase(found);
@@ -235,24 +234,52 @@ class IpvsBackend final : public Backend {
   }
 
  private:
+  int send_service(ipvs::Command command, const Service& settings, const ipvs::ServiceKey& key) {
+    return channel_->request(ipvs::service_message(*family_id_, ++seq_, command, settings, key));
+  }
+  int send_dest(ipvs::Command command, const Service& settings, const ipvs::ServiceKey& key,
+                const Destination& destination) {
+    return channel_->request(
+        ipvs::dest_message(*family_id_, ++seq_, command, settings, key, destination));
+  }
+
+  static Result<void> service_error(std::string_view what, const ipvs::ServiceKey& key, int err) {
+    return fail(fmt::format("IPVS: cannot {} service {}: {}", what, key_text(key), strerror(err)));
+  }
+  static Result<void> dest_error(std::string_view what, const Destination& destination,
+                                 const ipvs::ServiceKey& key, int err) {
+    return fail(fmt::format("IPVS: cannot {} real server {} of service {}: {}", what,
+                            dest_text(destination), key_text(key), strerror(err)));
+  }
+
+  Result<void> delete_service(const ipvs::ServiceKey& key, const Service& settings) {
+    const int err = send_service(ipvs::Command::DelService, settings, key);
+    if (err != 0 && err != ENOENT && err != ESRCH) return service_error("delete", key, err);
+    return {};
+  }
+
+  // A new service; one that exists already (left by a crashed halo) is replaced, so none of
+  // its old destinations survive.
+  Result<void> add_service(const ipvs::ServiceKey& key, const Service& settings) {
+    int err = send_service(ipvs::Command::NewService, settings, key);
+    if (err == EEXIST) {
+      err = send_service(ipvs::Command::DelService, settings, key);
+      if (err == 0) err = send_service(ipvs::Command::NewService, settings, key);
+    }
+    if (err != 0) return service_error("add", key, err);
+    return {};
+  }
+
   Result<void> apply_key(Installed& state, const ipvs::ServiceKey& key, const Service& settings,
                          const std::map<DestKey, Destination>& wanted) {
     auto it = state.find(key);
     if (it == state.end()) {
-      if (auto done = send(
-              ipvs::service_message(*family_id_, ++seq_, ipvs::Command::NewService, settings, key),
-              "add service", key);
-          !done) {
-        return done;
-      }
+      if (auto done = add_service(key, settings); !done) return done;
       it = state.emplace(key, KeyState{settings, {}}).first;
     } else if (ipvs::service_message(0, 0, ipvs::Command::NewService, it->second.settings, key) !=
                ipvs::service_message(0, 0, ipvs::Command::NewService, settings, key)) {
-      if (auto done = send(
-              ipvs::service_message(*family_id_, ++seq_, ipvs::Command::SetService, settings, key),
-              "change service", key);
-          !done) {
-        return done;
+      if (const int err = send_service(ipvs::Command::SetService, settings, key); err != 0) {
+        return service_error("change", key, err);
       }
       it->second.settings = settings;
     }
@@ -262,51 +289,28 @@ class IpvsBackend final : public Backend {
         ++d;
         continue;
       }
-      if (auto done = send_dest(ipvs::Command::DelDest, ks.settings, key, d->second); !done) {
-        return done;
-      }
+      const int err = send_dest(ipvs::Command::DelDest, ks.settings, key, d->second);
+      if (err != 0 && err != ENOENT) return dest_error("delete", d->second, key, err);
       d = ks.destinations.erase(d);
     }
     for (const auto& [dk, destination] : wanted) {
       const auto have = ks.destinations.find(dk);
       if (have == ks.destinations.end()) {
-        if (auto done = send_dest(ipvs::Command::NewDest, ks.settings, key, destination); !done) {
-          return done;
-        }
+        int err = send_dest(ipvs::Command::NewDest, ks.settings, key, destination);
+        if (err == EEXIST) err = send_dest(ipvs::Command::SetDest, ks.settings, key, destination);
+        if (err != 0) return dest_error("add", destination, key, err);
         ks.destinations.emplace(dk, destination);
       } else if (!(have->second == destination)) {
-        if (auto done = send_dest(ipvs::Command::SetDest, ks.settings, key, destination); !done) {
-          return done;
-        }
+        const int err = send_dest(ipvs::Command::SetDest, ks.settings, key, destination);
+        if (err != 0) return dest_error("change", destination, key, err);
         have->second = destination;
       }
     }
     return {};
   }
 
-  Result<void> send_dest(ipvs::Command command, const Service& settings,
-                         const ipvs::ServiceKey& key, const Destination& destination) {
-    const auto message =
-        ipvs::dest_message(*family_id_, ++seq_, command, settings, key, destination);
-    if (auto done = channel_->request(message); !done) {
-      const char* what = command == ipvs::Command::NewDest   ? "add"
-                         : command == ipvs::Command::SetDest ? "change"
-                                                             : "delete";
-      return fail(fmt::format("IPVS: cannot {} real server {} of service {}: {}", what,
-                              dest_text(destination), key_text(key), done.error().message));
-    }
-    return {};
-  }
-
-  Result<void> send(const std::vector<std::uint8_t>& message, std::string_view what,
-                    const ipvs::ServiceKey& key) {
-    if (auto done = channel_->request(message); !done) {
-      return fail(fmt::format("IPVS: cannot {} {}: {}", what, key_text(key), done.error().message));
-    }
-    return {};
-  }
-
   std::unique_ptr<IpvsChannel> channel_;
+  bool flush_at_open_ = false;
   std::optional<std::uint16_t> family_id_;
   std::uint32_t seq_ = 0;
   std::map<std::string, Installed> installed_;  // by Service::name
@@ -318,12 +322,13 @@ std::unique_ptr<IpvsChannel> make_netlink_ipvs_channel() {
   return std::make_unique<NetlinkIpvsChannel>();
 }
 
-std::unique_ptr<Backend> make_ipvs_backend() {
-  return make_ipvs_backend(make_netlink_ipvs_channel());
+std::unique_ptr<Backend> make_ipvs_backend(bool flush_at_open) {
+  return make_ipvs_backend(make_netlink_ipvs_channel(), flush_at_open);
 }
 
-std::unique_ptr<Backend> make_ipvs_backend(std::unique_ptr<IpvsChannel> channel) {
-  return std::make_unique<IpvsBackend>(std::move(channel));
+std::unique_ptr<Backend> make_ipvs_backend(std::unique_ptr<IpvsChannel> channel,
+                                           bool flush_at_open) {
+  return std::make_unique<IpvsBackend>(std::move(channel), flush_at_open);
 }
 
 bool ipvs_available() {

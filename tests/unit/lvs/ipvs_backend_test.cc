@@ -1,8 +1,9 @@
-// The IPVS back end's diff, over a fake channel that records the requests: apply() sends only
-// what changed, and its record follows the kernel's acknowledgements (a refused request is
-// sent again on the next apply()). The bytes of each message are ipvs_message_test's concern;
-// here they are compared with messages built the same way, sequence numbers zeroed.
-// Also: on this kernel (no IPVS), the real back end says so clearly.
+// The IPVS back end's diff, over a fake channel that records the requests and answers them
+// with scripted errnos: apply() sends only what changed, its record follows the kernel's
+// acknowledgements (a refused request is sent again on the next apply()), a service left by a
+// crashed run is replaced, and deleting what is already gone is not an error. The bytes of each
+// message are ipvs_message_test's concern; here they are compared with messages built the same way,
+// sequence numbers zeroed. Also: on this kernel (no IPVS), the real back end says so clearly.
 #include "lvs/ipvs_backend.h"
 
 #include <gtest/gtest.h>
@@ -19,25 +20,22 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::uint16_t kFamily = 0x1c;
 
 struct Log {
-  std::vector<Bytes> sent;  // with sequence numbers zeroed
-  std::deque<bool> refuse;  // per request: true = the kernel answers EEXIST
+  std::vector<Bytes> sent;  // every request, sequence numbers zeroed
+  std::deque<int> answers;  // the errno for the next requests; 0 (ack) when empty
 };
 
 class FakeChannel final : public IpvsChannel {
  public:
   explicit FakeChannel(Log& log) : log_(log) {}
   Result<std::uint16_t> resolve_family() override { return kFamily; }
-  Result<void> request(std::span<const std::uint8_t> message) override {
+  int request(std::span<const std::uint8_t> message) override {
     Bytes bytes(message.begin(), message.end());
     for (int i = 8; i < 12; ++i) bytes[static_cast<std::size_t>(i)] = 0;  // nlmsg_seq
-    bool refused = false;
-    if (!log_.refuse.empty()) {
-      refused = log_.refuse.front();
-      log_.refuse.pop_front();
-    }
-    if (refused) return fail("File exists");
     log_.sent.push_back(std::move(bytes));
-    return {};
+    if (log_.answers.empty()) return 0;
+    const int answer = log_.answers.front();
+    log_.answers.pop_front();
+    return answer;
   }
 
  private:
@@ -79,8 +77,7 @@ class IpvsBackendTest : public ::testing::Test {
   void SetUp() override {
     backend_ = make_ipvs_backend(std::make_unique<FakeChannel>(log_));
     ASSERT_TRUE(backend_->open());
-    ASSERT_EQ(log_.sent, std::vector<Bytes>{ipvs::flush_message(kFamily, 0)});
-    log_.sent.clear();
+    ASSERT_TRUE(log_.sent.empty());  // other programs' services are left alone
   }
   Log log_;
   std::unique_ptr<Backend> backend_;
@@ -142,15 +139,48 @@ TEST_F(IpvsBackendTest, FrontendChangeMovesTheService) {
 
 TEST_F(IpvsBackendTest, RefusedRequestIsRetriedOnTheNextApply) {
   const Service s = service();
-  log_.refuse = {false, false, true};  // the second destination is refused
+  log_.answers = {0, 0, ENOMEM};  // the second destination is refused
   const auto first = backend_->apply(s);
   ASSERT_FALSE(first);
   EXPECT_EQ(first.error().message,
-            "IPVS: cannot add real server 198.51.100.12:8080 of service 192.0.2.10:80: File "
-            "exists");
+            "IPVS: cannot add real server 198.51.100.12:8080 of service 192.0.2.10:80: Cannot "
+            "allocate memory");
   log_.sent.clear();
   ASSERT_TRUE(backend_->apply(s));
   EXPECT_EQ(log_.sent, std::vector<Bytes>{dst(ipvs::Command::NewDest, s, s.destinations[1])});
+}
+
+TEST_F(IpvsBackendTest, ServiceLeftByACrashedRunIsReplaced) {
+  const Service s = service();
+  Service settings = s;
+  settings.destinations.clear();
+  log_.answers = {EEXIST};
+  ASSERT_TRUE(backend_->apply(s));
+  EXPECT_EQ(log_.sent, (std::vector<Bytes>{svc(ipvs::Command::NewService, settings),
+                                           svc(ipvs::Command::DelService, settings),
+                                           svc(ipvs::Command::NewService, settings),
+                                           dst(ipvs::Command::NewDest, s, s.destinations[0]),
+                                           dst(ipvs::Command::NewDest, s, s.destinations[1])}));
+}
+
+TEST_F(IpvsBackendTest, DeletingWhatIsAlreadyGoneIsNotAnError) {
+  Service s = service();
+  ASSERT_TRUE(backend_->apply(s));
+  s.destinations.pop_back();
+  log_.answers = {ENOENT};  // an operator removed it with ipvsadm
+  ASSERT_TRUE(backend_->apply(s));
+  log_.answers = {ENOENT};
+  ASSERT_TRUE(backend_->remove(s.name));
+  log_.sent.clear();
+  ASSERT_TRUE(backend_->close());
+  EXPECT_TRUE(log_.sent.empty());
+}
+
+TEST(IpvsBackend, LvsFlushFlushesAtOpen) {
+  Log log;
+  auto backend = make_ipvs_backend(std::make_unique<FakeChannel>(log), /*flush_at_open=*/true);
+  ASSERT_TRUE(backend->open());
+  EXPECT_EQ(log.sent, std::vector<Bytes>{ipvs::flush_message(kFamily, 0)});
 }
 
 TEST_F(IpvsBackendTest, RemoveAndCloseDeleteWhatWasInstalled) {

@@ -451,6 +451,34 @@ TEST_F(NftBackendNetns, ConnectionsArrivingFromAnotherHost) {
   EXPECT_EQ(tally, (std::map<int, int>{{0, 25}, {1, 75}}));
 }
 
+// A fwmark service: the mark (set here with SO_MARK on the client socket; normally by a
+// firewall rule) selects the service whatever the address and port; destinations without a
+// port keep the connection's port.
+TEST_F(NftBackendNetns, FwmarkService) {
+  Service s;
+  s.name = "FWM 5";
+  s.fwmarks = {5};
+  s.scheduler = config::LvsScheduler::Rr;
+  s.destinations = {dest("198.51.100.13", 0, 1)};
+  ASSERT_TRUE(backend_->apply(s));
+  socklen_t len = 0;
+  const auto vip = socket_address("192.0.2.10", 8080, len);
+  for (int i = 0; i < 3; ++i) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int mark = 5;
+    ASSERT_EQ(setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)), 0);
+    ASSERT_EQ(connect(fd, reinterpret_cast<const sockaddr*>(&vip), len), 0) << strerror(errno);
+    pollfd p{listeners_[2], POLLIN, 0};
+    ASSERT_EQ(poll(&p, 1, 2000), 1);
+    const int accepted = accept4(listeners_[2], nullptr, nullptr, SOCK_CLOEXEC);
+    EXPECT_GE(accepted, 0);
+    close(accepted);
+    close(fd);
+  }
+  // Unmarked, the same address and port is just local (and refused: nothing listens there).
+  EXPECT_EQ(connect_once("192.0.2.10", 8080, listeners_), -ECONNREFUSED);
+}
+
 TEST_F(NftBackendNetns, Ipv6Service) {
   ASSERT_TRUE(
       halo::testing::sh("ip addr add 2001:db8::10/128 dev lo nodad && "

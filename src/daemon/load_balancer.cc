@@ -25,41 +25,6 @@ spdlog::logger& logger() {
 
 using config::LvsProtocol;
 
-const char* scheduler_name(config::LvsScheduler s) {
-  using S = config::LvsScheduler;
-  switch (s) {
-    case S::Rr:
-      return "rr";
-    case S::Wrr:
-      return "wrr";
-    case S::Lc:
-      return "lc";
-    case S::Wlc:
-      return "wlc";
-    case S::Lblc:
-      return "lblc";
-    case S::Sh:
-      return "sh";
-    case S::Mh:
-      return "mh";
-    case S::Dh:
-      return "dh";
-    case S::Fo:
-      return "fo";
-    case S::Ovf:
-      return "ovf";
-    case S::Lblcr:
-      return "lblcr";
-    case S::Sed:
-      return "sed";
-    case S::Nq:
-      return "nq";
-    case S::Twos:
-      return "twos";
-  }
-  return "?";
-}
-
 const char* protocol_name(LvsProtocol p) {
   switch (p) {
     case LvsProtocol::Tcp:
@@ -256,7 +221,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
   status::VirtualServerView& v = slot->view;
   v.name = slot->name;
   v.protocol = protocol_name(protocol);
-  v.scheduler = scheduler_name(spec.service.scheduler);
+  v.scheduler = std::string(lvs::scheduler_name(spec.service.scheduler));
   v.method = method_name(vs_method.method);
   v.delay_loop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(vs.delay_loop).count();
   v.quorum = vs.quorum;
@@ -541,7 +506,7 @@ void LoadBalancer::Impl::ensure_backend(const config::Config& config) {
     backend.reset();
   }
   backend_kind = kind;
-  auto made = lvs::make_backend(kind);
+  auto made = lvs::make_backend(kind, config.global.defs.lvs_flush);
   if (auto opened = made->open(); !opened) {
     backend_error = opened.error().message;
     logger().error("load balancer: {}; virtual servers are checked but not programmed",

@@ -2,10 +2,12 @@
 // codes). Each subcommand is one command line on the socket (src/control/command.h):
 //
 //   info | instances | instance NAME | trackers | stats   show … json, drawn as a table
+//   servers | checks                                    (the same)
 //   events [--follow]                                   show events [follow]
 //   schema                                              show schema
 //   set-priority NAME N                                 set instance NAME priority N
 //   enable|disable tracker|check NAME                   enable|disable tracker|check NAME
+//                                                       (a check by its id, `haloctl checks`)
 //   reload                                              reload
 //   dump data|stats|json                                dump data|stats|json
 //   raw 'LINE'                                          LINE, the reply printed as it is
@@ -94,6 +96,10 @@ int main(int argc, char** argv) {
   instance->add_option("NAME", instance_name, "instance name")->required()->check(kOneWord);
   instance->callback([&] { exit_code = halo::ctl::show(options, "instance " + instance_name); });
   app.add_subcommand("trackers", "every tracker: status, value, users")->callback(show("trackers"));
+  app.add_subcommand("servers", "virtual servers and their real servers: quorum, weights, checks")
+      ->callback(show("servers"));
+  app.add_subcommand("checks", "every health check: status, last exit code and reason, counters")
+      ->callback(show("checks"));
   app.add_subcommand("stats", "counters per instance, and the daemon's")->callback(show("stats"));
   app.add_subcommand("schema", "the JSON forms' fields")->callback([&] {
     exit_code = command(options, options.json ? "show schema json" : "show schema");

@@ -172,6 +172,9 @@ Result<BuiltCheck> build_check(boost::asio::io_context& io, process::Supervisor&
             view.details.emplace_back("timeout",
                                       std::to_string(ms(options.command.timeout) / 1000));
             view.details.emplace_back("dynamic", misc.dynamic ? "YES" : "NO");
+            const auto& who = options.command.credentials;
+            view.details.emplace_back("uid:gid", fmt::format("{}:{}", who.uid.value_or(getuid()),
+                                                             who.gid.value_or(getgid())));
             s.from_start = true;  // keepalived: a script's next run counts from its start
             built.probe = check::make_misc_probe(io, supervisor, std::move(options));
             return {};
@@ -191,6 +194,9 @@ Result<BuiltCheck> build_check(boost::asio::io_context& io, process::Supervisor&
       },
       checker.kind);
   if (!made) return tl::unexpected(made.error());
+  // keepalived_check.data: the kind's own lines follow its "Keepalive method" line.
+  if (!view.details.empty())
+    view.details.insert(view.details.begin(), {"Keepalive method", view.kind});
   return built;
 }
 

@@ -1,6 +1,6 @@
-// keepalived's signal dumps: SIGUSR1 keepalived.data (and keepalived_check.data), SIGUSR2 keepalived.stats, --signum=JSON
-// keepalived.json, in the dump directory (keepalived's /tmp by default). Each is written to a
-// temporary file and renamed, so a reader never sees half a dump.
+// keepalived's signal dumps: SIGUSR1 keepalived.data (and keepalived_check.data), SIGUSR2
+// keepalived.stats, --signum=JSON keepalived.json, in the dump directory (keepalived's /tmp by
+// default). Each is written to a temporary file and renamed, so a reader never sees half a dump.
 #include <sstream>
 
 #include "common/log.h"

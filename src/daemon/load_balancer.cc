@@ -334,6 +334,7 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
   RealServerSlot& rslot = slot.real_servers[r];
   CheckSlot& cslot = *rslot.checks[c];
   const check::Outcome& o = report.outcome;
+  cslot.view.last_attempt = status::WallClock::now();
   // L2: a new result is news even when the verdict holds (MISC_CHECK 2 -> 1 both fail).
   const bool news =
       report.changed || !cslot.last_published || cslot.last_published->success != o.success ||

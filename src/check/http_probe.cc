@@ -33,6 +33,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -497,6 +498,10 @@ void finish(const std::shared_ptr<Attempt>& a, Probe::Done& done, Outcome outcom
 
 asio::awaitable<void> run_attempt(std::shared_ptr<Attempt> a, std::shared_ptr<const Plan> plan,
                                   Probe::Done done) {
+  // co_spawn enters the coroutine inline when start() runs on the loop's thread; `done` must
+  // never run inside start(), so the attempt begins on the next turn of the loop.
+  co_await asio::post(a->io, asio::use_awaitable);
+  if (a->ended) co_return;
   if (!plan->setup_error.empty()) {
     finish(a, done, verdict_of(false, plan->setup_error));
     co_return;

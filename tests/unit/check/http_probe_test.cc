@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <optional>
 
@@ -222,6 +223,26 @@ TEST_F(HttpProbeTest, EveryUrlIsCheckedAndTheFirstFailureNamed) {
   EXPECT_EQ(server.requests.size(), 2U);
   auto probe2 = make_http_probe(io_, target(server.port()), http({good, good}));
   EXPECT_EQ(run(*probe2).reason, "2 urls passed");
+}
+
+TEST_F(HttpProbeTest, DoneNeverRunsInsideStartEvenForAnImmediateFailure) {
+  // bindto an address no interface has: the attempt fails before any I/O.
+  auto t = target(80);
+  t.bind_address = boost::asio::ip::make_address("192.0.2.99");
+  auto probe = make_http_probe(io_, t, http({url("/")}));
+  std::optional<Outcome> result;
+  bool inside_start = false;
+  boost::asio::post(io_, [&] {
+    inside_start = true;
+    probe->start([&](Outcome o) {
+      EXPECT_FALSE(inside_start);
+      result = std::move(o);
+    });
+    inside_start = false;
+  });
+  io_.run_for(200ms);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->reason, "GET /: cannot bind to 192.0.2.99:0: Cannot assign requested address");
 }
 
 TEST_F(HttpProbeTest, ConnectionRefused) {

@@ -35,7 +35,7 @@ config::HttpUrl url(std::string path) {
 
 class HttpProbeTest : public halo::testing::NetnsSandbox {
  protected:
-  Target target(std::uint16_t port, Duration timeout = 2s) {
+  Target target(std::uint16_t port, Duration timeout = 5s) {
     Target t;
     t.address = boost::asio::ip::make_address("127.0.0.1");
     t.port = port;

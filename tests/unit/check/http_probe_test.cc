@@ -240,7 +240,7 @@ TEST_F(HttpProbeTest, DoneNeverRunsInsideStartEvenForAnImmediateFailure) {
     });
     inside_start = false;
   });
-  io_.run_for(200ms);
+  for (int i = 0; i < 250 && !result; ++i) io_.run_for(20ms);
   ASSERT_TRUE(result);
   EXPECT_EQ(result->reason, "GET /: cannot bind to 192.0.2.99:0: Cannot assign requested address");
 }

@@ -226,6 +226,7 @@ class ResponseReader {
     http::response_parser<http::empty_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(kMaxHead + 4));
     parser.eager(false);
+    parser.body_limit(boost::none);  // the body is not Beast's to read: ours is 16 MiB
     error_code ec;
     parser.put(asio::buffer(head_), ec);
     if (ec && ec != http::error::need_more) {

@@ -39,10 +39,11 @@ struct HttpOptions {
   const config::SslConfig* ssl = nullptr;  // global SSL block; nullptr: defaults
 };
 
-// Success reason: "HTTP status 200" (one url) or "3 urls: HTTP status 2xx" style summaries;
-// failure reasons name the url: "GET /health: HTTP status 500 not in 200-299",
-// "GET /: digest mismatch: got X want Y", "GET /: connection refused",
-// "GET /: no response within 3 s", "GET /: TLS handshake failed: ...".
+// Success reason: "HTTP status 200" (one url) or "3 urls passed". Failure reasons name the
+// url: "GET /health: HTTP status 500 not in 200-299", "GET /: digest mismatch: got X want Y",
+// "GET /: body does not match regex \"...\"", "GET /: connection refused",
+// "GET /: connection reset", "GET /: no response within 3 s" (timed_out set),
+// "GET /: TLS handshake failed: wrong version number (SSL routines)".
 std::unique_ptr<Probe> make_http_probe(boost::asio::io_context& io, Target target,
                                        HttpOptions options);
 

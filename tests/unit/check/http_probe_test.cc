@@ -170,6 +170,24 @@ TEST_F(HttpProbeTest, ChunkedBodyIsHashedAsReceivedLikeKeepalived) {
   EXPECT_TRUE(o.success) << o.reason;
 }
 
+TEST_F(HttpProbeTest, BodyOver16MiBFails) {
+  const std::size_t size = 16 * 1024 * 1024 + 1;
+  TestHttpServer server(io_, respond("HTTP/1.0 200 OK\r\nContent-Length: " + std::to_string(size) +
+                                     "\r\n\r\n" + std::string(size, 'x')));
+  auto probe = make_http_probe(io_, target(server.port()), http({url("/")}));
+  const Outcome o = run(*probe);
+  EXPECT_EQ(o.reason, "GET /: HTTP response body larger than 16 MiB");
+
+  // 9 MiB is fine (Beast's own default limit, 8 MiB, is not in the way).
+  const std::string body(9 * 1024 * 1024, 'y');
+  server.set_script(respond("HTTP/1.0 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+                            "\r\n\r\n" + body));
+  auto u = url("/");
+  u.digest = md5_hex(body);
+  probe = make_http_probe(io_, target(server.port()), http({u}));
+  EXPECT_TRUE(run(*probe).success);
+}
+
 TEST_F(HttpProbeTest, RegexMatchAndNoMatch) {
   TestHttpServer server(io_, respond(ok_reply("status: OK\n")));
   auto u = url("/");

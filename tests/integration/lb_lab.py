@@ -86,7 +86,10 @@ class LbLab:
     def start_halod(self, config: str) -> vrrp_lab.Halod:
         self.daemon = self.lab.start(vrrp_lab.Halod, "node1", config,
                                      binary=str(self.halod_binary))
-        control_client.wait_for_socket(self.socket, timeout=10)
+        try:
+            control_client.wait_for_socket(self.socket, timeout=10)
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n{self.describe()}") from None
         return self.daemon
 
     @property

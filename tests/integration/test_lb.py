@@ -271,3 +271,116 @@ def test_genhash_prints_the_digest_of_a_body(lb, halod, haloctl):
                            capture_output=True, text=True, timeout=20)
         assert p.returncode == 0, p.stderr
         assert want in p.stdout, p.stdout
+
+
+def test_every_checker_kind_against_a_real_server(lb, tmp_path):
+    """SSL_GET (a throw-away certificate), SMTP_CHECK, DNS_CHECK, UDP_CHECK, PING_CHECK and
+    FILE_CHECK each keep their real server up while it answers, and take it out when it stops."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=rs.lab", "-keyout", str(tmp_path / "key.pem"),
+                    "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True,
+                   timeout=60)
+    servers = {
+        "ssl": lb.server("node2", "tls", RS1, 8443, str(tmp_path)),
+        "smtp": lb.server("node2", "smtp", RS1, 8025),
+        "dns": lb.server("node2", "dns", RS1, 8053),
+        "udp": lb.server("node2", "udp-echo", RS1, 8054),
+    }
+    lb.server("node3", "http", RS2, 8080, "rs2")
+    # ICMP datagram sockets need the daemon's group in ping_group_range (in node1's namespace
+    # only; keepalived widens it itself, halod leaves the host's sysctls alone).
+    lb.sh("node1", "sysctl -q -w net.ipv4.ping_group_range='0 2147483647'")
+    flag = lb.dir / "flag"
+    flag.write_text("0\n")
+    timing = f"connect_timeout {CONNECT_TIMEOUT}\n retry 0\n"
+    kinds = f"""
+    real_server {RS1} 8443 {{
+        SSL_GET {{
+            url {{
+                path /
+                status_code 200
+            }}
+            {timing}
+        }}
+    }}
+    real_server {RS1} 8025 {{
+        SMTP_CHECK {{
+            helo_name lb.lab
+            {timing}
+        }}
+    }}
+    real_server {RS1} 8053 {{
+        DNS_CHECK {{
+            type A
+            name rs.lab
+            {timing}
+        }}
+    }}
+    real_server {RS1} 8054 {{
+        UDP_CHECK {{
+            payload 68656c6c6f
+            require_reply 68656c6c6f
+            {timing}
+        }}
+    }}
+    real_server {RS2} 8080 {{
+        PING_CHECK {{
+            {timing}
+        }}
+    }}
+    real_server {RS2} 8081 {{
+        FILE_CHECK {{
+            track_file flag
+            weight 0
+        }}
+    }}"""
+    track_file = f"track_file flag {{\n    file {flag}\n}}\n"
+    lb.start_halod(track_file + config(kinds))
+    ports = {"ssl": 8443, "smtp": 8025, "dns": 8053, "udp": 8054}
+
+    def all_alive() -> bool:
+        servers_now = lb.real_servers()
+        return all(rs["alive"] for rs in servers_now.values())
+    lb.wait(all_alive, 10, "every real server up")
+
+    for kind, proc in servers.items():
+        lb.stop_server(proc)
+        key = f"{RS1}:{ports[kind]}"
+        lb.wait(lambda k=key: not alive(lb, k), LEAVE_BOUND, f"{kind} server down")
+    flag.write_text("1\n")
+    lb.wait(lambda: not alive(lb, f"{RS2}:8081"), 5, "FILE_CHECK down on a non-zero value")
+    assert alive(lb, f"{RS2}:8080")  # PING_CHECK: the host still answers
+    reasons = {c["kind"]: c["last_reason"] for c in lb.checks().values()}
+    assert all(reasons.values()), reasons
+
+
+def test_reload_keeps_unchanged_virtual_servers_and_applies_changes(lb):
+    lb.server("node2", "http", RS1, 8080, "rs1")
+    lb.server("node3", "http", RS2, 8080, "rs2")
+    second = f"""
+virtual_server {VIP} 81 {{
+    delay_loop {DELAY_LOOP}
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    warmup 0
+{tcp_real_server(RS2)}
+}}
+"""
+    d = lb.start_halod(config(tcp_real_server(RS1)) + second)
+    check_81 = f"{VIP}:81/{RS2}:8080/tcp"
+    lb.wait(lambda: lb.checks()[check_81]["attempts"] >= 3, 5, "port 81's check runs")
+    assert lb.connect(4)["answers"] == {"rs1": 4}
+
+    # Port 80 gains rs2; port 81 is unchanged and keeps its check (and counters).
+    d.config.write_text(config(tcp_real_server(RS1) + tcp_real_server(RS2)) + second)
+    before = lb.checks()[check_81]["attempts"]
+    assert lb.command("reload").startswith("reloaded"), lb.describe()
+    lb.wait(lambda: lb.connect(4)["answers"] == {"rs1": 2, "rs2": 2}, 5, "rs2 joins port 80")
+    assert lb.checks()[check_81]["attempts"] >= before
+
+    # A configuration the back end cannot program is refused whole, with its location.
+    d.config.write_text(config(tcp_real_server(RS1), scheduler="wlc"))
+    reply = lb.command("reload")
+    assert reply.startswith("error:") and "halod.conf:" in reply and "wlc" in reply, reply
+    assert lb.connect(4)["answers"] == {"rs1": 2, "rs2": 2}

@@ -3,9 +3,10 @@
 //
 // Every attempt's outcome reaches the handler (L2: MISC_CHECK's 0 -> 2 -> 1 -> 0 is four
 // reports, even where the verdict does not change); `changed` says when the verdict did. A
-// disabled checker (haloctl `disable check`) stops running and reports up, so it no longer
-// holds its real server out of the pool; enabling it starts it again as at startup (alpha
-// and warmup apply). The handler may destroy the Checker.
+// disabled checker (haloctl `disable check`) stops running and counts as up, so it no longer
+// holds its real server out of the pool; set_enabled() does not call the handler, so the
+// caller reads up() afterwards and applies it. Enabling it starts it again as at startup
+// (alpha and warmup apply). The handler may destroy the Checker, or disable it.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -40,19 +41,21 @@ class Checker {
   Checker(const Checker&) = delete;
   Checker& operator=(const Checker&) = delete;
 
-  void start();  // first attempt after the warmup delay
+  void start();  // first attempt after the warmup delay; again: a fresh start
   void set_enabled(bool enabled);
 
   bool enabled() const;
-  bool up() const;  // a disabled checker is up
+  bool up() const;  // a disabled checker is up; before start(): up unless alpha
   const std::string& name() const;
   std::string_view kind() const;
   // The outcome of the last finished attempt (nullopt before the first one ends).
   const std::optional<Outcome>& last_outcome() const;
   std::chrono::system_clock::time_point last_change() const;  // of the verdict; epoch: never
+  // When the next attempt is due (nullopt while one runs, or when stopped/disabled).
+  std::optional<std::chrono::steady_clock::time_point> next_run() const;
 
   struct Stats {
-    std::uint64_t attempts = 0;
+    std::uint64_t attempts = 0;  // started
     std::uint64_t failures = 0;
     std::uint64_t timeouts = 0;
     std::uint64_t transitions = 0;  // verdict changes

@@ -1,3 +1,169 @@
+// DNS_CHECK, as keepalived's check_dns.c does it: one query over a connected UDP socket,
+// recursion desired, a random id, QDCOUNT 1, the configured type, class IN. A datagram that
+// is shorter than a header, carries another id or is not a response (QR clear) is not the
+// answer: keep waiting. The answer decides: RCODE NOERROR is success, whatever its sections
+// hold (keepalived checks neither the question nor the answers); any other RCODE is failure.
+// An ICMP error (port unreachable) or connect_timeout without an answer is failure.
 #include "check/dns_probe.h"
 
-namespace halo::check {}  // namespace halo::check
+#include <boost/asio/ip/udp.hpp>
+#include <random>
+
+#include "check/socket_setup.h"
+
+namespace halo::check {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::udp;
+
+constexpr std::size_t kHeaderSize = 12;
+constexpr std::size_t kMaxReply = 4096;
+
+std::uint16_t type_code(config::DnsType type) {
+  switch (type) {  // RFC 1035 §3.2.2, RFC 3596, RFC 4034
+    case config::DnsType::A:
+      return 1;
+    case config::DnsType::Ns:
+      return 2;
+    case config::DnsType::Cname:
+      return 5;
+    case config::DnsType::Soa:
+      return 6;
+    case config::DnsType::Mx:
+      return 15;
+    case config::DnsType::Txt:
+      return 16;
+    case config::DnsType::Aaaa:
+      return 28;
+    case config::DnsType::Rrsig:
+      return 46;
+    case config::DnsType::Dnskey:
+      return 48;
+  }
+  return 6;
+}
+
+std::string rcode_text(int rcode) {
+  static constexpr const char* kNames[] = {"NOERROR",  "FORMERR", "SERVFAIL",
+                                           "NXDOMAIN", "NOTIMP",  "REFUSED"};
+  std::string text = "RCODE " + std::to_string(rcode);
+  if (rcode < 6) text += std::string(" (") + kNames[rcode] + ")";
+  return text;
+}
+
+class DnsSession final : public detail::ProbeSession {
+ public:
+  DnsSession(asio::io_context& io, Target target, config::DnsCheck check)
+      : ProbeSession(io, std::move(target)),
+        check_(std::move(check)),
+        socket_(io),
+        endpoint_(this->target().address, this->target().port),
+        reply_(kMaxReply),
+        random_(std::random_device{}()) {}
+
+  void start(Probe::Done done) {
+    const std::uint64_t generation = begin(std::move(done));
+    boost::system::error_code ec;
+    socket_.open(endpoint_.protocol(), ec);
+    if (ec) return fail_soon("cannot open a UDP socket: " + detail::error_words(ec));
+    if (auto applied = detail::apply_target_options(socket_.native_handle(), target()); !applied)
+      return fail_soon(applied.error().message);
+    socket_.connect(endpoint_, ec);
+    if (ec) return fail_soon(detail::error_words(ec));
+    id_ = static_cast<std::uint16_t>(random_());
+    query_ = encode_dns_query(id_, check_);
+    socket_.async_send(asio::buffer(query_), [self = shared(), generation](
+                                                 boost::system::error_code e, std::size_t) {
+      if (!self->current(generation)) return;
+      if (e) return self->finish(false, "cannot send the query: " + detail::error_words(e));
+      self->receive(generation);
+    });
+  }
+
+ private:
+  std::shared_ptr<DnsSession> shared() {
+    return std::static_pointer_cast<DnsSession>(shared_from_this());
+  }
+
+  void receive(std::uint64_t generation) {
+    socket_.async_receive(asio::buffer(reply_), [self = shared(), generation](
+                                                    boost::system::error_code e, std::size_t n) {
+      if (!self->current(generation)) return;
+      if (e == asio::error::connection_refused) return self->finish(false, "ICMP port unreachable");
+      if (e) return self->finish(false, detail::error_words(e));
+      auto verdict = judge_dns_reply(std::span(self->reply_.data(), n), self->id_, self->check_);
+      if (!verdict) return self->receive(generation);  // not our answer: keep waiting
+      self->finish(std::move(*verdict));
+    });
+  }
+
+  void close_socket() override {
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+  }
+
+  void on_deadline() override {
+    finish(detail::timeout("no answer within " + detail::duration_text(target().connect_timeout)));
+  }
+
+  config::DnsCheck check_;
+  udp::socket socket_;
+  udp::endpoint endpoint_;
+  std::vector<std::uint8_t> query_;
+  std::vector<std::uint8_t> reply_;
+  std::uint16_t id_ = 0;
+  std::minstd_rand random_;
+};
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_dns_query(std::uint16_t id, const config::DnsCheck& check) {
+  std::vector<std::uint8_t> q;
+  q.reserve(kHeaderSize + check.name.size() + 6);
+  auto put16 = [&q](std::uint16_t v) {
+    q.push_back(static_cast<std::uint8_t>(v >> 8));
+    q.push_back(static_cast<std::uint8_t>(v & 0xff));
+  };
+  put16(id);
+  put16(0x0100);  // QR 0, OPCODE QUERY, RD 1 (RFC 1035 §4.1.1)
+  put16(1);       // QDCOUNT
+  put16(0);       // ANCOUNT
+  put16(0);       // NSCOUNT
+  put16(0);       // ARCOUNT
+  // QNAME: "." is the root (one zero byte); "example.com" and "example.com." both end with it.
+  std::string_view name = check.name;
+  if (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  while (!name.empty()) {
+    const std::size_t dot = name.find('.');
+    const std::string_view label = name.substr(0, dot);
+    q.push_back(static_cast<std::uint8_t>(label.size()));
+    q.insert(q.end(), label.begin(), label.end());
+    name = dot == std::string_view::npos ? std::string_view{} : name.substr(dot + 1);
+  }
+  q.push_back(0);
+  put16(type_code(check.type));
+  put16(1);  // QCLASS IN
+  return q;
+}
+
+std::optional<Outcome> judge_dns_reply(std::span<const std::uint8_t> reply, std::uint16_t id,
+                                       const config::DnsCheck& /*check*/) {
+  if (reply.size() < kHeaderSize) return std::nullopt;
+  const auto reply_id = static_cast<std::uint16_t>(reply[0] << 8 | reply[1]);
+  if (reply_id != id) return std::nullopt;
+  if ((reply[2] & 0x80) == 0) return std::nullopt;  // QR clear: a query, not our answer
+  const int rcode = reply[3] & 0x0f;
+  Outcome outcome;
+  outcome.success = rcode == 0;
+  outcome.reason = outcome.success ? "answer NOERROR" : "answer " + rcode_text(rcode);
+  return outcome;
+}
+
+std::unique_ptr<Probe> make_dns_probe(boost::asio::io_context& io, Target target,
+                                      config::DnsCheck check) {
+  return std::make_unique<detail::SessionProbe<DnsSession>>(
+      "DNS_CHECK", std::make_shared<DnsSession>(io, std::move(target), std::move(check)));
+}
+
+}  // namespace halo::check

@@ -3,6 +3,7 @@
 // The only checker with a process per attempt, as in keepalived.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <memory>
 
 #include "check/probe.h"
@@ -15,6 +16,9 @@ struct MiscOptions {
   bool dynamic = false;
 };
 
-std::unique_ptr<Probe> make_misc_probe(process::Supervisor& supervisor, MiscOptions options);
+// `io` carries the one case the supervisor does not report: a spawn that fails at once (fork or
+// pidfd), whose failure is delivered later on the loop like any other outcome.
+std::unique_ptr<Probe> make_misc_probe(boost::asio::io_context& io, process::Supervisor& supervisor,
+                                       MiscOptions options);
 
 }  // namespace halo::check

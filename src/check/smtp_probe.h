@@ -1,6 +1,7 @@
 // SMTP_CHECK: connect, read the 220 greeting, send `HELO <helo_name>` and expect 250, then
-// `QUIT`; success when both replies arrive with the right codes within connect_timeout.
-// Multi-line replies ("250-...") are read to their last line.
+// `QUIT`; success when both replies arrive with the right codes and QUIT gets a reply (of any
+// code, as in keepalived), all within connect_timeout. Multi-line replies ("250-...") are read
+// to their last line.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

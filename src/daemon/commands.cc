@@ -28,9 +28,9 @@ constexpr Verb kVerbs[] = {
     {"show instances", "every VRRP instance: state, priorities, addresses, split brain", true},
     {"show instance NAME", "one instance: every field, its tracked items and counters", true},
     {"show trackers", "vrrp_script, vrrp_track_process and track_file: status and users", true},
-    {"show checks", "health checks (none run yet: the checkers are not implemented)", true},
-    {"show servers", "virtual and real servers (none run yet: the checkers are not implemented)",
+    {"show checks", "every health check: id, verdict, last result (reason, exit code), counters",
      true},
+    {"show servers", "virtual servers (quorum, sorry server) and their real servers", true},
     {"show stats", "counters per instance, rejected packets by reason", true},
     {"show events", "the last 1000 events, one JSON object per line", false},
     {"show events follow", "the events as they happen, until the client closes", false},
@@ -40,9 +40,14 @@ constexpr Verb kVerbs[] = {
     {"enable tracker [KIND:]NAME", "honour a disabled tracker again", false},
     {"disable tracker [KIND:]NAME",
      "ignore a tracker (it keeps running; it no longer lowers a priority or faults)", false},
+    {"enable check ID", "run a disabled health check again (ids: show checks)", false},
+    {"disable check ID",
+     "stop a health check; it counts as up, so it no longer holds its real server out", false},
     {"reload", "reload the configuration file; on errors the running configuration is kept", false},
-    {"dump data|stats|json",
-     "write keepalived.data, keepalived.stats or keepalived.json to the dump directory", false},
+    {"dump data|check|stats|json",
+     "write keepalived.data, keepalived_check.data, keepalived.stats or keepalived.json to the "
+     "dump directory",
+     false},
     {"prompt", "interactive mode: the connection stays open, '> ' after each reply", false},
     {"quit", "close the connection", false},
 };
@@ -103,9 +108,6 @@ Reply Daemon::execute(const Command& c) {
     if (what == "schema" && n == 2) {
       return {boost::json::serialize(schema_json()) + "\n"};
     }
-    if ((what == "checks" || what == "servers") && n == 2) {
-      return Reply::error("health checkers are not implemented yet: halod runs no checks");
-    }
     if (n == 2 || (what == "instance" && n == 3)) {
       const auto s = snapshot();
       if (what == "info") return in_form(c, status::info_json(s), status::text::info);
@@ -116,6 +118,8 @@ Reply Daemon::execute(const Command& c) {
         return in_form(c, status::trackers_json(s), status::text::trackers);
       }
       if (what == "stats") return in_form(c, status::stats_json(s), status::text::stats);
+      if (what == "servers") return in_form(c, status::servers_json(s), status::text::servers);
+      if (what == "checks") return in_form(c, status::checks_json(s), status::text::checks);
       if (what == "instance") {
         for (const auto& i : s.instances) {
           if (i.name == w[2]) {
@@ -143,7 +147,11 @@ Reply Daemon::execute(const Command& c) {
   if ((w[0] == "enable" || w[0] == "disable") && n == 3) {
     const bool enable = w[0] == "enable";
     if (w[1] == "check") {
-      return Reply::error("health checkers are not implemented yet: halod runs no checks");
+      if (!lb_) return Reply::error("halod runs no checks (started with -P)");
+      if (auto done = lb_->set_check_enabled(w[2], enable); !done) {
+        return Reply::error(done.error().message);
+      }
+      return {fmt::format("check {} {}\n", w[2], enable ? "enabled" : "disabled")};
     }
     if (w[1] == "tracker") {
       // [KIND:]NAME; a bare name must be unambiguous among the kinds.
@@ -190,8 +198,10 @@ Reply Daemon::execute(const Command& c) {
       written = write_stats_dump();
     } else if (w[1] == "json") {
       written = write_json_dump();
+    } else if (w[1] == "check") {
+      written = write_check_dump();
     } else {
-      return Reply::error(fmt::format("dump what? data, stats or json, not '{}'", w[1]));
+      return Reply::error(fmt::format("dump what? data, check, stats or json, not '{}'", w[1]));
     }
     if (!written) return Reply::error(written.error().message);
     return {fmt::format("wrote {}\n", *written)};

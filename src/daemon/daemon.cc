@@ -54,6 +54,13 @@ std::unique_ptr<const config::Config> load_for_run(const Options& options, const
   lo.keywords = options.strict ? config::KeywordMode::Strict : config::KeywordMode::Lenient;
   lo.follow_net_namespace = options.network_namespace.empty();
   auto loaded = config::load_file(path, lo);
+  // What the load-balancer back end cannot program is refused here, with its location, so a
+  // configuration is taken whole or not at all.
+  if (!options.vrrp_only) {
+    for (auto& refusal : backend_refusals(*loaded.config)) {
+      loaded.diagnostics.error(refusal.loc, std::move(refusal.message));
+    }
+  }
   auto blocking = log_diagnostics(loaded);
   if (!blocking.empty()) {
     if (errors != nullptr) *errors = std::move(blocking);
@@ -79,6 +86,9 @@ Daemon::Daemon(Options options, std::string config_path,
   // keepalived's dump signals (halod --signum=DATA|STATS|STATS_CLEAR|JSON).
   for (const int signo : {SIGUSR1, SIGUSR2, SIGRTMIN + 2, SIGRTMAX - 1}) signals_.add(signo);
   notifier_ = std::make_unique<notify::Notifier>(io_, supervisor_);
+  if (!options_.vrrp_only) {
+    lb_ = std::make_unique<LoadBalancer>(io_, supervisor_, *notifier_, events_);
+  }
   trackers_ = std::make_unique<track::TrackerSet>(
       io_, supervisor_, std::move(connector), connector_on_demand,
       [this](track::TrackerKind kind, const std::string& name) { on_tracker_change(kind, name); });
@@ -134,6 +144,7 @@ void Daemon::on_signal(int signo) {
       break;
     case SIGUSR1:
       (void)write_data_dump();
+      if (lb_ && !config_->lvs.virtual_servers.empty()) (void)write_check_dump();
       break;
     case SIGUSR2:
       (void)write_stats_dump();
@@ -186,12 +197,14 @@ Result<void> Daemon::reload() {
   return fail(std::move(message));
 }
 
-// Notify scripts and FIFOs first (so the first transitions are heard), then the trackers (so
+// Notify scripts and FIFOs first (so the first transitions are heard), then the virtual
+// servers (not with -P), then the trackers (so
 // instances start with their statuses known), then the VRRP engine, which it starts the first
 // time the configuration has instances (not with -C).
 bool Daemon::apply_config() {
-  if (options_.check_only) return true;
   notifier_->configure(*config_);
+  if (lb_) lb_->apply(*config_);
+  if (options_.check_only) return true;
   trackers_->apply(*config_);
   if (!vrrp_ && !config_->vrrp.instances.empty()) {
     auto engine = vrrp::Engine::create(io_);
@@ -225,6 +238,8 @@ void Daemon::stop() {
   signals_.cancel();
   watchdog_.cancel();
   if (vrrp_) vrrp_->stop();
+  // The omega notices reach the scripts and FIFOs before those stop, like the VRRP ones.
+  if (lb_) lb_->stop();
   trackers_->stop();
   notifier_->stop([this] { finish_stop(); });
 }

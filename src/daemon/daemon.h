@@ -17,6 +17,7 @@
 #include "config/model.h"
 #include "control/listener.h"
 #include "control/server.h"
+#include "daemon/load_balancer.h"
 #include "daemon/options.h"
 #include "metrics/http_server.h"
 #include "notify/notifier.h"
@@ -55,6 +56,7 @@ class Daemon {
   // Dumps (dumps.cc): keepalived.data, keepalived.stats, keepalived.json in the dump
   // directory. Each returns the file written, or why not.
   Result<std::string> write_data_dump();
+  Result<std::string> write_check_dump();
   Result<std::string> write_stats_dump();
   Result<std::string> write_json_dump();
 
@@ -75,6 +77,7 @@ class Daemon {
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<track::TrackerSet> trackers_;
   std::unique_ptr<vrrp::Engine> vrrp_;  // null with -C or without vrrp_instance blocks
+  std::unique_ptr<LoadBalancer> lb_;    // null with -P
   status::EventLog events_;
   std::unique_ptr<control::Server> control_;
   control::SocketSpec control_spec_;

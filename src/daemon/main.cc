@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "check/genhash.h"
 #include "common/log.h"
 #include "config/dump.h"
 #include "config/keywords_markdown.h"
@@ -118,6 +119,10 @@ bool daemonize() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // keepalived -T / --genhash: the rest of the command line is genhash's (digest of a URL).
+  if (argc >= 2 && (std::strcmp(argv[1], "-T") == 0 || std::strcmp(argv[1], "--genhash") == 0)) {
+    return halo::check::genhash_main(std::vector<std::string>(argv + 2, argv + argc));
+  }
   auto parsed = halo::daemon::parse_command_line(argc, argv);
   if (!parsed.options) return parsed.exit_code;
   Options o = std::move(*parsed.options);

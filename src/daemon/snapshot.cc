@@ -47,6 +47,10 @@ status::Snapshot Daemon::snapshot() const {
       if (uses) tracker.used_by.push_back(instance.name);
     }
   }
+  if (lb_) {
+    s.virtual_servers = lb_->views();
+    info.lb_backend = lb_->backend_name();
+  }
   if (control_) s.control = control_->counters();
   s.events_published = events_.published();
   if (metrics_) s.metrics_scrapes = metrics_->scrapes();

@@ -40,6 +40,8 @@ Renderer renderer_for(const std::string& what) {
   if (what == "instances") return status::text::instances;
   if (starts_with(what, "instance ")) return status::text::instance;
   if (what == "trackers") return status::text::trackers;
+  if (what == "servers") return status::text::servers;
+  if (what == "checks") return status::text::checks;
   if (what == "stats") return status::text::stats;
   return nullptr;
 }

@@ -14,7 +14,7 @@ struct Options {
 };
 
 // `show WHAT json`, printed as JSON (--json) or as halod's table for WHAT ("info",
-// "instances", "instance NAME", "trackers", "stats").
+// "instances", "instance NAME", "trackers", "servers", "checks", "stats").
 int show(const Options& options, const std::string& what);
 // A command whose reply is printed as it is (set, enable, disable, reload, dump, schema).
 int command(const Options& options, const std::string& line);

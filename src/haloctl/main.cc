@@ -2,14 +2,17 @@
 // codes). Each subcommand is one command line on the socket (src/control/command.h):
 //
 //   info | instances | instance NAME | trackers | stats   show … json, drawn as a table
+//   servers | checks                                    (the same)
 //   events [--follow]                                   show events [follow]
 //   schema                                              show schema
 //   set-priority NAME N                                 set instance NAME priority N
 //   enable|disable tracker|check NAME                   enable|disable tracker|check NAME
+//                                                       (a check by its id, `haloctl checks`)
 //   reload                                              reload
 //   dump data|stats|json                                dump data|stats|json
 //   raw 'LINE'                                          LINE, the reply printed as it is
 //   watch [--interval S]                                show instances json, again and again
+//   genhash -s ADDR -p PORT -u URL [...]                (local) keepalived -T: a body's MD5
 //
 // Exit codes (client.h Exit; also in --help), an interface for scripts:
 //   0 ok; 1 the daemon answered "error: …" (the message on stderr); 2 usage error;
@@ -23,9 +26,12 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "check/genhash.h"
 #include "haloctl/client.h"
 #include "haloctl/commands.h"
 
@@ -65,6 +71,12 @@ std::chrono::milliseconds millis(double seconds) {
 
 int main(int argc, char** argv) {
   using namespace halo::ctl;
+  // genhash talks to a web server, not to the daemon, and takes keepalived -T's options (its
+  // -s and -t are not haloctl's): every word after it is genhash's.
+  if (argc >= 2 && std::string(argv[1]) == "genhash") {
+    return halo::check::genhash_main(std::vector<std::string>(argv + 2, argv + argc),
+                                     "haloctl genhash");
+  }
   CLI::App app("haloctl: query and steer halod through its control socket");
   app.footer(kExitCodes);
   app.require_subcommand(1);
@@ -94,6 +106,10 @@ int main(int argc, char** argv) {
   instance->add_option("NAME", instance_name, "instance name")->required()->check(kOneWord);
   instance->callback([&] { exit_code = halo::ctl::show(options, "instance " + instance_name); });
   app.add_subcommand("trackers", "every tracker: status, value, users")->callback(show("trackers"));
+  app.add_subcommand("servers", "virtual servers and their real servers: quorum, weights, checks")
+      ->callback(show("servers"));
+  app.add_subcommand("checks", "every health check: status, last exit code and reason, counters")
+      ->callback(show("checks"));
   app.add_subcommand("stats", "counters per instance, and the daemon's")->callback(show("stats"));
   app.add_subcommand("schema", "the JSON forms' fields")->callback([&] {
     exit_code = command(options, options.json ? "show schema json" : "show schema");
@@ -150,6 +166,19 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   watch_cmd->callback([&] { exit_code = watch(options, millis(interval_s)); });
+
+  // Listed for --help; the command line is taken before CLI11 sees it (see the top of main).
+  app.add_subcommand("genhash",
+                     "MD5 of a URL's body for an HTTP_GET digest (keepalived -T; needs no daemon; "
+                     "must be the first word: haloctl genhash -h)")
+      ->allow_extras()
+      ->callback([&] {
+        std::fputs(
+            "haloctl: genhash must be the first word: haloctl genhash -s ADDR -p PORT "
+            "-u URL\n",
+            stderr);
+        exit_code = kUsage;
+      });
 
   // CLI11 reports through exceptions; they end here. Callbacks run inside parse(), after
   // every option is read, so --timeout is converted in a pre-callback.

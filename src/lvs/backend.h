@@ -7,6 +7,7 @@
 // atomically per call: a service is never seen half-updated by a new connection.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,8 +47,14 @@ class Backend {
 
 enum class BackendKind : std::uint8_t { Ipvs, Nftables };
 
+// ipvsadm's name of a scheduler: "rr", "wlc", "twos", ...
+std::string_view scheduler_name(config::LvsScheduler scheduler);
+// "ipvs", "nftables".
+std::string_view backend_kind_name(BackendKind kind);
+
 // IPVS when the kernel has it (the IPVS generic-netlink family resolves), else nftables.
 BackendKind default_backend_kind();
-std::unique_ptr<Backend> make_backend(BackendKind kind);
+// `lvs_flush` (global_defs): the IPVS back end flushes every IPVS service at open().
+std::unique_ptr<Backend> make_backend(BackendKind kind, bool lvs_flush = false);
 
 }  // namespace halo::lvs

@@ -2,25 +2,78 @@
 // and weight contributions in; the Service the back end must hold and the notices (real server
 // up/down, quorum gained/lost, sorry server in/out) out. No I/O, no clock.
 //
-// keepalived's rules, which this follows (keepalived.conf(5); check/ipwrapper.c):
-//  - A real server is alive when every one of its checkers is up (one with no checker always
-//    is). Without alpha, checkers start up; with alpha (virtual server, real server or
-//    checker), down. An alive real server is in the pool with its effective weight; a dead one
-//    is removed, or kept with weight 0 when inhibit_on_failure is set.
-//  - Effective weight = configured weight + the sum of its checkers' contributions
-//    (misc_dynamic, FILE_CHECK), never below 0.
-//  - Quorum: the sum of the effective weights of the alive real servers. With quorum up, it
-//    is lost when that sum is 0 or below quorum - hysteresis; with quorum down, gained when
-//    it reaches quorum + hysteresis. The pool starts with quorum up... (see pool.cc for the
-//    start rule, recorded from keepalived).
-//  - Quorum lost with a sorry_server: the sorry server enters the pool (weight 0 with
-//    sorry_server_inhibit... see pool.cc) and the alive real servers leave it; quorum gained:
-//    the sorry server leaves and the alive real servers return.
-//  - omega: at shutdown (or when a reload removes the virtual server) the notify_down of every
-//    alive real server and the quorum_down run; without omega, nothing runs.
+// keepalived's rules (keepalived.conf(5); keepalived 2.2.7, check/ipwrapper.c and
+// check/ipvswrapper.c, set_quorum_states checked in the 2.2.7 binary), and where halo departs
+// from them. R3, R6, R7 and R8's VS line were also seen in a capture of keepalived 2.2.7's
+// FIFO (tests/unit/lvs/notice_line_test.cc, RecordedFromKeepalived).
+//
+//  R1 Alive. A real server is alive when every one of its checkers is up; one with no checker
+//     always is (update_svr_checker_state: up only when no other checker has failed, down on
+//     the first failing one).
+//  R2 Start (init_service_rs, queue_checker). A checker starts up unless alpha is set (on the
+//     virtual server, real server or checker), then down; a real server starts alive when all
+//     its checkers start up. With rs_init_notifies, each real server that starts alive gives a
+//     RealServerUp at start; otherwise nothing is said about real servers at start.
+//  R3 First verdict (update_svr_checker_state, has_run). A checker's first verdict that equals
+//     its start state changes nothing, except that a first "down" of a checker that started
+//     down (alpha) gives a RealServerDown notice: with alpha the operator hears of a real
+//     server that never came up. Callers pass each checker's first verdict and then every
+//     change; repeating an unchanged verdict afterwards is a no-op.
+//  R4 Effective weight (update_svr_wgt, real_weight). Configured weight plus the sum of the
+//     checkers' contributions (misc_dynamic, FILE_CHECK dynamic), clamped to 0..2^31-1 (IPVS's
+//     limit). The clamped value is both the back-end weight and what counts for quorum. A
+//     change of the clamped value of an alive real server gives RealServerWeight and then
+//     re-evaluates quorum (R6); for a dead one it is only remembered.
+//  R5 Back-end table (ipvs_cmd, perform_svr_state, perform_quorum_state), what desired()
+//     returns, real servers in config order then the sorry server:
+//      - sorry server not in: every alive real server with its effective weight; a dead one
+//        with inhibit_on_failure with weight 0; a dead one without it absent. The sorry server
+//        is absent, or present with weight 0 under sorry_server_inhibit.
+//      - sorry server in: the sorry server with its weight; real servers with
+//        inhibit_on_failure with weight 0 (alive or not: keepalived's removal of an inhibited
+//        server is a weight-0 edit); the others absent.
+//     A sorry server with the address and port of a real server is one destination: the
+//     sorry server's while it is in, the real server's otherwise.
+//  R6 Quorum (update_quorum_state, weigh_live_realservers). sum = the effective weights of the
+//     alive real servers. With quorum up, it is lost when sum == 0 or sum < quorum - hysteresis
+//     (threshold quorum - hysteresis); with quorum down, it is gained when sum >= quorum +
+//     hysteresis (threshold quorum + hysteresis). So a sum that moves inside
+//     [quorum - hysteresis, quorum + hysteresis) never changes it. keepalived computes the
+//     thresholds in unsigned arithmetic (quorum - hysteresis wraps when hysteresis > quorum,
+//     which its config check refuses); halo computes them signed.
+//     Quorum lost: if a sorry server is configured and not in, it goes in and the alive real
+//     servers leave (SorryServerIn), then QuorumDown. Quorum gained: if the sorry server is
+//     in, it leaves and the alive real servers return (SorryServerOut), then QuorumUp.
+//     A real server's own notice comes before the quorum notices it causes.
+//  R7 Quorum at start (set_quorum_states, then update_quorum_state(init)). keepalived decides
+//     the starting quorum before any real server is alive (so it starts down unless
+//     quorum + hysteresis is 0), then evaluates it once the start state (R2) is in place, with
+//     the "down" threshold quorum + hysteresis:
+//      - sum >= quorum + hysteresis: quorum up, QuorumUp ("Starting with quorum up").
+//      - otherwise, with a sorry server: quorum down, SorryServerIn, QuorumDown.
+//      - otherwise, without a sorry server: quorum down and no notice at all (odd: quorum_down
+//        and the "VS ... DOWN" line are not given at start, only on a later loss after a gain).
+//     halo follows this exactly (the capture shows both cases).
+//  R8 omega, stop() (clear_services, clear_service_rs, update_vs_notifies with stopping): with
+//     omega, at shutdown, a RealServerDown for every alive real server, then a QuorumDown
+//     whatever the quorum was (even if already down); without omega nothing. keepalived skips
+//     the RealServerDown of alive real servers that are out of the table because the sorry
+//     server is in (it only considers servers it still has "set"; seen in a capture), which
+//     leaves a FIFO reader believing them up after the daemon stopped; halo gives it for every
+//     alive real server, as keepalived.conf(5) documents ("consider quorum and RS down
+//     notifiers for execution"). With lvs_flush_on_stop keepalived gives only the QuorumDown;
+//     the caller then drops the RealServer* notices.
+//  R9 Removal by a reload, remove() (clear_diff_services -> clear_service_vs, not stopping):
+//     omega does not apply; a RealServerDown for every alive real server, then a QuorumDown
+//     only if the quorum was up (with R8's departure for servers kept out by the sorry server).
+//
+// Notify scripts (notify_up/notify_down/quorum_up/quorum_down) are run by keepalived with the
+// arguments written in the configuration only; nothing is appended.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +96,7 @@ struct PoolSpec {
   std::optional<Destination> sorry_server;
   bool sorry_server_inhibit = false;
   bool omega = false;
+  bool rs_init_notifies = false;  // global_defs rs_init_notifies (R2)
 };
 
 // Something that happened to the pool, for notify scripts, FIFO lines, events and logs.
@@ -69,18 +123,20 @@ class Pool {
  public:
   explicit Pool(PoolSpec spec);
 
-  // The state at start, before any check ran: the notices keepalived gives then (quorum
-  // state at start, sorry server if the start state has no quorum).
+  // The state at start, before any check ran (R2, R7), and the notices keepalived gives then.
+  // Call once, before any other input.
   std::vector<PoolNotice> start();
 
-  // Inputs; each returns what changed, in order.
+  // Inputs; each returns what changed, in order. Indices out of range are ignored.
   std::vector<PoolNotice> set_checker(std::size_t real_server, std::size_t checker, bool up);
   std::vector<PoolNotice> set_contribution(std::size_t real_server, std::size_t checker,
                                            std::int64_t contribution);
-  // omega: the notices to give at shutdown (empty without omega).
+  // omega: the notices to give at shutdown (R8; empty without omega). State is unchanged.
   std::vector<PoolNotice> stop() const;
+  // The notices to give when a reload removes this virtual server (R9). State is unchanged.
+  std::vector<PoolNotice> remove() const;
 
-  // What the back end must hold now.
+  // What the back end must hold now (R5).
   Service desired() const;
 
   bool quorum_up() const;
@@ -93,9 +149,14 @@ class Pool {
  private:
   struct RealServerState {
     std::vector<bool> checker_up;
+    std::vector<bool> has_run;
     std::vector<std::int64_t> contribution;
     bool alive = true;
   };
+  bool all_checkers_up(const RealServerState& rs) const;
+  std::vector<PoolNotice> update_quorum(bool init);
+  std::vector<PoolNotice> down_notices(bool quorum_notice) const;
+
   PoolSpec spec_;
   std::vector<RealServerState> real_servers_;
   bool quorum_up_ = true;

@@ -232,6 +232,92 @@ void tracker_families(Exposition& e, const status::Snapshot& s) {
   for (const auto& t : s.trackers) e.sample(labels(t), t.transitions);
 }
 
+// The load balancer: per virtual server, per real server, per check. Labels `virtual_server`
+// and `real_server` in keepalived's forms ("[192.0.2.10]:tcp:80"), `check` the check's id and
+// `kind` keepalived's checker name ("MISC_CHECK").
+void lb_families(Exposition& e, const status::Snapshot& s) {
+  e.family("halo_lb_backend_info", "gauge",
+           "The load-balancer back end in use (ipvs, nftables, or none); always 1.");
+  e.sample({{"backend", s.info.lb_backend}}, 1.0);
+
+  const auto vs_labels = [](const status::VirtualServerView& v) -> Labels {
+    return {{"virtual_server", v.name}};
+  };
+  e.family("halo_virtual_server_quorum_up", "gauge",
+           "1 while the virtual server's alive weight meets its quorum, 0 when lost.");
+  for (const auto& v : s.virtual_servers) e.sample(vs_labels(v), v.quorum_up ? 1.0 : 0.0);
+  e.family("halo_virtual_server_quorum", "gauge",
+           "The alive weight the virtual server needs (its quorum).");
+  for (const auto& v : s.virtual_servers) e.sample(vs_labels(v), static_cast<double>(v.quorum));
+  e.family("halo_virtual_server_alive_weight", "gauge",
+           "Sum of the weights of the virtual server's alive real servers.");
+  for (const auto& v : s.virtual_servers) {
+    e.sample(vs_labels(v), static_cast<double>(v.alive_weight_sum));
+  }
+  e.family("halo_virtual_server_sorry_server_active", "gauge",
+           "1 while the virtual server's sorry server is in the pool (quorum lost).");
+  for (const auto& v : s.virtual_servers) {
+    e.sample(vs_labels(v), v.sorry_server_active ? 1.0 : 0.0);
+  }
+
+  const auto rs_labels = [](const status::VirtualServerView& v,
+                            const status::RealServerView& r) -> Labels {
+    return {{"virtual_server", v.name}, {"real_server", r.name}};
+  };
+  const auto each_rs = [&](auto&& f) {
+    for (const auto& v : s.virtual_servers) {
+      for (const auto& r : v.real_servers) f(v, r);
+    }
+  };
+  e.family("halo_real_server_alive", "gauge",
+           "1 if the real server's checks pass, 0 if it is down.");
+  each_rs([&](const auto& v, const auto& r) { e.sample(rs_labels(v, r), r.alive ? 1.0 : 0.0); });
+  e.family("halo_real_server_in_pool", "gauge",
+           "1 if the load balancer holds the real server (alive, or inhibited with weight 0).");
+  each_rs([&](const auto& v, const auto& r) { e.sample(rs_labels(v, r), r.in_pool ? 1.0 : 0.0); });
+  e.family("halo_real_server_weight", "gauge", "The real server's configured weight.");
+  each_rs([&](const auto& v, const auto& r) {
+    e.sample(rs_labels(v, r), static_cast<double>(r.weight));
+  });
+  e.family("halo_real_server_effective_weight", "gauge",
+           "The real server's weight with misc_dynamic and FILE_CHECK shares applied.");
+  each_rs([&](const auto& v, const auto& r) {
+    e.sample(rs_labels(v, r), static_cast<double>(r.effective_weight));
+  });
+
+  const auto check_labels = [](const status::VirtualServerView& v, const status::RealServerView& r,
+                               const status::CheckView& c) -> Labels {
+    return {{"virtual_server", v.name}, {"real_server", r.name}, {"check", c.id}, {"kind", c.kind}};
+  };
+  const auto each_check = [&](auto&& f) {
+    for (const auto& v : s.virtual_servers) {
+      for (const auto& r : v.real_servers) {
+        for (const auto& c : r.checks) f(check_labels(v, r, c), c);
+      }
+    }
+  };
+  e.family("halo_check_up", "gauge", "1 if the health check passes, 0 if it fails.");
+  each_check([&](const Labels& l, const status::CheckView& c) { e.sample(l, c.up ? 1.0 : 0.0); });
+  e.family("halo_check_enabled", "gauge",
+           "0 while the check is disabled by an operator (it counts as up).");
+  each_check(
+      [&](const Labels& l, const status::CheckView& c) { e.sample(l, c.enabled ? 1.0 : 0.0); });
+  e.family("halo_check_attempts_total", "counter", "Health check attempts finished.");
+  each_check([&](const Labels& l, const status::CheckView& c) { e.sample(l, c.attempts); });
+  e.family("halo_check_failures_total", "counter", "Health check attempts that failed.");
+  each_check([&](const Labels& l, const status::CheckView& c) { e.sample(l, c.failures); });
+  e.family("halo_check_timeouts_total", "counter", "Health check attempts that timed out.");
+  each_check([&](const Labels& l, const status::CheckView& c) { e.sample(l, c.timeouts); });
+  e.family("halo_check_transitions_total", "counter", "Up/down changes of the health check.");
+  each_check([&](const Labels& l, const status::CheckView& c) { e.sample(l, c.transitions); });
+  e.family("halo_check_last_exit_code", "gauge",
+           "A MISC_CHECK script's last exit code (keepalived's Last status); only checks that "
+           "have one.");
+  each_check([&](const Labels& l, const status::CheckView& c) {
+    if (c.last_exit_code) e.sample(l, static_cast<double>(*c.last_exit_code));
+  });
+}
+
 void control_families(Exposition& e, const status::Snapshot& s) {
   const auto& c = s.control;
   const auto one = [&](std::string_view name, std::string_view type, std::string_view help,
@@ -292,6 +378,7 @@ std::string prometheus_text(const status::Snapshot& s) {
   instance_families(e, s);
   sync_group_families(e, s);
   tracker_families(e, s);
+  lb_families(e, s);
   control_families(e, s);
   return e.take();
 }

@@ -2,7 +2,8 @@
 //
 // Names follow Prometheus conventions: prefix `halo_`, base units, `_total` for counters, one
 // HELP and TYPE line per family, labels `instance_name`, `interface`, `vrid`, `family`,
-// `state`, `reason`, `kind`, `name` (never `instance` or `job`: the scraper owns those).
+// `state`, `reason`, `kind`, `name`, `backend`, `virtual_server`, `real_server`, `check`
+// (never `instance` or `job`: the scraper owns those).
 // Families (each is documented in its HELP text):
 //   halo_build_info{version}                         gauge 1
 //   halo_start_time_seconds, halo_uptime_seconds     gauge
@@ -16,9 +17,13 @@
 //   halo_vrrp_packets_rejected_total{instance_name,reason}
 //   halo_vrrp_split_brain{instance_name}             gauge 0/1
 //   halo_tracker_up{kind,name}, halo_tracker_transitions_total{kind,name}
+//   halo_lb_backend_info{backend}                    gauge 1
+//   halo_virtual_server_{quorum_up,quorum,alive_weight,sorry_server_active}{virtual_server}
+//   halo_real_server_{alive,in_pool,weight,effective_weight}{virtual_server,real_server}
+//   halo_check_{up,enabled}, halo_check_{attempts,failures,timeouts,transitions}_total,
+//   halo_check_last_exit_code (MISC_CHECK only)      {virtual_server,real_server,check,kind}
 //   halo_control_* (connections, evictions, busy refusals, timeouts, dropped followers)
 //   halo_events_published_total, halo_metrics_scrapes_total
-// Checks and real servers join when the checkers land.
 #pragma once
 
 #include <string>

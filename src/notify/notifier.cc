@@ -372,6 +372,16 @@ void Notifier::notify_lvs(std::string_view line) {
   impl_->write_line(complete, false);
 }
 
+void Notifier::run_lvs_script(const config::Script& script, std::string description,
+                              const std::string& subject) {
+  Impl& impl = *impl_;
+  auto prepared = impl.prepare(script, std::move(description));
+  if (!prepared) return;
+  // The checkers' subjects share the queue map with the VRRP ones; the \x01 prefix cannot
+  // start a configured instance or group name, so the two never meet.
+  impl.enqueue(Key{Subject::Instance, "\x01lvs " + subject}, *prepared, {});
+}
+
 void Notifier::stop(std::function<void()> done) {
   Impl& impl = *impl_;
   impl.stopping = true;

@@ -56,6 +56,11 @@ class Notifier {
   // A line for lvs_notify_fifo and notify_fifo (checkers), newline included (one is added
   // when missing).
   void notify_lvs(std::string_view line);
+  // Runs a checker-side script (notify_up, notify_down, quorum_up, quorum_down) as configured,
+  // with no extra arguments (keepalived passes none). Scripts of one `subject` (a virtual
+  // server) run one after another in call order, like the VRRP scripts of one instance.
+  void run_lvs_script(const config::Script& script, std::string description,
+                      const std::string& subject);
 
   // Stops the FIFO scripts after everything already notified was written and read (see
   // NotifyFifo::stop; SIGTERM, SIGKILL after fifo_script_stop_grace); notify scripts already

@@ -1,5 +1,6 @@
-// The event stream: every state change, priority change, tracker change, check result change
-// and split-brain episode as one JSON line, in order, with a sequence number and a timestamp.
+// The event stream: every state change, priority change, tracker change, check result change,
+// real server, quorum and sorry server change and split-brain episode as one JSON line, in
+// order, with a sequence number and a timestamp.
 //
 //   {"seq":12,"time":"2026-11-22T21:30:00.123456Z","type":"state","instance":"VI_1",
 //    "from":"BACKUP","to":"MASTER","priority":150}
@@ -36,7 +37,8 @@ class EventLog {
 
   // Stamps `fields` with "seq", "time" (UTC, microseconds) and "type" (first, in that order),
   // keeps the line and hands it to every subscriber. `type` is one of "state", "priority",
-  // "tracker", "check", "split_brain", "reload", "daemon".
+  // "tracker", "check", "real_server", "quorum", "sorry_server", "split_brain", "reload",
+  // "daemon".
   void publish(std::string_view type, const boost::json::object& fields,
                WallClock::time_point time = WallClock::now());
 

@@ -9,6 +9,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <chrono>
+#include <optional>
 
 #include "status/event_log.h"
 #include "status/text.h"
@@ -230,6 +231,128 @@ std::string trackers_text(const Snapshot& s) {
   return text::trackers(trackers_json(s));
 }
 
+namespace {
+
+json::value optional_int(const std::optional<int>& v) {
+  if (!v) return nullptr;
+  return json::value(*v);
+}
+
+bool counts_as_up(const CheckView& c) {
+  return c.up || !c.enabled;
+}
+
+json::object real_server_json(const RealServerView& r) {
+  std::uint64_t up = 0;
+  for (const auto& c : r.checks) up += counts_as_up(c) ? 1 : 0;
+  return {
+      {"name", r.name},
+      {"address", r.address},
+      {"port", r.port},
+      {"alive", r.alive},
+      {"in_pool", r.in_pool},
+      {"weight", r.weight},
+      {"effective_weight", r.effective_weight},
+      {"inhibit_on_failure", r.inhibit_on_failure},
+      {"method", r.method},
+      {"notify_up", string_or_null(r.notify_up)},
+      {"notify_down", string_or_null(r.notify_down)},
+      {"checks", r.checks.size()},
+      {"checks_up", up},
+  };
+}
+
+json::object virtual_server_json(const VirtualServerView& v) {
+  json::array real_servers;
+  real_servers.reserve(v.real_servers.size());
+  for (const auto& r : v.real_servers) real_servers.emplace_back(real_server_json(r));
+  json::value persistence = nullptr;
+  if (v.persistence_timeout) persistence = *v.persistence_timeout;
+  return {
+      {"name", v.name},
+      {"protocol", v.protocol},
+      {"scheduler", v.scheduler},
+      {"method", v.method},
+      {"delay_loop_ms", v.delay_loop_ms},
+      {"quorum", v.quorum},
+      {"hysteresis", v.hysteresis},
+      {"quorum_up", v.quorum_up},
+      {"alive_weight_sum", v.alive_weight_sum},
+      {"alpha", v.alpha},
+      {"omega", v.omega},
+      {"inhibit_on_failure", v.inhibit_on_failure},
+      {"sorry_server", string_or_null(v.sorry_server)},
+      {"sorry_server_active", v.sorry_server_active},
+      {"persistence_timeout", std::move(persistence)},
+      {"quorum_up_script", string_or_null(v.quorum_up_script)},
+      {"quorum_down_script", string_or_null(v.quorum_down_script)},
+      {"backend_error", string_or_null(v.backend_error)},
+      {"real_servers", std::move(real_servers)},
+  };
+}
+
+json::object check_json(const CheckView& c, const VirtualServerView& v, const RealServerView& r,
+                        WallClock::time_point now) {
+  return {
+      {"id", c.id},
+      {"virtual_server", v.name},
+      {"real_server", r.name},
+      {"kind", c.kind},
+      {"target", c.target},
+      {"enabled", c.enabled},
+      {"up", c.up},
+      {"has_result", c.has_result},
+      {"last_reason", string_or_null(c.last_reason)},
+      {"last_exit_code", optional_int(c.last_exit_code)},
+      {"weight_contribution", c.weight_contribution},
+      {"attempts", c.attempts},
+      {"failures", c.failures},
+      {"timeouts", c.timeouts},
+      {"transitions", c.transitions},
+      {"last_change", time_or_null(c.last_change)},
+      {"since_change_ms", age_ms(c.last_change, now)},
+      {"last_attempt", time_or_null(c.last_attempt)},
+      {"since_attempt_ms", age_ms(c.last_attempt, now)},
+      {"connect_timeout_ms", c.connect_timeout_ms},
+      {"delay_loop_ms", c.delay_loop_ms},
+      {"delay_before_retry_ms", c.delay_before_retry_ms},
+      {"warmup_ms", c.warmup_ms},
+      {"retry", c.retry},
+      {"alpha", c.alpha},
+  };
+}
+
+}  // namespace
+
+json::value servers_json(const Snapshot& s) {
+  json::array rows;
+  rows.reserve(s.virtual_servers.size());
+  for (const auto& v : s.virtual_servers) rows.emplace_back(virtual_server_json(v));
+  return json::object{
+      {"time", time_or_null(s.taken)},
+      {"lb_backend", s.info.lb_backend},
+      {"virtual_servers", std::move(rows)},
+  };
+}
+
+std::string servers_text(const Snapshot& s) {
+  return text::servers(servers_json(s));
+}
+
+json::value checks_json(const Snapshot& s) {
+  json::array rows;
+  for (const auto& v : s.virtual_servers) {
+    for (const auto& r : v.real_servers) {
+      for (const auto& c : r.checks) rows.emplace_back(check_json(c, v, r, s.taken));
+    }
+  }
+  return json::object{{"time", time_or_null(s.taken)}, {"checks", std::move(rows)}};
+}
+
+std::string checks_text(const Snapshot& s) {
+  return text::checks(checks_json(s));
+}
+
 json::value stats_json(const Snapshot& s) {
   json::array rows;
   rows.reserve(s.instances.size());
@@ -356,6 +479,81 @@ json::object instance_common() {
   };
 }
 
+json::object real_server_schema() {
+  return {
+      {"name", field("string", "keepalived's form: [198.51.100.11]:tcp:80")},
+      {"address", field("string", "its address")},
+      {"port", field("integer", "its port")},
+      {"alive", field("boolean", "its checks pass (alpha/omega, retries applied)")},
+      {"in_pool", field("boolean",
+                        "held by the load balancer (alive, or kept with weight 0 when "
+                        "inhibit_on_failure)")},
+      {"weight", field("integer", "configured weight")},
+      {"effective_weight", field("integer", "weight with misc_dynamic / FILE_CHECK shares")},
+      {"inhibit_on_failure", field("boolean", "a failure sets weight 0 instead of removing it")},
+      {"method", field("string", "forwarding method: NAT, DR or TUN")},
+      {"notify_up", field("string|null", "notify_up command")},
+      {"notify_down", field("string|null", "notify_down command")},
+      {"checks", field("integer", "its health checks")},
+      {"checks_up", field("integer", "of which up (a disabled check counts as up)")},
+  };
+}
+
+json::object virtual_server_schema() {
+  return {
+      {"name", field("string", "keepalived's form: [192.0.2.10]:tcp:80, FWM 5 or group NAME")},
+      {"protocol", field("string", "TCP, UDP or SCTP")},
+      {"scheduler", field("string", "lb_algo: rr, wrr, sh, ...")},
+      {"method", field("string", "default forwarding method: NAT, DR or TUN")},
+      {"delay_loop_ms", field("integer", "delay_loop")},
+      {"quorum", field("integer", "alive weight needed for the service to be up")},
+      {"hysteresis", field("integer", "quorum hysteresis")},
+      {"quorum_up", field("boolean", "the quorum is met")},
+      {"alive_weight_sum", field("integer", "sum of the alive real servers' weights")},
+      {"alpha", field("boolean", "alpha: real servers start down")},
+      {"omega", field("boolean", "omega: notify_down scripts run at shutdown")},
+      {"inhibit_on_failure", field("boolean", "inhibit_on_failure for its real servers")},
+      {"sorry_server", field("string|null", "sorry_server, keepalived's form")},
+      {"sorry_server_active", field("boolean", "the sorry server is in the pool (quorum lost)")},
+      {"persistence_timeout", field("integer|null", "persistence_timeout in seconds")},
+      {"quorum_up_script", field("string|null", "quorum_up command")},
+      {"quorum_down_script", field("string|null", "quorum_down command")},
+      {"backend_error", field("string|null", "why the back end refused the last change")},
+      {"real_servers", array_of(object_of(real_server_schema()), "its real servers")},
+  };
+}
+
+json::object check_schema() {
+  return {
+      {"id", field("string", "the check's id, for enable|disable check ID")},
+      {"virtual_server", field("string", "its virtual server")},
+      {"real_server", field("string", "its real server")},
+      {"kind", field("string", "TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, ... (keepalived's)")},
+      {"target", field("string", "address:port; MISC_CHECK: the script; FILE_CHECK: the file")},
+      {"enabled", field("boolean", "false: disabled at run time, counts as up")},
+      {"up", field("boolean", "its status")},
+      {"has_result", field("boolean", "an attempt has finished")},
+      {"last_reason", field("string|null", "why the last attempt succeeded or failed")},
+      {"last_exit_code",
+       field("integer|null", "MISC_CHECK: the script's last exit code (keepalived's Last status)")},
+      {"weight_contribution", field("integer", "its share of the real server's weight")},
+      {"attempts", field("integer", "attempts finished")},
+      {"failures", field("integer", "attempts that failed")},
+      {"timeouts", field("integer", "attempts that timed out")},
+      {"transitions", field("integer", "up/down changes")},
+      {"last_change", field("string|null", "time of the last up/down change")},
+      {"since_change_ms", field("integer|null", "time since then")},
+      {"last_attempt", field("string|null", "when the last attempt finished")},
+      {"since_attempt_ms", field("integer|null", "time since then")},
+      {"connect_timeout_ms", field("integer", "connect_timeout: an attempt's time limit")},
+      {"delay_loop_ms", field("integer", "delay_loop")},
+      {"delay_before_retry_ms", field("integer", "delay_before_retry")},
+      {"warmup_ms", field("integer", "warmup")},
+      {"retry", field("integer", "retry")},
+      {"alpha", field("boolean", "alpha: starts down")},
+  };
+}
+
 }  // namespace
 
 json::value schema_json() {
@@ -451,6 +649,17 @@ json::value schema_json() {
                     "one row per tracker")},
            },
            "show trackers")},
+      {"servers", object_of(
+                      {
+                          {"time", time},
+                          {"lb_backend", field("string", "ipvs, nftables or none")},
+                          {"virtual_servers", array_of(object_of(virtual_server_schema()),
+                                                       "one entry per virtual server")},
+                      },
+                      "show servers")},
+      {"checks",
+       object_of({{"time", time}, {"checks", array_of(object_of(check_schema()), "one per check")}},
+                 "show checks")},
       {"stats", object_of(
                     {
                         {"time", time},
@@ -477,7 +686,9 @@ json::value schema_json() {
                 {"seq", field("integer", "sequence number, from 1 at start")},
                 {"time", field("string", "when it happened (ISO 8601 UTC, microseconds)")},
                 {"type",
-                 field("string", "state, priority, tracker, check, split_brain, reload or daemon")},
+                 field("string",
+                       "state, priority, tracker, check, real_server, quorum, sorry_server, "
+                       "split_brain, reload or daemon")},
             }},
            {"additionalProperties", true},
        }},

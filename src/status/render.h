@@ -31,13 +31,25 @@ std::string instance_text(const InstanceView& i);
 boost::json::value trackers_json(const Snapshot& s);
 std::string trackers_text(const Snapshot& s);
 
+// `show servers`: every virtual server (protocol, scheduler, quorum, sorry server, back-end
+// error) with its real servers (alive, in the pool, weights, how many checks are up).
+boost::json::value servers_json(const Snapshot& s);
+std::string servers_text(const Snapshot& s);
+
+// `show checks`: every health check, one entry per check with its virtual and real server:
+// kind, target, id, enabled, up, the last reason and exit code (keepalived's "Last status",
+// L2) and its counters.
+boost::json::value checks_json(const Snapshot& s);
+std::string checks_text(const Snapshot& s);
+
 // `show stats`: per-instance counters and the rejected-packet reasons, plus the daemon's.
 boost::json::value stats_json(const Snapshot& s);
 std::string stats_text(const Snapshot& s);
 
 // `show schema`: every field of the JSON forms above and of the event lines, as JSON Schema
 // (draft 2020-12 keywords: type, properties, items, additionalProperties, description):
-// {"info":{…},"instances":{…},"instance":{…},"trackers":{…},"stats":{…},"event":{…}}.
+// {"info":{…},"instances":{…},"instance":{…},"trackers":{…},"servers":{…},"checks":{…},
+//  "stats":{…},"event":{…}}.
 // render_test checks that every field the renderers write is described here.
 boost::json::value schema_json();
 

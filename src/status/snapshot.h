@@ -160,6 +160,10 @@ struct CheckView {
   std::uint64_t timeouts = 0;
   std::uint64_t transitions = 0;
   WallClock::time_point last_change{};  // of up/down; epoch: never
+  // When the last attempt finished (epoch: none yet). The daemon puts the time of the newest
+  // result here; keepalived_check.data writes it as MISC_CHECK's "Last ran", and `show checks`
+  // as the age of the last result.
+  WallClock::time_point last_attempt{};
   // Configuration, resolved (inherited values filled), for dumps.
   std::int64_t connect_timeout_ms = 0;
   std::int64_t delay_loop_ms = 0;
@@ -169,6 +173,9 @@ struct CheckView {
   bool alpha = false;
   // What only this kind has, in keepalived's dump words, in order: {"Keepalive method",
   // "MISC_CHECK"}, {"script", "/x.sh"}, {"dynamic", "YES"}, {"url", "/health"}, ...
+  // keepalived_check.data writes each as "   KEY = VALUE" (a KEY that starts with blanks keeps
+  // them, for keepalived's nested lines); MISC_CHECK's "Last ran" and "Last status" come from
+  // last_attempt and last_exit_code, after these. Empty: "   Keepalive method = KIND" only.
   std::vector<std::pair<std::string, std::string>> details{};
 };
 

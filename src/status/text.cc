@@ -398,11 +398,145 @@ std::string stats(const json::value& v) {
   return out;
 }
 
+std::string servers(const json::value& v) {
+  const auto* list = array(v, "virtual_servers");
+  if (list == nullptr || list->empty()) return "no virtual servers\n";
+  std::vector<std::vector<std::string>> vs_rows{{"VIRTUAL SERVER", "PROTOCOL", "SCHEDULER",
+                                                 "METHOD", "QUORUM", "ALIVE WEIGHT", "STATUS",
+                                                 "SORRY SERVER", "NOTE"}};
+  std::vector<std::vector<std::string>> rs_rows{
+      {"VIRTUAL SERVER", "REAL SERVER", "STATUS", "WEIGHT", "EFFECTIVE", "CHECKS", "NOTE"}};
+  for (const auto& vs : *list) {
+    std::string quorum = str(vs, "quorum");
+    if (num(vs, "hysteresis") != 0) {
+      quorum += fmt::format(" (hysteresis {})", str(vs, "hysteresis"));
+    }
+    std::string sorry = str(vs, "sorry_server");
+    if (flag(vs, "sorry_server_active")) sorry += " (active)";
+    std::string note;
+    if (const auto* error = field(vs, "backend_error"); error != nullptr && error->is_string()) {
+      note = "back end: " + str(error);
+    }
+    const auto* quorum_up = field(vs, "quorum_up");
+    const bool down = quorum_up != nullptr && quorum_up->is_bool() && !quorum_up->get_bool();
+    vs_rows.push_back({str(vs, "name"), str(vs, "protocol"), str(vs, "scheduler"),
+                       str(vs, "method"), quorum, str(vs, "alive_weight_sum"),
+                       down ? "DOWN (quorum lost)" : "up", sorry, note});
+    const auto* real_servers = array(vs, "real_servers");
+    if (real_servers == nullptr) continue;
+    bool first = true;
+    for (const auto& rs : *real_servers) {
+      const bool alive = flag(rs, "alive");
+      const bool in_pool = flag(rs, "in_pool");
+      std::string rs_note;
+      if (!alive && in_pool) rs_note = "inhibited: weight 0";
+      if (alive && !in_pool) rs_note = "not in the pool";
+      const std::string checks =
+          num(rs, "checks") == 0 ? std::string("none")
+                                 : fmt::format("{}/{} up", str(rs, "checks_up"), str(rs, "checks"));
+      rs_rows.push_back({first ? str(vs, "name") : std::string(), str(rs, "name"),
+                         alive ? "up" : "down", str(rs, "weight"), str(rs, "effective_weight"),
+                         checks, rs_note});
+      first = false;
+    }
+  }
+  return table(vs_rows) + '\n' + table(rs_rows);
+}
+
+std::string checks(const json::value& v) {
+  std::vector<std::vector<std::string>> rows{{"ID", "KIND", "TARGET", "STATUS", "LAST STATUS",
+                                              "WEIGHT", "ATTEMPTS", "FAILURES", "TIMEOUTS",
+                                              "CHANGES", "SINCE", "LAST REASON"}};
+  if (const auto* list = array(v, "checks")) {
+    for (const auto& c : *list) {
+      std::string status;
+      if (const auto* ran = field(c, "has_result");
+          ran != nullptr && ran->is_bool() && !ran->get_bool()) {
+        status = "pending";
+      } else {
+        status = flag(c, "up") ? "up" : "down";
+      }
+      if (const auto* enabled = field(c, "enabled");
+          enabled != nullptr && enabled->is_bool() && !enabled->get_bool()) {
+        status += " (disabled)";
+      }
+      rows.push_back({str(c, "id"), str(c, "kind"), str(c, "target"), status,
+                      str(c, "last_exit_code"), str(c, "weight_contribution"), str(c, "attempts"),
+                      str(c, "failures"), str(c, "timeouts"), str(c, "transitions"),
+                      duration_of(c, "since_change_ms"), str(c, "last_reason")});
+    }
+  }
+  return table(rows);
+}
+
+namespace {
+
+// "up" / "down" from a boolean field, "-" when missing.
+std::string up_down(const json::value& v, std::string_view key) {
+  const auto* f = field(v, key);
+  if (f == nullptr || !f->is_bool()) return "-";
+  return f->get_bool() ? "up" : "down";
+}
+
+// The load-balancer events (check, real_server, quorum, sorry_server) after the time, or ""
+// for another type.
+std::string lb_event(const json::value& v, const std::string& type) {
+  if (type == "check") {
+    // "check ID MISC_CHECK up -> down: exit status 2 (exit code 2)"
+    std::string subject = str(v, "id");
+    if (subject == "-") subject = str(v, "virtual_server") + ' ' + str(v, "real_server");
+    const auto status = up_down(v, "up");
+    std::string change = status;
+    if (flag(v, "changed")) {
+      change = status == "up" ? "down -> up" : status == "down" ? "up -> down" : status;
+    } else if (status != "-") {
+      change = "still " + status;
+    }
+    std::string out = fmt::format("check {} {} {}", subject, str(v, "kind"), change);
+    if (const auto* reason = field(v, "reason");
+        reason != nullptr && reason->is_string() && !reason->get_string().empty()) {
+      out += ": " + str(reason);
+    }
+    if (has_number(v, "exit_code")) out += fmt::format(" (exit code {})", str(v, "exit_code"));
+    return out;
+  }
+  if (type == "real_server") {
+    // "real server [..]:tcp:80 of [..]:tcp:80 down (weight 0): MISC_CHECK failed"
+    std::string out = fmt::format("real server {} of {} {}", str(v, "real_server"),
+                                  str(v, "virtual_server"), up_down(v, "up"));
+    if (field(v, "weight") != nullptr) out += fmt::format(" (weight {})", str(v, "weight"));
+    if (const auto* reason = field(v, "reason");
+        reason != nullptr && reason->is_string() && !reason->get_string().empty()) {
+      out += ": " + str(reason);
+    }
+    return out;
+  }
+  if (type == "quorum") {
+    // "virtual server [..]:tcp:80 quorum down (alive weight 1, threshold 2)"
+    return fmt::format("virtual server {} quorum {} (alive weight {}, threshold {})",
+                       str(v, "virtual_server"), up_down(v, "up"), str(v, "weight_sum"),
+                       str(v, "threshold"));
+  }
+  if (type == "sorry_server") {
+    // "virtual server [..]:tcp:80 sorry server [..]:tcp:80 active"
+    const auto* active = field(v, "active");
+    const std::string state = active == nullptr || !active->is_bool() ? "-"
+                              : active->get_bool()                    ? "active"
+                                                                      : "inactive";
+    return fmt::format("virtual server {} sorry server {} {}", str(v, "virtual_server"),
+                       str(v, "sorry_server"), state);
+  }
+  return {};
+}
+
+}  // namespace
+
 std::string event(const json::value& v) {
   // "2026-11-22T21:30:00.123456Z" -> "21:30:00.123"
   std::string time = str(v, "time");
   if (time.size() >= 23 && time[10] == 'T') time = time.substr(11, 12);
   const std::string type = str(v, "type");
+  if (auto lb = lb_event(v, type); !lb.empty()) return time + ' ' + lb;
   std::string subject_key;
   for (const char* key : {"instance", "group", "sync_group", "tracker", "check", "name"}) {
     if (field(v, key) != nullptr) {

@@ -27,6 +27,10 @@ std::string instances(const boost::json::value& instances);
 std::string instance(const boost::json::value& instance);
 std::string trackers(const boost::json::value& trackers);
 std::string stats(const boost::json::value& stats);
+// `show servers`: a table of virtual servers, then one row per real server.
+std::string servers(const boost::json::value& servers);
+// `show checks`: one row per check.
+std::string checks(const boost::json::value& checks);
 
 // One event line (event_log.h) for people: "21:30:00.123 VI_1 BACKUP -> MASTER (priority 150)".
 // The time is the event's own (UTC), to the millisecond.

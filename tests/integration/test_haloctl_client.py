@@ -202,6 +202,52 @@ def test_instance_info_trackers_stats_send_their_show_command(haloctl, fake):
                             "show stats json"]
 
 
+def test_servers_and_checks_tables(haloctl, fake):
+    answers = {
+        "show servers json": {
+            "lb_backend": "nftables",
+            "virtual_servers": [{
+                "name": "[192.0.2.10]:tcp:80", "protocol": "TCP", "scheduler": "wrr",
+                "method": "NAT", "quorum": 1, "hysteresis": 0, "quorum_up": True,
+                "alive_weight_sum": 3, "sorry_server": None, "sorry_server_active": False,
+                "backend_error": None,
+                "real_servers": [
+                    {"name": "[198.51.100.11]:tcp:80", "alive": True, "in_pool": True,
+                     "weight": 3, "effective_weight": 3, "checks": 1, "checks_up": 1},
+                    {"name": "[198.51.100.12]:tcp:80", "alive": False, "in_pool": False,
+                     "weight": 1, "effective_weight": 1, "checks": 1, "checks_up": 0}]}]},
+        "show checks json": {"checks": [
+            {"id": "web/b/1", "kind": "MISC_CHECK", "target": "/bin/chk", "enabled": True,
+             "up": False, "has_result": True, "last_exit_code": 2, "weight_contribution": 0,
+             "attempts": 7, "failures": 3, "timeouts": 0, "transitions": 1,
+             "since_change_ms": 4000, "last_reason": "exited with status 2"}]},
+    }
+    server = fake(lambda conn, line: conn.sendall(reply(json.dumps(answers[line]))))
+    r = run(haloctl, server.path, "servers")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[1].split() == ["[192.0.2.10]:tcp:80", "TCP", "wrr", "NAT", "1", "3", "up", "-"]
+    assert lines[4].split() == ["[192.0.2.10]:tcp:80", "[198.51.100.11]:tcp:80", "up", "3", "3",
+                                "1/1", "up"]
+    assert lines[5].split() == ["[198.51.100.12]:tcp:80", "down", "1", "1", "0/1", "up"]
+    r = run(haloctl, server.path, "checks")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[1].split() == ["web/b/1", "MISC_CHECK", "/bin/chk", "down", "2",
+                                                "0", "7", "3", "0", "1", "4s", "exited", "with",
+                                                "status", "2"]
+    r = run(haloctl, server.path, "checks", "--json")
+    assert json.loads(r.stdout) == answers["show checks json"]
+    assert server.lines == ["show servers json", "show checks json", "show checks json"]
+
+
+@pytest.mark.parametrize("verb", ["enable", "disable"])
+def test_check_verbs_send_the_check_id(haloctl, fake, verb):
+    server = fake(lambda conn, _: conn.sendall(reply()))
+    r = run(haloctl, server.path, verb, "check", "[192.0.2.10]:tcp:80/[198.51.100.12]:tcp:80/1")
+    assert r.returncode == 0, r.stderr
+    assert server.lines == [f"{verb} check [192.0.2.10]:tcp:80/[198.51.100.12]:tcp:80/1"]
+
+
 @pytest.mark.parametrize("args, line", [
     (["set-priority", "VI_1", "150"], "set instance VI_1 priority 150"),
     (["enable", "tracker", "chk_web"], "enable tracker chk_web"),

@@ -31,7 +31,8 @@ except ImportError:  # pragma: no cover - reported by the fixture below
 NAME = re.compile(r"^halo_[a-z0-9_]+$")
 # Labels halo may use; `instance` and `job` belong to the scraper.
 ALLOWED_LABELS = {"instance_name", "interface", "vrid", "family", "state", "reason", "kind",
-                  "name", "version", "result"}
+                  "name", "version", "result", "backend", "virtual_server", "real_server",
+                  "check"}
 
 
 def sample_binary() -> Path:
@@ -104,7 +105,12 @@ def test_expected_families_are_there(families):
     gauges = {"halo_build_info", "halo_start_time_seconds", "halo_uptime_seconds",
               "halo_last_reload_success", "halo_vrrp_state", "halo_vrrp_priority",
               "halo_vrrp_effective_priority", "halo_vrrp_split_brain", "halo_tracker_up",
-              "halo_vrrp_instance_info", "halo_control_connections"}
+              "halo_vrrp_instance_info", "halo_control_connections", "halo_lb_backend_info",
+              "halo_virtual_server_quorum_up", "halo_virtual_server_quorum",
+              "halo_virtual_server_alive_weight", "halo_virtual_server_sorry_server_active",
+              "halo_real_server_alive", "halo_real_server_in_pool", "halo_real_server_weight",
+              "halo_real_server_effective_weight", "halo_check_up", "halo_check_enabled",
+              "halo_check_last_exit_code"}
     counters = {"halo_reloads", "halo_vrrp_transitions", "halo_vrrp_adverts_sent",
                 "halo_vrrp_adverts_received", "halo_vrrp_split_brain_episodes",
                 "halo_vrrp_became_master", "halo_vrrp_priority_zero_sent",
@@ -112,7 +118,8 @@ def test_expected_families_are_there(families):
                 "halo_tracker_transitions", "halo_control_evictions",
                 "halo_control_busy_refusals", "halo_control_timeouts",
                 "halo_control_followers_dropped", "halo_events_published",
-                "halo_metrics_scrapes"}
+                "halo_metrics_scrapes", "halo_check_attempts", "halo_check_failures",
+                "halo_check_timeouts", "halo_check_transitions"}
     for name in gauges:
         assert families[name].type == "gauge", name
     for name in counters:
@@ -149,6 +156,27 @@ def test_values_and_escaped_labels_survive_the_round_trip(families):
     up = {(s.labels["kind"], s.labels["name"]): s.value for s in families["halo_tracker_up"].samples}
     assert up == {("script", "chk"): 1, ("process", "nginx"): 0, ("file", "/run/weight"): 1,
                   ("script", "slow"): 0}
+
+
+def test_load_balancer_series(families):
+    def by(name, *keys):
+        return {tuple(s.labels[k] for k in keys): s.value for s in families[name].samples}
+
+    odd = 'group "odd"\\vs'
+    assert by("halo_lb_backend_info", "backend") == {("nftables",): 1}
+    assert by("halo_virtual_server_quorum_up", "virtual_server") == {
+        ("[192.0.2.10]:tcp:80",): 1, (odd,): 0}
+    assert by("halo_virtual_server_sorry_server_active", "virtual_server")[(odd,)] == 1
+    assert by("halo_real_server_effective_weight", "virtual_server", "real_server") == {
+        ("[192.0.2.10]:tcp:80", "[198.51.100.11]:tcp:80"): 3,
+        ("[192.0.2.10]:tcp:80", "[198.51.100.12]:tcp:80"): 1,
+        (odd, "[2001:db8::12]:tcp:80"): 1}
+    # Only MISC_CHECKs have an exit code (L2: the last one, whatever it was).
+    assert by("halo_check_last_exit_code", "check", "kind") == {
+        ("web/b/1", "MISC_CHECK"): 2, ("odd/c/1", "MISC_CHECK"): 1}
+    assert by("halo_check_enabled", "check")[("web/a/1",)] == 0
+    assert by("halo_check_failures", "check") == {("web/a/1",): 0, ("web/b/1",): 5,
+                                                  ("odd/c/1",): 5}
 
 
 def test_promtool_if_installed(text):

@@ -1,7 +1,7 @@
 // Prints prometheus_text() of a rich hand-made snapshot: two instances (one IPv6, one in a
-// sync group, one in split brain), reject reasons, trackers of every kind, awkward label
-// values, busy control counters. tests/integration/test_metrics_format.py parses the output
-// with a real Prometheus parser.
+// sync group, one in split brain), reject reasons, trackers of every kind, virtual servers,
+// real servers and checks, awkward label values, busy control counters.
+// tests/integration/test_metrics_format.py parses the output with a real Prometheus parser.
 #include <cstdio>
 
 #include "metrics/prometheus.h"
@@ -60,6 +60,52 @@ halo::status::Snapshot sample() {
   nginx.transitions = 1;
   tracker("file", "/run/weight").value = -5;
   tracker("script", "slow").pending = true;
+  // The load balancer: a virtual server in quorum with two real servers (one down, its
+  // MISC_CHECK at exit code 2, the other's TCP_CHECK disabled), and one with a label value
+  // that needs escaping, its quorum lost and its sorry server active.
+  s.info.lb_backend = "nftables";
+  halo::status::VirtualServerView web;
+  web.name = "[192.0.2.10]:tcp:80";
+  web.quorum = 1;
+  web.alive_weight_sum = 3;
+  halo::status::RealServerView ra;
+  ra.name = "[198.51.100.11]:tcp:80";
+  ra.weight = 3;
+  ra.effective_weight = 3;
+  halo::status::CheckView tcp;
+  tcp.kind = "TCP_CHECK";
+  tcp.id = "web/a/1";
+  tcp.enabled = false;
+  tcp.attempts = 40;
+  ra.checks = {tcp};
+  halo::status::RealServerView rb;
+  rb.name = "[198.51.100.12]:tcp:80";
+  rb.alive = false;
+  rb.weight = 2;
+  rb.effective_weight = 1;
+  halo::status::CheckView misc;
+  misc.kind = "MISC_CHECK";
+  misc.id = "web/b/1";
+  misc.up = false;
+  misc.last_exit_code = 2;
+  misc.attempts = 12;
+  misc.failures = 5;
+  misc.timeouts = 1;
+  misc.transitions = 3;
+  rb.checks = {misc};
+  web.real_servers = {ra, rb};
+  halo::status::VirtualServerView odd;
+  odd.name = "group \"odd\"\\vs";
+  odd.quorum = 2;
+  odd.quorum_up = false;
+  odd.sorry_server = "[198.51.100.99]:tcp:80";
+  odd.sorry_server_active = true;
+  halo::status::RealServerView rc = rb;
+  rc.name = "[2001:db8::12]:tcp:80";
+  rc.checks[0].id = "odd/c/1";
+  rc.checks[0].last_exit_code = 1;
+  odd.real_servers = {rc};
+  s.virtual_servers = {web, odd};
   s.control = {.connections_accepted = 100,
                .connections_active = 3,
                .maxconn = 64,

@@ -229,6 +229,9 @@ struct GlobalDefs {
     friend bool operator==(const MetricsListen&, const MetricsListen&) = default;
   };
   std::optional<MetricsListen> metrics_listen;  // off unless configured
+  // halo's own: which load-balancer back end programs the virtual servers.
+  enum class LbBackend : std::uint8_t { Auto, Ipvs, Nftables };
+  LbBackend lb_backend = LbBackend::Auto;  // Auto: IPVS when the kernel has it, else nftables
 
   // Interfaces and netlink.
   bool dynamic_interfaces = false;

@@ -89,8 +89,15 @@ std::vector<Keyword<CheckerCommon>> common_keywords(CommonSet set) {
   return out;
 }
 
-void add_common(std::vector<Keyword<Checker>>& out, CommonSet set) {
-  for (auto& k : common_keywords(set)) out.push_back(nest<Checker>(k, CommonOf{}));
+// Every shared option is acted on by the checkers (src/daemon/checker_build.cc) except
+// log_all_failures; a kind's own options are marked in its table.
+void add_common(std::vector<Keyword<Checker>>& out, CommonSet set, bool acted = true) {
+  for (auto& k : common_keywords(set)) {
+    if (acted && k.info.name != "log_all_failures" && k.info.support == Support::Parsed) {
+      k.info.support = Support::Acted;
+    }
+    out.push_back(nest<Checker>(k, CommonOf{}));
+  }
 }
 
 template <class K>
@@ -166,103 +173,111 @@ const Table<HttpUrl>& url_table() {
   using U = HttpUrl;
   static const Table<U> table(
       "url", "one URL an HTTP_GET or SSL_GET checker fetches",
-      {
-          kw::string("path", &U::path, "<PATH>").default_text("required"),
-          kw::custom<U>(
-              "digest", "<MD5 HEX>",
-              [](U& u, const Statement& st) {
-                if (!st.expect_args(1, 1)) return;
-                std::string d = st.arg(0).text;
-                if (!u.digest.empty()) {
-                  st.error(st.arg(0), fmt::format("'digest' given twice in one url"));
-                  return;
-                }
-                bool hex = d.size() == 32 && std::all_of(d.begin(), d.end(), [](char c) {
-                             return std::isxdigit(static_cast<unsigned char>(c)) != 0;
-                           });
-                if (!hex) {
-                  st.error(st.arg(0),
-                           fmt::format("'digest' value '{}' is not 32 hex digits (an MD5 sum)", d));
-                  return;
-                }
-                std::transform(d.begin(), d.end(), d.begin(),
-                               [](char c) { return static_cast<char>(std::tolower(c)); });
-                u.digest = std::move(d);
-              },
-              [](const U& u, Writer& w) {
-                if (!u.digest.empty()) w.statement("digest", {u.digest});
-              }),
-          kw::custom<U>("status_code", "<CODE>|<CODE>-<CODE> ...", parse_status,
-                        [](const U& u, Writer& w) {
-                          if (!u.status_codes.empty()) {
-                            w.statement("status_code", format_status(u.status_codes));
-                          }
-                        })
-              .default_text("200-299"),
-          kw::string("virtualhost", &U::virtualhost, "<HOST>"),
-          kw::string("regex", &U::regex, "<REGEX>"),
-          kw::flag("regex_no_match", &U::regex_no_match),
-          kw::custom<U>(
-              "regex_options", "<OPTION> ...",
-              [](U& u, const Statement& st) {
-                if (!st.expect_args(1, 100)) return;
-                for (const auto& tok : st.args()) {
-                  if (std::find(kRegexOptions.begin(), kRegexOptions.end(), tok.text) ==
-                      kRegexOptions.end()) {
-                    // keepalived ignores unknown options silently; say so, but accept.
-                    st.warning(tok, fmt::format("unknown regex option '{}' ignored", tok.text));
-                    continue;
-                  }
-                  u.regex_options.push_back(tok.text);
-                }
-              },
-              [](const U& u, Writer& w) {
-                if (u.regex_options.empty()) return;
-                DumpArgs args;
-                for (const auto& o : u.regex_options) args.emplace_back(o);
-                w.statement("regex_options", args);
-              }),
-          // keepalived only logs bad regex_stack and regex_*_offset values (-t passes), so
-          // halo warns and ignores them too.
-          kw::custom<U>(
-              "regex_stack", "<START> <MAX>",
-              [](U& u, const Statement& st) {
-                if (st.size() != 2) {
-                  st.warning(st.keyword(), "'regex_stack' needs a start and a max size; ignored");
-                  return;
-                }
-                auto a = kw::parse_integer(st.arg(0).text);
-                auto b = kw::parse_integer(st.arg(1).text);
-                for (std::size_t i = 0; i < 2; ++i) {
-                  auto v = i == 0 ? a : b;
-                  if (!v || *v < 0) {
-                    st.warning(st.arg(i), fmt::format("'regex_stack' size '{}' is not a number; "
-                                                      "ignored",
-                                                      st.arg(i).text));
-                    return;
-                  }
-                }
-                if (*a > *b) {
-                  st.warning(st.arg(0), fmt::format("'regex_stack' start {} exceeds max {}; "
-                                                    "ignored",
-                                                    *a, *b));
-                  return;
-                }
-                u.regex_stack = {static_cast<std::uint64_t>(*a), static_cast<std::uint64_t>(*b)};
-              },
-              [](const U& u, Writer& w) {
-                if (u.regex_stack) {
-                  w.statement("regex_stack", {static_cast<std::int64_t>(u.regex_stack->first),
-                                              static_cast<std::int64_t>(u.regex_stack->second)});
-                }
-              }),
-          regex_offset("regex_min_offset", &U::regex_min_offset),
-          regex_offset("regex_max_offset", &U::regex_max_offset),
-      });
+      acted_on<U>(
+          {
+              kw::string("path", &U::path, "<PATH>").default_text("required"),
+              kw::custom<U>(
+                  "digest", "<MD5 HEX>",
+                  [](U& u, const Statement& st) {
+                    if (!st.expect_args(1, 1)) return;
+                    std::string d = st.arg(0).text;
+                    if (!u.digest.empty()) {
+                      st.error(st.arg(0), fmt::format("'digest' given twice in one url"));
+                      return;
+                    }
+                    bool hex = d.size() == 32 && std::all_of(d.begin(), d.end(), [](char c) {
+                                 return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+                               });
+                    if (!hex) {
+                      st.error(
+                          st.arg(0),
+                          fmt::format("'digest' value '{}' is not 32 hex digits (an MD5 sum)", d));
+                      return;
+                    }
+                    std::transform(d.begin(), d.end(), d.begin(),
+                                   [](char c) { return static_cast<char>(std::tolower(c)); });
+                    u.digest = std::move(d);
+                  },
+                  [](const U& u, Writer& w) {
+                    if (!u.digest.empty()) w.statement("digest", {u.digest});
+                  }),
+              kw::custom<U>("status_code", "<CODE>|<CODE>-<CODE> ...", parse_status,
+                            [](const U& u, Writer& w) {
+                              if (!u.status_codes.empty()) {
+                                w.statement("status_code", format_status(u.status_codes));
+                              }
+                            })
+                  .default_text("200-299"),
+              kw::string("virtualhost", &U::virtualhost, "<HOST>"),
+              kw::string("regex", &U::regex, "<REGEX>"),
+              kw::flag("regex_no_match", &U::regex_no_match),
+              kw::custom<U>(
+                  "regex_options", "<OPTION> ...",
+                  [](U& u, const Statement& st) {
+                    if (!st.expect_args(1, 100)) return;
+                    for (const auto& tok : st.args()) {
+                      if (std::find(kRegexOptions.begin(), kRegexOptions.end(), tok.text) ==
+                          kRegexOptions.end()) {
+                        // keepalived ignores unknown options silently; say so, but accept.
+                        st.warning(tok, fmt::format("unknown regex option '{}' ignored", tok.text));
+                        continue;
+                      }
+                      u.regex_options.push_back(tok.text);
+                    }
+                  },
+                  [](const U& u, Writer& w) {
+                    if (u.regex_options.empty()) return;
+                    DumpArgs args;
+                    for (const auto& o : u.regex_options) args.emplace_back(o);
+                    w.statement("regex_options", args);
+                  }),
+              // keepalived only logs bad regex_stack and regex_*_offset values (-t passes), so
+              // halo warns and ignores them too.
+              kw::custom<U>(
+                  "regex_stack", "<START> <MAX>",
+                  [](U& u, const Statement& st) {
+                    if (st.size() != 2) {
+                      st.warning(st.keyword(),
+                                 "'regex_stack' needs a start and a max size; ignored");
+                      return;
+                    }
+                    auto a = kw::parse_integer(st.arg(0).text);
+                    auto b = kw::parse_integer(st.arg(1).text);
+                    for (std::size_t i = 0; i < 2; ++i) {
+                      auto v = i == 0 ? a : b;
+                      if (!v || *v < 0) {
+                        st.warning(st.arg(i),
+                                   fmt::format("'regex_stack' size '{}' is not a number; "
+                                               "ignored",
+                                               st.arg(i).text));
+                        return;
+                      }
+                    }
+                    if (*a > *b) {
+                      st.warning(st.arg(0), fmt::format("'regex_stack' start {} exceeds max {}; "
+                                                        "ignored",
+                                                        *a, *b));
+                      return;
+                    }
+                    u.regex_stack = {static_cast<std::uint64_t>(*a),
+                                     static_cast<std::uint64_t>(*b)};
+                  },
+                  [](const U& u, Writer& w) {
+                    if (u.regex_stack) {
+                      w.statement("regex_stack",
+                                  {static_cast<std::int64_t>(u.regex_stack->first),
+                                   static_cast<std::int64_t>(u.regex_stack->second)});
+                    }
+                  }),
+              regex_offset("regex_min_offset", &U::regex_min_offset),
+              regex_offset("regex_max_offset", &U::regex_max_offset),
+          },
+          {"path", "digest", "status_code", "virtualhost", "regex", "regex_no_match",
+           "regex_options", "regex_min_offset", "regex_max_offset"}));
   return table;
 }
 
-std::vector<Keyword<HttpCheck>> http_keywords() {
+std::vector<Keyword<HttpCheck>> http_keywords_parsed() {
   using H = HttpCheck;
   std::vector<Keyword<H>> out;
   out.push_back(
@@ -280,6 +295,11 @@ std::vector<Keyword<HttpCheck>> http_keywords() {
       [](HttpUrl&, const Statement& st) { return st.expect_args(0, 0); },
       [](const HttpUrl&) { return DumpArgs{}; }));
   return out;
+}
+
+std::vector<Keyword<HttpCheck>> http_keywords() {
+  return acted_on(http_keywords_parsed(),
+                  {"virtualhost", "http_protocol", "enable_sni", "fast_recovery", "url"});
 }
 
 std::vector<Keyword<Checker>> http_table_keywords() {
@@ -348,7 +368,8 @@ const Table<Checker>& smtp_check_table() {
   static const Table<Checker> table("SMTP_CHECK", "SMTP dialogue check of a real server", [] {
     std::vector<Keyword<Checker>> out;
     add_kind<SmtpCheck>(out, {kw::string("helo_name", &SmtpCheck::helo_name, "<STRING>")
-                                  .default_text("the local host name")});
+                                  .default_text("the local host name")
+                                  .acted()});
     add_common(out, CommonSet::All);
     add_kind<SmtpCheck>(
         out, {kw::blocks<SmtpCheck, CheckerCommon>(
@@ -408,7 +429,9 @@ const Table<Checker>& dns_check_table() {
   static const Table<Checker> table("DNS_CHECK", "DNS query check of a real server", [] {
     std::vector<Keyword<Checker>> out;
     add_common(out, CommonSet::All);
-    add_kind<DnsCheck>(out, {dns_type_keyword(), kw::string("name", &DnsCheck::name, "<DOMAIN>")});
+    add_kind<DnsCheck>(out, acted_on<DnsCheck>({dns_type_keyword(),
+                                                kw::string("name", &DnsCheck::name, "<DOMAIN>")},
+                                               {"type", "name"}));
     return out;
   }());
   return table;
@@ -469,7 +492,7 @@ std::vector<Keyword<MiscCheck>> misc_keywords() {
 const Table<Checker>& misc_check_table() {
   static const Table<Checker> table("MISC_CHECK", "external program check of a real server", [] {
     std::vector<Keyword<Checker>> out;
-    add_kind(out, misc_keywords());
+    add_kind(out, acted_on(misc_keywords(), {"misc_path", "misc_timeout", "misc_dynamic", "user"}));
     add_common(out, CommonSet::Timing);
     return out;
   }());
@@ -537,7 +560,8 @@ const Table<Checker>& udp_check_table() {
   static const Table<Checker> table("UDP_CHECK", "UDP probe check of a real server", [] {
     std::vector<Keyword<Checker>> out;
     add_common(out, CommonSet::All);
-    add_kind(out, udp_keywords());
+    add_kind(out, acted_on(udp_keywords(),
+                           {"payload", "require_reply", "min_reply_length", "max_reply_length"}));
     return out;
   }());
   return table;
@@ -551,7 +575,7 @@ const Table<Checker>& file_check_table() {
     std::vector<Keyword<Checker>> out;
     add_kind<F>(
         out,
-        {kw::string("track_file", &F::track_file, "<NAME>").default_text("required"),
+        {kw::string("track_file", &F::track_file, "<NAME>").default_text("required").acted(),
          kw::custom<F>(
              "weight", "<-2147483647..2147483647> [reverse|noreverse]",
              [](F& f, const Statement& st) {
@@ -582,7 +606,8 @@ const Table<Checker>& file_check_table() {
                if (f.reverse) args.emplace_back("reverse");
                w.statement("weight", args);
              })
-             .default_text("the track_file's weight"),
+             .default_text("the track_file's weight")
+             .acted(),
          kw::custom<F>("dynamic", "", nullptr, nullptr)
              .refused("documented, but keepalived 2.2.7 rejects it as an unknown keyword too")});
     return out;
@@ -595,7 +620,7 @@ const Table<Checker>& bfd_check_table() {
     std::vector<Keyword<Checker>> out;
     add_kind<BfdCheck>(
         out, {kw::string("name", &BfdCheck::name, "<BFD_INSTANCE>").default_text("required")});
-    add_common(out, CommonSet::Alpha);
+    add_common(out, CommonSet::Alpha, false);
     return out;
   }());
   return table;
@@ -664,6 +689,10 @@ std::vector<Keyword<RealServer>> checker_keywords() {
     k.info.name = type.name;
     k.info.syntax = "{ ... }";
     k.info.block = true;
+    if (type.name == std::string_view("BFD_CHECK")) {
+      // -t checks it (keepalived's -t accepts it); the daemon refuses to run it.
+      k.info.note = "halod refuses to run a configuration with it: halo has no BFD yet";
+    }
     k.parse = [&type](RealServer& rs, const Statement& st) {
       st.expect_args(0, 0);
       Checker c{CheckerCommon{}, type.make()};

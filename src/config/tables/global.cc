@@ -791,7 +791,9 @@ const Table<GlobalDefs>& global_defs_table() {
           kw::custom<G>("lvs_timeouts",
                         "[tcp <0..2678400>] [tcpfin <0..2678400>] [udp <0..2678400>]",
                         parse_lvs_timeouts, dump_lvs_timeouts),
-          lenient_flag("lvs_flush", &G::lvs_flush),
+          lenient_flag("lvs_flush", &G::lvs_flush)
+              .acted()
+              .note("IPVS back end: flush every service at start; nftables owns its table anyway"),
           kw::custom<G>("lvs_flush_on_stop", "[VS]", parse_lvs_flush_on_stop,
                         dump_lvs_flush_on_stop)
               .alias("lvs_flush_onstop"),
@@ -918,8 +920,8 @@ const Table<GlobalDefs>& global_defs_table() {
           kw::script("notify_fifo_script", &G::notify_fifo_script).acted(),
           fifo("vrrp_notify_fifo", &G::vrrp_notify_fifo).acted(),
           kw::script("vrrp_notify_fifo_script", &G::vrrp_notify_fifo_script).acted(),
-          fifo("lvs_notify_fifo", &G::lvs_notify_fifo),
-          kw::script("lvs_notify_fifo_script", &G::lvs_notify_fifo_script),
+          fifo("lvs_notify_fifo", &G::lvs_notify_fifo).acted(),
+          kw::script("lvs_notify_fifo_script", &G::lvs_notify_fifo_script).acted(),
           lenient_flag("fifo_write_vrrp_states_on_reload", &G::fifo_write_vrrp_states_on_reload)
               .acted(),
           seconds("notify_script_timeout", &G::notify_script_timeout, 10'000, 86'400'000'000LL)
@@ -965,6 +967,13 @@ const Table<GlobalDefs>& global_defs_table() {
               .default_text("off; port 9650")
               .note("halo's own: serve Prometheus metrics at http://ADDRESS:PORT/metrics")
               .acted(),
+          kw::enumeration("lb_backend", &G::lb_backend,
+                          std::vector<std::pair<std::string_view, G::LbBackend>>{
+                              {"ipvs", G::LbBackend::Ipvs}, {"nftables", G::LbBackend::Nftables}})
+              .default_text("ipvs when the kernel has it, else nftables")
+              .note("halo's own: the back end that programs virtual servers (IPVS or an "
+                    "nftables DNAT table)")
+              .acted(),
           kw::custom<G>("dynamic_interfaces", "[allow_if_changes]", parse_dynamic_interfaces,
                         dump_dynamic_interfaces),
           lenient_integer("vrrp_netlink_cmd_rcv_bufs", &G::vrrp_netlink_cmd_rcv_bufs, 0, kU32)
@@ -989,7 +998,7 @@ const Table<GlobalDefs>& global_defs_table() {
                         dump_rx_bufs_policy)
               .default_text("system default"),
           kw::integer("vrrp_rx_bufs_multiplier", &G::vrrp_rx_bufs_multiplier, 1, kU32),
-          lenient_flag("rs_init_notifies", &G::rs_init_notifies),
+          lenient_flag("rs_init_notifies", &G::rs_init_notifies).acted(),
           lenient_flag("no_checker_emails", &G::no_checker_emails),
           kw::custom<G>("umask", "<MODE>|<BITS>", parse_umask, dump_umask)
               .default_text("IWGRP|IWOTH (022)"),

@@ -201,7 +201,13 @@ const Table<RealServer>& real_server_table() {
     };
     for (auto& o : options) k.push_back(nest<R>(o, OptionsOf{}));
     for (auto& c : checker_keywords()) k.push_back(std::move(c));
-    return k;
+    return acted_on<R>(
+        std::move(k),
+        {"weight",    "lvs_method",      "uthreshold", "lthreshold",  "inhibit_on_failure",
+         "notify_up", "notify_down",     "alpha",      "retry",       "delay_before_retry",
+         "warmup",    "connect_timeout", "delay_loop", "virtualhost", "HTTP_GET",
+         "SSL_GET",   "TCP_CHECK",       "SMTP_CHECK", "DNS_CHECK",   "MISC_CHECK",
+         "UDP_CHECK", "PING_CHECK",      "FILE_CHECK"});
   }());
   return table;
 }
@@ -296,232 +302,259 @@ const Table<VirtualServer>& virtual_server_table() {
   using V = VirtualServer;
   static const Table<V> table(
       "virtual_server", "one IPVS service and its real servers",
-      {
-          kw::custom<V>(
-              "ip_family", "inet|inet6",
-              [](V& vs, const Statement& st) {
-                if (!st.expect_args(1, 1)) return;
-                const auto& f = st.arg(0).text;
-                Family fam;
-                if (f == "inet") {
-                  fam = Family::V4;
-                } else if (f == "inet6") {
-                  fam = Family::V6;
-                } else {
-                  st.error(st.arg(0), fmt::format("'ip_family' takes inet|inet6, not '{}'", f));
-                  return;
-                }
-                if (vs.kind == VirtualServerKind::Address && vs.address.family() != fam) {
-                  st.error(st.arg(0), fmt::format("'ip_family' {} conflicts with the virtual "
-                                                  "server's address {}",
-                                                  f, vs.address.to_string()));
-                  return;
-                }
-                vs.ip_family = fam;
-              },
-              [](const V& vs, Writer& w) {
-                if (vs.ip_family) {
-                  w.statement("ip_family", {*vs.ip_family == Family::V4 ? "inet" : "inet6"});
-                }
-              })
-              .default_text("the servers' family, else inet"),
-          kw::integer("retry", &V::retry, 1, 4294967295LL).default_text("1"),
-          kw::seconds("delay_before_retry", &V::delay_before_retry, 0, kMaxTimer)
-              .default_text("1 (HTTP/SSL 3, DNS delay_loop)"),
-          kw::seconds("warmup", &V::warmup, 0, kMaxTimer).default_text("delay_loop"),
-          kw::seconds("connect_timeout", &V::connect_timeout, 0.000001, kMaxConnectTimeout)
-              .default_text("5"),
-          kw::seconds("delay_loop", &V::delay_loop, 0.000001, kMaxTimer),
-          vs_bool("inhibit_on_failure", &V::inhibit_on_failure),
-          kw::enumeration(
-              "lvs_sched", &V::scheduler,
-              std::vector<std::pair<std::string_view, LvsScheduler>>{{"rr", LvsScheduler::Rr},
-                                                                     {"wrr", LvsScheduler::Wrr},
-                                                                     {"lc", LvsScheduler::Lc},
-                                                                     {"wlc", LvsScheduler::Wlc},
-                                                                     {"lblc", LvsScheduler::Lblc},
-                                                                     {"sh", LvsScheduler::Sh},
-                                                                     {"mh", LvsScheduler::Mh},
-                                                                     {"dh", LvsScheduler::Dh},
-                                                                     {"fo", LvsScheduler::Fo},
-                                                                     {"ovf", LvsScheduler::Ovf},
-                                                                     {"lblcr", LvsScheduler::Lblcr},
-                                                                     {"sed", LvsScheduler::Sed},
-                                                                     {"nq", LvsScheduler::Nq},
-                                                                     {"twos", LvsScheduler::Twos}})
-              .alias("lb_algo")
-              .default_text("required (keepalived: error, then wlc)"),
-          sched_flag("hashed", &V::hashed, {LvsScheduler::Sh, LvsScheduler::Mh}),
-          vs_flag("ops", &V::ops),
-          vs_flag("flag-1", &V::flag_1),
-          vs_flag("flag-2", &V::flag_2),
-          vs_flag("flag-3", &V::flag_3),
-          sched_flag("sh-port", &V::sh_port, {LvsScheduler::Sh}),
-          sched_flag("sh-fallback", &V::sh_fallback, {LvsScheduler::Sh}),
-          sched_flag("mh-port", &V::mh_port, {LvsScheduler::Mh}),
-          sched_flag("mh-fallback", &V::mh_fallback, {LvsScheduler::Mh}),
-          forwarding("lvs_method", &V::lvs_method)
-              .alias("lb_kind")
-              .default_text("required (keepalived: error, then NAT)"),
-          kw::custom<V>(
-              "persistence_engine", "<NAME>",
-              [](V& vs, const Statement& st) {
-                if (!st.expect_args(1, 1)) return;
-                // IP_VS_PENAME_MAXLEN: 16 with the terminating NUL.
-                if (st.arg(0).text.size() > 15) {
-                  st.error(st.arg(0), fmt::format("'persistence_engine' name '{}' is longer "
-                                                  "than 15 characters",
-                                                  st.arg(0).text));
-                  return;
-                }
-                vs.persistence_engine = st.arg(0).text;
-              },
-              [](const V& vs, Writer& w) {
-                if (vs.persistence_engine) {
-                  w.statement("persistence_engine", {DumpArg(*vs.persistence_engine, true)});
-                }
-              }),
-          kw::custom<V>(
-              "persistence_timeout", fmt::format("[<1..{}>]", kMaxPersistence),
-              [](V& vs, const Statement& st) {
-                if (!st.expect_args(0, 1)) return;
-                if (st.size() == 0) {
-                  vs.persistence_timeout = 360;
-                  return;
-                }
-                auto v = kw::parse_integer(st.arg(0).text);
-                if (!v || *v < 1 || *v > kMaxPersistence) {
-                  st.error(st.arg(0), fmt::format("'persistence_timeout' value {} is out of "
-                                                  "range 1..{}",
-                                                  st.arg(0).text, kMaxPersistence));
-                  return;
-                }
-                vs.persistence_timeout = static_cast<std::uint32_t>(*v);
-              },
-              [](const V& vs, Writer& w) {
-                if (vs.persistence_timeout) {
-                  w.statement("persistence_timeout", {*vs.persistence_timeout});
-                }
-              })
-              .default_text("none; 360 when given without a value"),
-          kw::custom<V>(
-              "persistence_granularity", "<NETMASK>|<IPv6 PREFIX LENGTH>", parse_granularity,
-              [](const V& vs, Writer& w) {
-                if (!vs.persistence_granularity) return;
-                const auto& g = *vs.persistence_granularity;
-                w.statement("persistence_granularity",
-                            {g.netmask ? DumpArg(g.netmask->to_string())
-                                       : DumpArg(unsigned{g.prefix_length})});
-              }),
-          kw::custom<V>(
-              "protocol", "TCP|UDP|SCTP",
-              [](V& vs, const Statement& st) {
-                if (!st.expect_args(1, 1)) return;
-                std::string p = st.arg(0).text;
-                for (char& c : p)
-                  c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                if (p == "TCP") {
-                  vs.protocol = LvsProtocol::Tcp;
-                } else if (p == "UDP") {
-                  vs.protocol = LvsProtocol::Udp;
-                } else if (p == "SCTP") {
-                  vs.protocol = LvsProtocol::Sctp;
-                } else {
-                  st.error(st.arg(0),
-                           fmt::format("'protocol' takes TCP|UDP|SCTP, not '{}'", st.arg(0).text));
-                }
-              },
-              [](const V& vs, Writer& w) {
-                if (!vs.protocol) return;
-                w.statement("protocol", {*vs.protocol == LvsProtocol::Tcp   ? "TCP"
-                                         : *vs.protocol == LvsProtocol::Udp ? "UDP"
-                                                                            : "SCTP"});
-              })
-              .default_text("required unless fwmark (keepalived: error, then UDP)"),
-          vs_flag("ha_suspend", &V::ha_suspend),
-          kw::boolean("smtp_alert", &V::smtp_alert).default_text("global smtp_alert, else false"),
-          kw::string("virtualhost", &V::virtualhost, "<HOST>"),
-          kw::string("snmp_name", &V::snmp_name, "<NAME>")
-              .ignored("halo has no SNMP agent; it exports Prometheus metrics"),
-          vs_bool("alpha", &V::alpha),
-          vs_flag("omega", &V::omega),
-          once_script("quorum_up", &V::quorum_up),
-          once_script("quorum_down", &V::quorum_down),
-          kw::custom<V>(
-              "quorum", "<1..4294967295>",
-              [](V& vs, const Statement& st) {
-                if (!st.expect_args(1, 1)) return;
-                auto v = kw::parse_integer(st.arg(0).text);
-                if (!v || *v < 1 || *v > 4294967295LL) {
-                  // keepalived reports it and uses 1.
-                  st.error(st.arg(0), fmt::format("'quorum' value {} is out of range "
-                                                  "1..4294967295",
-                                                  st.arg(0).text));
-                  vs.quorum = 1;
-                  return;
-                }
-                vs.quorum = static_cast<std::uint32_t>(*v);
-              },
-              [](const V& vs, Writer& w) {
-                if (vs.quorum != 1) w.statement("quorum", {static_cast<std::int64_t>(vs.quorum)});
-              })
-              .default_text("1"),
-          kw::integer("hysteresis", &V::hysteresis, 0, 4294967295LL),
-          kw::integer("weight", &V::weight, 1, kMaxWeight),
-          kw::custom<V>(
-              "sorry_server", "<IPADDR> [<PORT>]",
-              [](V& vs, const Statement& st) {
-                SorryServer s;
-                s.loc = st.keyword().loc;
-                if (!parse_server_header(st, s.address, s.port)) return;
-                vs.sorry_server = s;
-              },
-              [](const V& vs, Writer& w) {
-                if (vs.sorry_server) {
-                  w.statement("sorry_server",
-                              format_server(vs.sorry_server->address, vs.sorry_server->port));
-                }
-              }),
-          kw::custom<V>(
-              "sorry_server_inhibit", "",
-              [](V& vs, const Statement& st) {
-                if (!st.expect_args(0, 0)) return;
-                if (!vs.sorry_server) {
-                  st.error("'sorry_server_inhibit' needs a sorry_server before it");
-                  return;
-                }
-                vs.sorry_server->inhibit = true;
-              },
-              [](const V& vs, Writer& w) {
-                if (vs.sorry_server && vs.sorry_server->inhibit) {
-                  w.statement("sorry_server_inhibit", {});
-                }
-              })
-              .note("needs sorry_server before it"),
-          kw::custom<V>(
-              "sorry_server_lvs_method", kForwardingSyntax,
-              [](V& vs, const Statement& st) {
-                if (!vs.sorry_server) {
-                  st.error("'sorry_server_lvs_method' needs a sorry_server before it");
-                  return;
-                }
-                if (auto f = parse_forwarding(st)) vs.sorry_server->lvs_method = *f;
-              },
-              [](const V& vs, Writer& w) {
-                if (vs.sorry_server && vs.sorry_server->lvs_method) {
-                  w.statement("sorry_server_lvs_method",
-                              format_forwarding(*vs.sorry_server->lvs_method));
-                }
-              })
-              .default_text("the virtual server's")
-              .note("needs sorry_server before it"),
-          kw::blocks<V, RealServer>(
-              "real_server", &V::real_servers, real_server_table, "<IPADDR> [<PORT>]",
-              [](RealServer& rs, const Statement& st) {
-                return parse_server_header(st, rs.address, rs.port);
-              },
-              [](const RealServer& rs) { return format_server(rs.address, rs.port); }),
-      });
+      acted_on<V>(
+          {
+              kw::custom<V>(
+                  "ip_family", "inet|inet6",
+                  [](V& vs, const Statement& st) {
+                    if (!st.expect_args(1, 1)) return;
+                    const auto& f = st.arg(0).text;
+                    Family fam;
+                    if (f == "inet") {
+                      fam = Family::V4;
+                    } else if (f == "inet6") {
+                      fam = Family::V6;
+                    } else {
+                      st.error(st.arg(0), fmt::format("'ip_family' takes inet|inet6, not '{}'", f));
+                      return;
+                    }
+                    if (vs.kind == VirtualServerKind::Address && vs.address.family() != fam) {
+                      st.error(st.arg(0), fmt::format("'ip_family' {} conflicts with the virtual "
+                                                      "server's address {}",
+                                                      f, vs.address.to_string()));
+                      return;
+                    }
+                    vs.ip_family = fam;
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (vs.ip_family) {
+                      w.statement("ip_family", {*vs.ip_family == Family::V4 ? "inet" : "inet6"});
+                    }
+                  })
+                  .default_text("the servers' family, else inet"),
+              kw::integer("retry", &V::retry, 1, 4294967295LL).default_text("1"),
+              kw::seconds("delay_before_retry", &V::delay_before_retry, 0, kMaxTimer)
+                  .default_text("1 (HTTP/SSL 3, DNS delay_loop)"),
+              kw::seconds("warmup", &V::warmup, 0, kMaxTimer).default_text("delay_loop"),
+              kw::seconds("connect_timeout", &V::connect_timeout, 0.000001, kMaxConnectTimeout)
+                  .default_text("5"),
+              kw::seconds("delay_loop", &V::delay_loop, 0.000001, kMaxTimer),
+              vs_bool("inhibit_on_failure", &V::inhibit_on_failure),
+              kw::enumeration("lvs_sched", &V::scheduler,
+                              std::vector<std::pair<std::string_view, LvsScheduler>>{
+                                  {"rr", LvsScheduler::Rr},
+                                  {"wrr", LvsScheduler::Wrr},
+                                  {"lc", LvsScheduler::Lc},
+                                  {"wlc", LvsScheduler::Wlc},
+                                  {"lblc", LvsScheduler::Lblc},
+                                  {"sh", LvsScheduler::Sh},
+                                  {"mh", LvsScheduler::Mh},
+                                  {"dh", LvsScheduler::Dh},
+                                  {"fo", LvsScheduler::Fo},
+                                  {"ovf", LvsScheduler::Ovf},
+                                  {"lblcr", LvsScheduler::Lblcr},
+                                  {"sed", LvsScheduler::Sed},
+                                  {"nq", LvsScheduler::Nq},
+                                  {"twos", LvsScheduler::Twos}})
+                  .alias("lb_algo")
+                  .default_text("required (keepalived: error, then wlc)"),
+              sched_flag("hashed", &V::hashed, {LvsScheduler::Sh, LvsScheduler::Mh}),
+              vs_flag("ops", &V::ops),
+              vs_flag("flag-1", &V::flag_1),
+              vs_flag("flag-2", &V::flag_2),
+              vs_flag("flag-3", &V::flag_3),
+              sched_flag("sh-port", &V::sh_port, {LvsScheduler::Sh}),
+              sched_flag("sh-fallback", &V::sh_fallback, {LvsScheduler::Sh}),
+              sched_flag("mh-port", &V::mh_port, {LvsScheduler::Mh}),
+              sched_flag("mh-fallback", &V::mh_fallback, {LvsScheduler::Mh}),
+              forwarding("lvs_method", &V::lvs_method)
+                  .alias("lb_kind")
+                  .default_text("required (keepalived: error, then NAT)"),
+              kw::custom<V>(
+                  "persistence_engine", "<NAME>",
+                  [](V& vs, const Statement& st) {
+                    if (!st.expect_args(1, 1)) return;
+                    // IP_VS_PENAME_MAXLEN: 16 with the terminating NUL.
+                    if (st.arg(0).text.size() > 15) {
+                      st.error(st.arg(0), fmt::format("'persistence_engine' name '{}' is longer "
+                                                      "than 15 characters",
+                                                      st.arg(0).text));
+                      return;
+                    }
+                    vs.persistence_engine = st.arg(0).text;
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (vs.persistence_engine) {
+                      w.statement("persistence_engine", {DumpArg(*vs.persistence_engine, true)});
+                    }
+                  }),
+              kw::custom<V>(
+                  "persistence_timeout", fmt::format("[<1..{}>]", kMaxPersistence),
+                  [](V& vs, const Statement& st) {
+                    if (!st.expect_args(0, 1)) return;
+                    if (st.size() == 0) {
+                      vs.persistence_timeout = 360;
+                      return;
+                    }
+                    auto v = kw::parse_integer(st.arg(0).text);
+                    if (!v || *v < 1 || *v > kMaxPersistence) {
+                      st.error(st.arg(0), fmt::format("'persistence_timeout' value {} is out of "
+                                                      "range 1..{}",
+                                                      st.arg(0).text, kMaxPersistence));
+                      return;
+                    }
+                    vs.persistence_timeout = static_cast<std::uint32_t>(*v);
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (vs.persistence_timeout) {
+                      w.statement("persistence_timeout", {*vs.persistence_timeout});
+                    }
+                  })
+                  .default_text("none; 360 when given without a value"),
+              kw::custom<V>(
+                  "persistence_granularity", "<NETMASK>|<IPv6 PREFIX LENGTH>", parse_granularity,
+                  [](const V& vs, Writer& w) {
+                    if (!vs.persistence_granularity) return;
+                    const auto& g = *vs.persistence_granularity;
+                    w.statement("persistence_granularity",
+                                {g.netmask ? DumpArg(g.netmask->to_string())
+                                           : DumpArg(unsigned{g.prefix_length})});
+                  }),
+              kw::custom<V>(
+                  "protocol", "TCP|UDP|SCTP",
+                  [](V& vs, const Statement& st) {
+                    if (!st.expect_args(1, 1)) return;
+                    std::string p = st.arg(0).text;
+                    for (char& c : p)
+                      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+                    if (p == "TCP") {
+                      vs.protocol = LvsProtocol::Tcp;
+                    } else if (p == "UDP") {
+                      vs.protocol = LvsProtocol::Udp;
+                    } else if (p == "SCTP") {
+                      vs.protocol = LvsProtocol::Sctp;
+                    } else {
+                      st.error(st.arg(0), fmt::format("'protocol' takes TCP|UDP|SCTP, not '{}'",
+                                                      st.arg(0).text));
+                    }
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (!vs.protocol) return;
+                    w.statement("protocol", {*vs.protocol == LvsProtocol::Tcp   ? "TCP"
+                                             : *vs.protocol == LvsProtocol::Udp ? "UDP"
+                                                                                : "SCTP"});
+                  })
+                  .default_text("required unless fwmark (keepalived: error, then UDP)"),
+              vs_flag("ha_suspend", &V::ha_suspend),
+              kw::boolean("smtp_alert", &V::smtp_alert)
+                  .default_text("global smtp_alert, else false"),
+              kw::string("virtualhost", &V::virtualhost, "<HOST>"),
+              kw::string("snmp_name", &V::snmp_name, "<NAME>")
+                  .ignored("halo has no SNMP agent; it exports Prometheus metrics"),
+              vs_bool("alpha", &V::alpha),
+              vs_flag("omega", &V::omega),
+              once_script("quorum_up", &V::quorum_up),
+              once_script("quorum_down", &V::quorum_down),
+              kw::custom<V>(
+                  "quorum", "<1..4294967295>",
+                  [](V& vs, const Statement& st) {
+                    if (!st.expect_args(1, 1)) return;
+                    auto v = kw::parse_integer(st.arg(0).text);
+                    if (!v || *v < 1 || *v > 4294967295LL) {
+                      // keepalived reports it and uses 1.
+                      st.error(st.arg(0), fmt::format("'quorum' value {} is out of range "
+                                                      "1..4294967295",
+                                                      st.arg(0).text));
+                      vs.quorum = 1;
+                      return;
+                    }
+                    vs.quorum = static_cast<std::uint32_t>(*v);
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (vs.quorum != 1)
+                      w.statement("quorum", {static_cast<std::int64_t>(vs.quorum)});
+                  })
+                  .default_text("1"),
+              kw::integer("hysteresis", &V::hysteresis, 0, 4294967295LL),
+              kw::integer("weight", &V::weight, 1, kMaxWeight),
+              kw::custom<V>(
+                  "sorry_server", "<IPADDR> [<PORT>]",
+                  [](V& vs, const Statement& st) {
+                    SorryServer s;
+                    s.loc = st.keyword().loc;
+                    if (!parse_server_header(st, s.address, s.port)) return;
+                    vs.sorry_server = s;
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (vs.sorry_server) {
+                      w.statement("sorry_server",
+                                  format_server(vs.sorry_server->address, vs.sorry_server->port));
+                    }
+                  }),
+              kw::custom<V>(
+                  "sorry_server_inhibit", "",
+                  [](V& vs, const Statement& st) {
+                    if (!st.expect_args(0, 0)) return;
+                    if (!vs.sorry_server) {
+                      st.error("'sorry_server_inhibit' needs a sorry_server before it");
+                      return;
+                    }
+                    vs.sorry_server->inhibit = true;
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (vs.sorry_server && vs.sorry_server->inhibit) {
+                      w.statement("sorry_server_inhibit", {});
+                    }
+                  })
+                  .note("needs sorry_server before it"),
+              kw::custom<V>(
+                  "sorry_server_lvs_method", kForwardingSyntax,
+                  [](V& vs, const Statement& st) {
+                    if (!vs.sorry_server) {
+                      st.error("'sorry_server_lvs_method' needs a sorry_server before it");
+                      return;
+                    }
+                    if (auto f = parse_forwarding(st)) vs.sorry_server->lvs_method = *f;
+                  },
+                  [](const V& vs, Writer& w) {
+                    if (vs.sorry_server && vs.sorry_server->lvs_method) {
+                      w.statement("sorry_server_lvs_method",
+                                  format_forwarding(*vs.sorry_server->lvs_method));
+                    }
+                  })
+                  .default_text("the virtual server's")
+                  .note("needs sorry_server before it"),
+              kw::blocks<V, RealServer>(
+                  "real_server", &V::real_servers, real_server_table, "<IPADDR> [<PORT>]",
+                  [](RealServer& rs, const Statement& st) {
+                    return parse_server_header(st, rs.address, rs.port);
+                  },
+                  [](const RealServer& rs) { return format_server(rs.address, rs.port); }),
+          },
+          {"ip_family",
+           "retry",
+           "delay_before_retry",
+           "warmup",
+           "connect_timeout",
+           "delay_loop",
+           "inhibit_on_failure",
+           "lvs_sched",
+           "sh-port",
+           "lvs_method",
+           "persistence_timeout",
+           "persistence_granularity",
+           "protocol",
+           "virtualhost",
+           "alpha",
+           "omega",
+           "quorum_up",
+           "quorum_down",
+           "quorum",
+           "hysteresis",
+           "sorry_server",
+           "sorry_server_inhibit",
+           "sorry_server_lvs_method",
+           "real_server"}));
   return table;
 }
 
@@ -719,6 +752,7 @@ const Table<LvsConfig>& lvs_top_table() {
   static const Table<LvsConfig> table = [] {
     auto vsg = virtual_server_group_keyword();
     vsg.info.block = true;
+    vsg.info.support = Support::Acted;
     return Table<LvsConfig>(
         "top level: load balancing", "LVS blocks",
         {
@@ -728,7 +762,8 @@ const Table<LvsConfig>& lvs_top_table() {
             kw::blocks<LvsConfig, VirtualServer>("virtual_server", &LvsConfig::virtual_servers,
                                                  virtual_server_table,
                                                  "<IPADDR> [<PORT>] | fwmark <INT> | group <NAME>",
-                                                 parse_vs_header, format_vs_header),
+                                                 parse_vs_header, format_vs_header)
+                .acted(),
         });
   }();
   return table;

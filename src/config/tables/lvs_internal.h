@@ -2,6 +2,10 @@
 // config library's interface.
 #pragma once
 
+#include <algorithm>
+#include <cassert>
+#include <initializer_list>
+#include <string_view>
 #include <vector>
 
 #include "config/keyword.h"
@@ -22,6 +26,21 @@ Keyword<Outer> nest(const Keyword<Inner>& k, Get get) {
     out.dump = [dump, get](const Outer& o, Writer& w) { dump(get(o), w); };
   }
   return out;
+}
+
+// Marks `names` (each must be in `keywords`, merely parsed so far) as acted on: what the
+// daemon's load balancer uses (src/daemon/checker_build.cc and load_balancer.cc). One list per
+// table, so the README's compatibility table says what a running halod does.
+template <class T>
+std::vector<Keyword<T>> acted_on(std::vector<Keyword<T>> keywords,
+                                 std::initializer_list<std::string_view> names) {
+  for (const auto name : names) {
+    auto it = std::find_if(keywords.begin(), keywords.end(),
+                           [&](const Keyword<T>& k) { return k.info.name == name; });
+    assert(it != keywords.end() && it->info.support == Support::Parsed);
+    if (it != keywords.end()) it->info.support = Support::Acted;
+  }
+  return keywords;
 }
 
 // The real_server keyword of each checker type, and every checker table (checkers.cc).

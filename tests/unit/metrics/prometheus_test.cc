@@ -37,6 +37,41 @@ status::Snapshot one_instance() {
   return s;
 }
 
+status::Snapshot load_balancer() {
+  status::Snapshot s;
+  s.info.lb_backend = "nftables";
+  status::VirtualServerView v;
+  v.name = "[192.0.2.10]:tcp:80";
+  v.quorum = 2;
+  v.quorum_up = false;
+  v.alive_weight_sum = 1;
+  v.sorry_server = "[198.51.100.99]:tcp:80";
+  v.sorry_server_active = true;
+  status::RealServerView r;
+  r.name = "[198.51.100.12]:tcp:80";
+  r.alive = false;
+  r.in_pool = true;
+  r.weight = 3;
+  r.effective_weight = 2;
+  status::CheckView misc;
+  misc.kind = "MISC_CHECK";
+  misc.id = "web/b/1";
+  misc.up = false;
+  misc.last_exit_code = 2;
+  misc.attempts = 12;
+  misc.failures = 5;
+  misc.timeouts = 1;
+  misc.transitions = 3;
+  status::CheckView tcp;
+  tcp.kind = "TCP_CHECK";
+  tcp.id = "web/b/2";
+  tcp.enabled = false;
+  r.checks = {misc, tcp};
+  v.real_servers = {r};
+  s.virtual_servers = {v};
+  return s;
+}
+
 bool has_line(const std::string& text, const std::string& line) {
   std::istringstream in(text);
   for (std::string l; std::getline(in, l);) {
@@ -82,6 +117,7 @@ TEST(PrometheusTest, ConventionsHold) {
   s.instances.push_back(s.instances[0]);
   s.instances[1].name = "VI_2";
   s.sync_groups.push_back({.name = "G", .state = "BACKUP", .members = {"VI_1", "VI_2"}});
+  s.virtual_servers = load_balancer().virtual_servers;
   const auto text = prometheus_text(s);
   std::map<std::string, std::string> types;
   std::set<std::string> helps, series;
@@ -146,6 +182,43 @@ TEST(PrometheusTest, SplitBrainAndPendingTrackers) {
   EXPECT_TRUE(has_line(text, "halo_vrrp_split_brain_episodes_total{instance_name=\"VI_1\"} 2"));
   EXPECT_TRUE(has_line(text, "halo_tracker_up{kind=\"script\",name=\"chk\"} 0"));
   EXPECT_TRUE(has_line(text, "halo_tracker_pending{kind=\"script\",name=\"chk\"} 1"));
+}
+
+TEST(PrometheusTest, LoadBalancerFamilies) {
+  const auto text = prometheus_text(load_balancer());
+  const std::string vs = "virtual_server=\"[192.0.2.10]:tcp:80\"";
+  const std::string rs = vs + ",real_server=\"[198.51.100.12]:tcp:80\"";
+  const std::string misc = rs + ",check=\"web/b/1\",kind=\"MISC_CHECK\"";
+  const std::string tcp = rs + ",check=\"web/b/2\",kind=\"TCP_CHECK\"";
+  EXPECT_TRUE(has_line(text, "halo_lb_backend_info{backend=\"nftables\"} 1")) << text;
+  EXPECT_TRUE(has_line(text, "halo_virtual_server_quorum_up{" + vs + "} 0"));
+  EXPECT_TRUE(has_line(text, "halo_virtual_server_quorum{" + vs + "} 2"));
+  EXPECT_TRUE(has_line(text, "halo_virtual_server_alive_weight{" + vs + "} 1"));
+  EXPECT_TRUE(has_line(text, "halo_virtual_server_sorry_server_active{" + vs + "} 1"));
+  EXPECT_TRUE(has_line(text, "halo_real_server_alive{" + rs + "} 0"));
+  EXPECT_TRUE(has_line(text, "halo_real_server_in_pool{" + rs + "} 1"));
+  EXPECT_TRUE(has_line(text, "halo_real_server_weight{" + rs + "} 3"));
+  EXPECT_TRUE(has_line(text, "halo_real_server_effective_weight{" + rs + "} 2"));
+  EXPECT_TRUE(has_line(text, "halo_check_up{" + misc + "} 0"));
+  EXPECT_TRUE(has_line(text, "halo_check_up{" + tcp + "} 1"));
+  EXPECT_TRUE(has_line(text, "halo_check_enabled{" + tcp + "} 0"));
+  EXPECT_TRUE(has_line(text, "halo_check_attempts_total{" + misc + "} 12"));
+  EXPECT_TRUE(has_line(text, "halo_check_failures_total{" + misc + "} 5"));
+  EXPECT_TRUE(has_line(text, "halo_check_timeouts_total{" + misc + "} 1"));
+  EXPECT_TRUE(has_line(text, "halo_check_transitions_total{" + misc + "} 3"));
+  EXPECT_TRUE(has_line(text, "halo_check_last_exit_code{" + misc + "} 2"));
+  // Only a check with an exit code has the family's series.
+  EXPECT_EQ(text.find("halo_check_last_exit_code{" + tcp), std::string::npos);
+  EXPECT_NE(text.find("# TYPE halo_check_failures_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE halo_check_last_exit_code gauge\n"), std::string::npos);
+}
+
+TEST(PrometheusTest, NoVirtualServersNoLoadBalancerSeries) {
+  const auto text = prometheus_text(one_instance());
+  EXPECT_EQ(text.find("halo_virtual_server_"), std::string::npos);
+  EXPECT_EQ(text.find("halo_real_server_"), std::string::npos);
+  EXPECT_EQ(text.find("halo_check_"), std::string::npos);
+  EXPECT_TRUE(has_line(text, "halo_lb_backend_info{backend=\"none\"} 1"));
 }
 
 TEST(PrometheusTest, SameSnapshotSameBytes) {

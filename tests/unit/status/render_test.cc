@@ -102,6 +102,82 @@ Snapshot snapshot() {
   return s;
 }
 
+// One virtual server with a sorry server and two real servers: one with a TCP_CHECK that
+// passes, one down with a MISC_CHECK that exited 2 and a disabled HTTP_GET.
+Snapshot lb_snapshot() {
+  Snapshot s;
+  s.taken = kTaken;
+  s.info.lb_backend = "nftables";
+  VirtualServerView v;
+  v.name = "[192.0.2.10]:tcp:80";
+  v.protocol = "TCP";
+  v.scheduler = "wrr";
+  v.method = "NAT";
+  v.delay_loop_ms = 6000;
+  v.quorum = 2;
+  v.hysteresis = 1;
+  v.quorum_up = false;
+  v.alive_weight_sum = 1;
+  v.sorry_server = "[198.51.100.99]:tcp:80";
+  v.sorry_server_active = true;
+  v.backend_error = "nft: No such file or directory";
+  RealServerView a;
+  a.name = "[198.51.100.11]:tcp:80";
+  a.address = "198.51.100.11";
+  a.port = 80;
+  a.method = "NAT";
+  CheckView tcp;
+  tcp.kind = "TCP_CHECK";
+  tcp.target = "198.51.100.11:80";
+  tcp.id = "web/a/1";
+  tcp.has_result = true;
+  tcp.last_reason = "connected";
+  tcp.attempts = 40;
+  tcp.transitions = 1;
+  tcp.last_change = kTaken - 90s;
+  tcp.last_attempt = kTaken - 2s;
+  tcp.connect_timeout_ms = 3000;
+  tcp.delay_loop_ms = 6000;
+  tcp.delay_before_retry_ms = 1000;
+  tcp.retry = 1;
+  a.checks = {tcp};
+  RealServerView b;
+  b.name = "[198.51.100.12]:tcp:80";
+  b.address = "198.51.100.12";
+  b.port = 80;
+  b.method = "NAT";
+  b.alive = false;
+  b.in_pool = true;
+  b.inhibit_on_failure = true;
+  b.weight = 3;
+  b.effective_weight = 2;
+  b.notify_down = "'/bin/rs-down'";
+  CheckView misc;
+  misc.kind = "MISC_CHECK";
+  misc.target = "/usr/local/bin/check.sh";
+  misc.id = "web/b/1";
+  misc.up = false;
+  misc.has_result = true;
+  misc.last_reason = "exited with status 2";
+  misc.last_exit_code = 2;
+  misc.weight_contribution = -1;
+  misc.attempts = 12;
+  misc.failures = 5;
+  misc.timeouts = 1;
+  misc.transitions = 3;
+  misc.last_change = kTaken - 4s;
+  CheckView http;
+  http.kind = "HTTP_GET";
+  http.target = "198.51.100.12:80";
+  http.id = "web/b/2";
+  http.enabled = false;
+  http.has_result = true;
+  b.checks = {misc, http};
+  v.real_servers = {a, b};
+  s.virtual_servers = {v};
+  return s;
+}
+
 TEST(RenderTest, InstanceJsonIsExact) {
   EXPECT_EQ(json::serialize(instance_json(vi1())),
             R"({"name":"VI_1","interface":"eth0","family":"inet","vrid":51,"version":3,)"
@@ -169,7 +245,9 @@ TEST(RenderTest, TrackersAndStatsJson) {
 
 TEST(RenderTest, JsonRoundTripsThroughTheParser) {
   const auto s = snapshot();
-  for (const auto& v : {info_json(s), instances_json(s), trackers_json(s), stats_json(s)}) {
+  const auto lb = lb_snapshot();
+  for (const auto& v : {info_json(s), instances_json(s), trackers_json(s), stats_json(s),
+                        servers_json(lb), checks_json(lb)}) {
     EXPECT_EQ(json::parse(json::serialize(v)), v);
   }
 }
@@ -270,6 +348,122 @@ TEST(RenderTest, EventLines) {
   EXPECT_EQ(text::event(json::parse(R"({"type":"reload","ok":true})")), "- reload (ok yes)");
 }
 
+TEST(RenderTest, ServersJsonIsExact) {
+  EXPECT_EQ(json::serialize(servers_json(lb_snapshot())),
+            R"({"time":"2026-11-22T21:30:00.000000Z","lb_backend":"nftables",)"
+            R"("virtual_servers":[{"name":"[192.0.2.10]:tcp:80","protocol":"TCP",)"
+            R"("scheduler":"wrr","method":"NAT","delay_loop_ms":6000,"quorum":2,)"
+            R"("hysteresis":1,"quorum_up":false,"alive_weight_sum":1,"alpha":false,)"
+            R"("omega":false,"inhibit_on_failure":false,)"
+            R"("sorry_server":"[198.51.100.99]:tcp:80","sorry_server_active":true,)"
+            R"("persistence_timeout":null,"quorum_up_script":null,"quorum_down_script":null,)"
+            R"("backend_error":"nft: No such file or directory","real_servers":[)"
+            R"({"name":"[198.51.100.11]:tcp:80","address":"198.51.100.11","port":80,)"
+            R"("alive":true,"in_pool":true,"weight":1,"effective_weight":1,)"
+            R"("inhibit_on_failure":false,"method":"NAT","notify_up":null,"notify_down":null,)"
+            R"("checks":1,"checks_up":1},)"
+            R"({"name":"[198.51.100.12]:tcp:80","address":"198.51.100.12","port":80,)"
+            R"("alive":false,"in_pool":true,"weight":3,"effective_weight":2,)"
+            R"("inhibit_on_failure":true,"method":"NAT","notify_up":null,)"
+            R"("notify_down":"'/bin/rs-down'","checks":2,"checks_up":1}]}]})");
+}
+
+TEST(RenderTest, ChecksJsonIsExact) {
+  const auto v = checks_json(lb_snapshot());
+  ASSERT_EQ(v.at("checks").as_array().size(), 3u);
+  EXPECT_EQ(json::serialize(v.at("checks").as_array()[1]),
+            R"({"id":"web/b/1","virtual_server":"[192.0.2.10]:tcp:80",)"
+            R"("real_server":"[198.51.100.12]:tcp:80","kind":"MISC_CHECK",)"
+            R"("target":"/usr/local/bin/check.sh","enabled":true,"up":false,"has_result":true,)"
+            R"("last_reason":"exited with status 2","last_exit_code":2,)"
+            R"("weight_contribution":-1,"attempts":12,"failures":5,"timeouts":1,)"
+            R"("transitions":3,"last_change":"2026-11-22T21:29:56.000000Z",)"
+            R"("since_change_ms":4000,"last_attempt":null,"since_attempt_ms":null,)"
+            R"("connect_timeout_ms":0,"delay_loop_ms":0,"delay_before_retry_ms":0,)"
+            R"("warmup_ms":0,"retry":0,"alpha":false})");
+  const auto& tcp = v.at("checks").as_array()[0];
+  EXPECT_TRUE(tcp.at("last_exit_code").is_null());  // only MISC_CHECK has one
+  EXPECT_EQ(tcp.at("since_attempt_ms").as_int64(), 2000);
+  EXPECT_EQ(json::serialize(checks_json(Snapshot{})), R"({"time":null,"checks":[]})");
+}
+
+TEST(RenderTest, ServersTable) {
+  EXPECT_EQ(servers_text(lb_snapshot()),
+            "VIRTUAL SERVER       PROTOCOL  SCHEDULER  METHOD  QUORUM            ALIVE WEIGHT  "
+            "STATUS              SORRY SERVER                     NOTE\n"
+            "[192.0.2.10]:tcp:80  TCP       wrr        NAT     2 (hysteresis 1)  1             "
+            "DOWN (quorum lost)  [198.51.100.99]:tcp:80 (active)  "
+            "back end: nft: No such file or directory\n"
+            "\n"
+            "VIRTUAL SERVER       REAL SERVER             STATUS  WEIGHT  EFFECTIVE  CHECKS  "
+            "NOTE\n"
+            "[192.0.2.10]:tcp:80  [198.51.100.11]:tcp:80  up      1       1          1/1 up\n"
+            "                     [198.51.100.12]:tcp:80  down    3       2          1/2 up  "
+            "inhibited: weight 0\n");
+  EXPECT_EQ(servers_text(Snapshot{}), "no virtual servers\n");
+}
+
+TEST(RenderTest, ChecksTable) {
+  EXPECT_EQ(checks_text(lb_snapshot()),
+            "ID       KIND        TARGET                   STATUS         LAST STATUS  WEIGHT  "
+            "ATTEMPTS  FAILURES  TIMEOUTS  CHANGES  SINCE  LAST REASON\n"
+            "web/a/1  TCP_CHECK   198.51.100.11:80         up             -            0       "
+            "40        0         0         1        1m30s  connected\n"
+            "web/b/1  MISC_CHECK  /usr/local/bin/check.sh  down           2            -1      "
+            "12        5         1         3        4s     exited with status 2\n"
+            "web/b/2  HTTP_GET    198.51.100.12:80         up (disabled)  -            0       "
+            "0         0         0         0        -      -\n");
+}
+
+TEST(RenderTest, ServersAndChecksTextAreTolerant) {
+  EXPECT_EQ(text::checks(json::parse(R"({"checks":[{"id":"x","has_result":false}]})")),
+            "ID  KIND  TARGET  STATUS   LAST STATUS  WEIGHT  ATTEMPTS  FAILURES  TIMEOUTS  "
+            "CHANGES  SINCE  LAST REASON\n"
+            "x   -     -       pending  -            -       -         -         -         -"
+            "        -      -\n");
+  EXPECT_EQ(text::servers(json::parse("null")), "no virtual servers\n");
+  EXPECT_FALSE(text::servers(json::parse(R"({"virtual_servers":[{"name":"v"}]})")).empty());
+}
+
+TEST(RenderTest, LoadBalancerEventLines) {
+  EXPECT_EQ(text::event(json::parse(
+                R"({"seq":20,"time":"2026-11-22T21:30:00.123456Z","type":"check","id":"web/b/1",)"
+                R"("virtual_server":"[192.0.2.10]:tcp:80","real_server":"[198.51.100.12]:tcp:80",)"
+                R"("kind":"MISC_CHECK","up":false,"changed":true,"reason":"exited with status 2",)"
+                R"("exit_code":2})")),
+            "21:30:00.123 check web/b/1 MISC_CHECK up -> down: exited with status 2 (exit code 2)");
+  // L2: a second failure value is an event too.
+  EXPECT_EQ(text::event(json::parse(
+                R"({"seq":21,"time":"2026-11-22T21:30:06.000000Z","type":"check","id":"web/b/1",)"
+                R"("kind":"MISC_CHECK","up":false,"changed":false,"reason":"exited with status 1",)"
+                R"("exit_code":1})")),
+            "21:30:06.000 check web/b/1 MISC_CHECK still down: exited with status 1 (exit code 1)");
+  EXPECT_EQ(text::event(json::parse(
+                R"({"seq":22,"time":"2026-11-22T21:30:07.000000Z","type":"check","id":"web/a/1",)"
+                R"("kind":"TCP_CHECK","up":true,"changed":true,"reason":""})")),
+            "21:30:07.000 check web/a/1 TCP_CHECK down -> up");
+  EXPECT_EQ(text::event(json::parse(
+                R"({"seq":23,"time":"2026-11-22T21:30:00.200000Z","type":"real_server",)"
+                R"("virtual_server":"[192.0.2.10]:tcp:80","real_server":"[198.51.100.12]:tcp:80",)"
+                R"("up":false,"weight":0,"reason":"MISC_CHECK failed"})")),
+            "21:30:00.200 real server [198.51.100.12]:tcp:80 of [192.0.2.10]:tcp:80 down "
+            "(weight 0): MISC_CHECK failed");
+  EXPECT_EQ(
+      text::event(json::parse(R"({"seq":24,"time":"2026-11-22T21:30:00.300000Z","type":"quorum",)"
+                              R"("virtual_server":"[192.0.2.10]:tcp:80","up":false,"weight_sum":1,)"
+                              R"("threshold":2})")),
+      "21:30:00.300 virtual server [192.0.2.10]:tcp:80 quorum down (alive weight 1, "
+      "threshold 2)");
+  EXPECT_EQ(text::event(json::parse(
+                R"({"seq":25,"time":"2026-11-22T21:30:00.400000Z","type":"sorry_server",)"
+                R"("virtual_server":"[192.0.2.10]:tcp:80",)"
+                R"("sorry_server":"[198.51.100.99]:tcp:80","active":true})")),
+            "21:30:00.400 virtual server [192.0.2.10]:tcp:80 sorry server "
+            "[198.51.100.99]:tcp:80 active");
+  EXPECT_EQ(text::event(json::parse(R"({"type":"quorum"})")),
+            "- virtual server - quorum - (alive weight -, threshold -)");
+}
+
 std::string type_of(const json::value& v) {
   switch (v.kind()) {
     case json::kind::null:
@@ -334,6 +528,19 @@ TEST(RenderTest, SchemaDescribesEveryFieldWritten) {
   expect_matches(instance_json(s.instances[1]), schema.at("instance"), "instance");
   expect_matches(trackers_json(s), schema.at("trackers"), "trackers");
   expect_matches(stats_json(s), schema.at("stats"), "stats");
+  const auto lb = lb_snapshot();
+  expect_matches(servers_json(lb), schema.at("servers"), "servers");
+  expect_matches(servers_json(Snapshot{}), schema.at("servers"), "servers");
+  expect_matches(checks_json(lb), schema.at("checks"), "checks");
+  auto last_attempt = lb;  // the null and the set forms of every optional field
+  auto& rs = last_attempt.virtual_servers[0].real_servers[1];
+  rs.checks[1].last_attempt = kTaken - 1s;
+  rs.notify_up = "'/bin/up'";
+  last_attempt.virtual_servers[0].persistence_timeout = 300;
+  last_attempt.virtual_servers[0].quorum_up_script = "'/bin/q'";
+  last_attempt.virtual_servers[0].quorum_down_script = "'/bin/q'";
+  expect_matches(checks_json(last_attempt), schema.at("checks"), "checks");
+  expect_matches(servers_json(last_attempt), schema.at("servers"), "servers");
   expect_matches(json::parse(R"({"seq":1,"time":"2026-11-22T21:30:00.000000Z","type":"state",)"
                              R"("instance":"VI_1"})"),
                  schema.at("event"), "event");

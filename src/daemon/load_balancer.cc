@@ -188,8 +188,10 @@ struct LoadBalancer::Impl {
   void handle(VirtualServerSlot& slot, const std::vector<lvs::PoolNotice>& notices);
   void sync_backend(VirtualServerSlot& slot);
   // Takes a virtual server out of the back end, with its notices: at shutdown (omega,
-  // pool.h R8) or because a reload removed or changed it (R9).
-  void withdraw(VirtualServerSlot& slot, bool shutdown);
+  // pool.h R8) or because a reload removed or changed it (R9). `replaced`: a new one of the
+  // same name takes its place, and its apply() replaces the service in one transaction, so
+  // it is not removed first (no moment without the service).
+  void withdraw(VirtualServerSlot& slot, bool shutdown, bool replaced = false);
   void ensure_backend(const config::Config& config);
 };
 
@@ -478,7 +480,7 @@ void LoadBalancer::Impl::sync_backend(VirtualServerSlot& slot) {
   slot.applied = std::move(wanted);
 }
 
-void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown) {
+void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool replaced) {
   auto notices = shutdown ? slot.pool->stop() : slot.pool->remove();
   if (shutdown && flush_on_stop) {
     // lvs_flush_on_stop: keepalived drops the whole table at once and reports only the
@@ -489,7 +491,7 @@ void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown) {
     });
   }
   handle(slot, notices);
-  if (backend && slot.applied) {
+  if (backend && slot.applied && !replaced) {
     if (auto done = backend->remove(slot.applied->name); !done) {
       logger().error("{}: cannot remove VS {}: {}", backend->name(), slot.name,
                      done.error().message);
@@ -542,7 +544,10 @@ void LoadBalancer::apply(const config::Config& config) {
     fresh.push_back(next.back().get());
   }
   for (auto& old : impl.servers) {
-    if (old) impl.withdraw(*old, false);
+    if (!old) continue;
+    const bool replaced = std::any_of(next.begin(), next.end(),
+                                      [&](const auto& slot) { return slot->name == old->name; });
+    impl.withdraw(*old, false, replaced);
   }
   impl.servers = std::move(next);
   for (auto* slot : fresh) impl.start(*slot);

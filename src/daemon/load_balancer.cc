@@ -25,30 +25,6 @@ spdlog::logger& logger() {
 
 using config::LvsProtocol;
 
-const char* protocol_name(LvsProtocol p) {
-  switch (p) {
-    case LvsProtocol::Tcp:
-      return "TCP";
-    case LvsProtocol::Udp:
-      return "UDP";
-    case LvsProtocol::Sctp:
-      return "SCTP";
-  }
-  return "?";
-}
-
-const char* method_name(config::LvsMethod m) {
-  switch (m) {
-    case config::LvsMethod::Nat:
-      return "NAT";
-    case config::LvsMethod::Dr:
-      return "DR";
-    case config::LvsMethod::Tun:
-      return "TUN";
-  }
-  return "?";
-}
-
 std::string address_port(const IpAddress& a, std::uint16_t port) {
   return a.is_v6() ? fmt::format("[{}]:{}", a.to_string(), port)
                    : fmt::format("{}:{}", a.to_string(), port);
@@ -222,9 +198,12 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
 
   status::VirtualServerView& v = slot->view;
   v.name = slot->name;
-  v.protocol = protocol_name(protocol);
+  // keepalived_check.data writes "protocol = TCP".
+  for (const char ch : lvs::protocol_name(protocol)) {
+    v.protocol += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
   v.scheduler = std::string(lvs::scheduler_name(spec.service.scheduler));
-  v.method = method_name(vs_method.method);
+  v.method = std::string(lvs::method_name(vs_method.method));
   v.delay_loop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(vs.delay_loop).count();
   v.quorum = vs.quorum;
   v.hysteresis = vs.hysteresis;
@@ -262,7 +241,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
     rv.port = port;
     rv.weight = rs.weight;
     rv.inhibit_on_failure = rspec.inhibit_on_failure;
-    rv.method = method_name(rspec.destination.method.method);
+    rv.method = std::string(lvs::method_name(rspec.destination.method.method));
     if (ro.notify_up) rv.notify_up = ro.notify_up->command;
     if (ro.notify_down) rv.notify_down = ro.notify_down->command;
 

@@ -77,8 +77,8 @@ class Daemon {
   std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<track::TrackerSet> trackers_;
   std::unique_ptr<vrrp::Engine> vrrp_;  // null with -C or without vrrp_instance blocks
-  std::unique_ptr<LoadBalancer> lb_;    // null with -P
   status::EventLog events_;
+  std::unique_ptr<LoadBalancer> lb_;  // null with -P; after events_, which it publishes to
   std::unique_ptr<control::Server> control_;
   control::SocketSpec control_spec_;
   int control_fd_ = -1;  // the listening socket as opened (to remove only our own file)

@@ -25,30 +25,6 @@ spdlog::logger& logger() {
 
 using config::LvsProtocol;
 
-const char* protocol_name(LvsProtocol p) {
-  switch (p) {
-    case LvsProtocol::Tcp:
-      return "TCP";
-    case LvsProtocol::Udp:
-      return "UDP";
-    case LvsProtocol::Sctp:
-      return "SCTP";
-  }
-  return "?";
-}
-
-const char* method_name(config::LvsMethod m) {
-  switch (m) {
-    case config::LvsMethod::Nat:
-      return "NAT";
-    case config::LvsMethod::Dr:
-      return "DR";
-    case config::LvsMethod::Tun:
-      return "TUN";
-  }
-  return "?";
-}
-
 std::string address_port(const IpAddress& a, std::uint16_t port) {
   return a.is_v6() ? fmt::format("[{}]:{}", a.to_string(), port)
                    : fmt::format("{}:{}", a.to_string(), port);
@@ -188,8 +164,10 @@ struct LoadBalancer::Impl {
   void handle(VirtualServerSlot& slot, const std::vector<lvs::PoolNotice>& notices);
   void sync_backend(VirtualServerSlot& slot);
   // Takes a virtual server out of the back end, with its notices: at shutdown (omega,
-  // pool.h R8) or because a reload removed or changed it (R9).
-  void withdraw(VirtualServerSlot& slot, bool shutdown);
+  // pool.h R8) or because a reload removed or changed it (R9). `replaced`: a new one of the
+  // same name takes its place, and its apply() replaces the service in one transaction, so
+  // it is not removed first (no moment without the service).
+  void withdraw(VirtualServerSlot& slot, bool shutdown, bool replaced = false);
   void ensure_backend(const config::Config& config);
 };
 
@@ -220,9 +198,12 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
 
   status::VirtualServerView& v = slot->view;
   v.name = slot->name;
-  v.protocol = protocol_name(protocol);
+  // keepalived_check.data writes "protocol = TCP".
+  for (const char ch : lvs::protocol_name(protocol)) {
+    v.protocol += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
   v.scheduler = std::string(lvs::scheduler_name(spec.service.scheduler));
-  v.method = method_name(vs_method.method);
+  v.method = std::string(lvs::method_name(vs_method.method));
   v.delay_loop_ms = std::chrono::duration_cast<std::chrono::milliseconds>(vs.delay_loop).count();
   v.quorum = vs.quorum;
   v.hysteresis = vs.hysteresis;
@@ -260,7 +241,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
     rv.port = port;
     rv.weight = rs.weight;
     rv.inhibit_on_failure = rspec.inhibit_on_failure;
-    rv.method = method_name(rspec.destination.method.method);
+    rv.method = std::string(lvs::method_name(rspec.destination.method.method));
     if (ro.notify_up) rv.notify_up = ro.notify_up->command;
     if (ro.notify_down) rv.notify_down = ro.notify_down->command;
 
@@ -478,7 +459,7 @@ void LoadBalancer::Impl::sync_backend(VirtualServerSlot& slot) {
   slot.applied = std::move(wanted);
 }
 
-void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown) {
+void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool replaced) {
   auto notices = shutdown ? slot.pool->stop() : slot.pool->remove();
   if (shutdown && flush_on_stop) {
     // lvs_flush_on_stop: keepalived drops the whole table at once and reports only the
@@ -489,7 +470,7 @@ void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown) {
     });
   }
   handle(slot, notices);
-  if (backend && slot.applied) {
+  if (backend && slot.applied && !replaced) {
     if (auto done = backend->remove(slot.applied->name); !done) {
       logger().error("{}: cannot remove VS {}: {}", backend->name(), slot.name,
                      done.error().message);
@@ -542,7 +523,10 @@ void LoadBalancer::apply(const config::Config& config) {
     fresh.push_back(next.back().get());
   }
   for (auto& old : impl.servers) {
-    if (old) impl.withdraw(*old, false);
+    if (!old) continue;
+    const bool replaced = std::any_of(next.begin(), next.end(),
+                                      [&](const auto& slot) { return slot->name == old->name; });
+    impl.withdraw(*old, false, replaced);
   }
   impl.servers = std::move(next);
   for (auto* slot : fresh) impl.start(*slot);

@@ -149,10 +149,11 @@ int main(int argc, char** argv) {
   app.add_subcommand("reload", "reload the configuration; prints its errors, if any")
       ->callback([&] { exit_code = command(options, "reload"); });
   std::string dump_what;
-  auto* dump = app.add_subcommand("dump", "write keepalived's data, stats or JSON dump file");
-  dump->add_option("WHAT", dump_what, "data, stats or json")
+  auto* dump =
+      app.add_subcommand("dump", "write keepalived's data, check data, stats or JSON dump file");
+  dump->add_option("WHAT", dump_what, "data, check, stats or json")
       ->required()
-      ->check(CLI::IsMember({"data", "stats", "json"}));
+      ->check(CLI::IsMember({"data", "check", "stats", "json"}));
   dump->callback([&] { exit_code = command(options, "dump " + dump_what); });
 
   std::string raw_line;

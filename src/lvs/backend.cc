@@ -7,6 +7,30 @@
 
 namespace halo::lvs {
 
+std::string_view protocol_name(config::LvsProtocol protocol) {
+  switch (protocol) {
+    case config::LvsProtocol::Tcp:
+      return "tcp";
+    case config::LvsProtocol::Udp:
+      return "udp";
+    case config::LvsProtocol::Sctp:
+      return "sctp";
+  }
+  return "tcp";
+}
+
+std::string_view method_name(config::LvsMethod method) {
+  switch (method) {
+    case config::LvsMethod::Nat:
+      return "NAT";
+    case config::LvsMethod::Dr:
+      return "DR";
+    case config::LvsMethod::Tun:
+      return "TUN";
+  }
+  return "?";
+}
+
 std::string_view scheduler_name(config::LvsScheduler scheduler) {
   using config::LvsScheduler;
   switch (scheduler) {

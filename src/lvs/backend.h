@@ -49,6 +49,10 @@ enum class BackendKind : std::uint8_t { Ipvs, Nftables };
 
 // ipvsadm's name of a scheduler: "rr", "wlc", "twos", ...
 std::string_view scheduler_name(config::LvsScheduler scheduler);
+// "tcp", "udp", "sctp": as nftables and keepalived's "[addr]:proto:port" write them.
+std::string_view protocol_name(config::LvsProtocol protocol);
+// "NAT", "DR", "TUN".
+std::string_view method_name(config::LvsMethod method);
 // "ipvs", "nftables".
 std::string_view backend_kind_name(BackendKind kind);
 

@@ -25,30 +25,6 @@ namespace {
 
 using config::LvsScheduler;
 
-std::string_view protocol_name(config::LvsProtocol protocol) {
-  switch (protocol) {
-    case config::LvsProtocol::Tcp:
-      return "tcp";
-    case config::LvsProtocol::Udp:
-      return "udp";
-    case config::LvsProtocol::Sctp:
-      return "sctp";
-  }
-  return "tcp";
-}
-
-std::string_view method_name(config::LvsMethod method) {
-  switch (method) {
-    case config::LvsMethod::Nat:
-      return "NAT";
-    case config::LvsMethod::Dr:
-      return "DR";
-    case config::LvsMethod::Tun:
-      return "TUN";
-  }
-  return "?";
-}
-
 bool scheduler_supported(LvsScheduler scheduler) {
   return scheduler == LvsScheduler::Rr || scheduler == LvsScheduler::Wrr ||
          scheduler == LvsScheduler::Sh || scheduler == LvsScheduler::Dh;

@@ -18,20 +18,13 @@
 
 #include <fmt/format.h>
 
+#include "lvs/backend.h"
+
 namespace halo::lvs {
 namespace {
 
-const char* protocol_text(std::optional<config::LvsProtocol> protocol) {
-  if (!protocol) return "none";
-  switch (*protocol) {
-    case config::LvsProtocol::Tcp:
-      return "tcp";
-    case config::LvsProtocol::Udp:
-      return "udp";
-    case config::LvsProtocol::Sctp:
-      return "sctp";
-  }
-  return "?";
+std::string_view protocol_text(std::optional<config::LvsProtocol> protocol) {
+  return protocol ? protocol_name(*protocol) : "none";
 }
 
 const config::VirtualServerGroup* find_group(const std::string& name,

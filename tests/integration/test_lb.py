@@ -106,7 +106,8 @@ def test_weights_are_respected_over_a_thousand_connections(lb):
     assert not result["failures"], result
     # wrr through `numgen inc`: exactly one in four to rs1.
     assert result["answers"] == {"rs1": 250, "rs2": 750}, result
-    assert "halo" in lb.ruleset()
+    assert "halo_lb" in lb.ruleset()
+    assert lb.json("show info")["lb_backend"] == "nftables"
 
 
 def test_inhibit_on_failure_keeps_a_dead_server_with_weight_zero(lb):
@@ -193,6 +194,12 @@ def test_misc_check_every_exit_code_is_recorded(lb):
                 f"exit code {step} seen")
         table = lb.haloctl("checks")
         assert table.returncode == 0, table.stderr
+        lines = table.stdout.splitlines()
+        header = next(line for line in lines if line.startswith("ID"))
+        row = next(line for line in lines if check_id in line)
+        start = header.index("LAST STATUS")
+        end = header.index(header[start + len("LAST STATUS"):].split()[0], start)
+        assert row[start:end].strip() == str(step), (header, row)
         dump = lb.command("dump check")
         assert dump.startswith("wrote "), dump
         data = (lb.dir / "keepalived_check.data").read_text()
@@ -384,3 +391,8 @@ virtual_server {VIP} 81 {{
     reply = lb.command("reload")
     assert reply.startswith("error:") and "halod.conf:" in reply and "wlc" in reply, reply
     assert lb.connect(4)["answers"] == {"rs1": 2, "rs2": 2}
+    bfd = "bfd_instance b1 {\n    neighbor_ip 192.0.2.2\n}\n" + config(
+        tcp_real_server(RS1, extra="BFD_CHECK {\n name b1\n }"))
+    d.config.write_text(bfd)
+    reply = lb.command("reload")
+    assert reply.startswith("error:") and "BFD_CHECK" in reply, reply

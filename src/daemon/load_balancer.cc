@@ -443,7 +443,9 @@ void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
   }
 }
 
-void LoadBalancer::Impl::sync_backend(VirtualServerSlot& slot) {
+// Not const, though the compiler would allow it: it changes the kernel through `backend`.
+void LoadBalancer::Impl::sync_backend(  // NOLINT(readability-make-member-function-const)
+    VirtualServerSlot& slot) {
   if (!backend) {
     slot.backend_error = backend_error;
     return;

@@ -55,8 +55,8 @@ using asio::ip::tcp;
 using boost::system::error_code;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kMaxHead = 64 * 1024;
-constexpr std::uint64_t kMaxBody = 16 * 1024 * 1024;
+constexpr std::size_t kMaxHead = std::size_t{64} * 1024;
+constexpr std::uint64_t kMaxBody = std::uint64_t{16} * 1024 * 1024;
 
 // "3 s", "1500 ms".
 std::string duration_text(Duration d) {
@@ -100,7 +100,7 @@ std::string md5_end(EVP_MD_CTX* ctx) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx, out.data(), &len);
   std::string hex;
-  hex.reserve(2 * len);
+  hex.reserve(std::size_t{2} * len);
   for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", out[i]);
   return hex;
 }
@@ -341,7 +341,7 @@ Result<std::shared_ptr<ssl::context>> make_tls_context(const config::SslConfig* 
   ctx->set_verify_mode(ssl::verify_none, ec);
   if (cfg == nullptr) return ctx;
   if (cfg->password) {
-    const std::string password = *cfg->password;
+    std::string password = *cfg->password;
     ctx->set_password_callback(
         [password](std::size_t, ssl::context::password_purpose) { return password; }, ec);
   }

@@ -109,7 +109,7 @@ Reply Daemon::execute(const Command& c) {
       return {boost::json::serialize(schema_json()) + "\n"};
     }
     if (n == 2 || (what == "instance" && n == 3)) {
-      const auto s = snapshot();
+      const auto s = snapshot(what == "servers" || what == "checks");
       if (what == "info") return in_form(c, status::info_json(s), status::text::info);
       if (what == "instances") {
         return in_form(c, status::instances_json(s), status::text::instances);

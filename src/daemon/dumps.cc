@@ -41,11 +41,13 @@ Result<std::string> Daemon::write_check_dump() {
 }
 
 Result<std::string> Daemon::write_stats_dump() {
-  return write_dump(options_.dump_dir + "/keepalived.stats", status::keepalived_stats(snapshot()));
+  return write_dump(options_.dump_dir + "/keepalived.stats",
+                    status::keepalived_stats(snapshot(false)));
 }
 
 Result<std::string> Daemon::write_json_dump() {
-  return write_dump(options_.dump_dir + "/keepalived.json", status::keepalived_json(snapshot()));
+  return write_dump(options_.dump_dir + "/keepalived.json",
+                    status::keepalived_json(snapshot(false)));
 }
 
 }  // namespace halo::daemon

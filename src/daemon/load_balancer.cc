@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 #include "check/checker.h"
 #include "check/file_check.h"
@@ -353,7 +354,10 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
     notices.insert(notices.end(), more.begin(), more.end());
   }
   handle(slot, notices);
-  sync_backend(slot);
+  // Only a notice can change what the back end must hold: with 1,000 real servers in a virtual
+  // server, building and comparing the wanted service on every check result would be most
+  // of the daemon's work.
+  if (!notices.empty()) sync_backend(slot);
 }
 
 void LoadBalancer::Impl::on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c,
@@ -443,7 +447,9 @@ void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
   }
 }
 
-void LoadBalancer::Impl::sync_backend(VirtualServerSlot& slot) {
+// Not const, though the compiler would allow it: it changes the kernel through `backend`.
+void LoadBalancer::Impl::sync_backend(  // NOLINT(readability-make-member-function-const)
+    VirtualServerSlot& slot) {
   if (!backend) {
     slot.backend_error = backend_error;
     return;
@@ -562,16 +568,15 @@ std::vector<status::VirtualServerView> LoadBalancer::views() const {
     v.alive_weight_sum = pool.alive_weight_sum();
     v.sorry_server_active = pool.sorry_server_active();
     v.backend_error = slot->backend_error;
-    const lvs::Service desired = pool.desired();
+    std::set<std::pair<IpAddress, std::uint16_t>> held;  // what the back end must hold
+    for (const auto& d : pool.desired().destinations) held.emplace(d.address, d.port);
     for (std::size_t r = 0; r < slot->real_servers.size(); ++r) {
       const auto& rslot = slot->real_servers[r];
       status::RealServerView rv = rslot.view;
       rv.alive = pool.alive(r);
       rv.effective_weight = pool.effective_weight(r);
-      rv.in_pool = std::any_of(desired.destinations.begin(), desired.destinations.end(),
-                               [&](const lvs::Destination& d) {
-                                 return d.address.to_string() == rv.address && d.port == rv.port;
-                               });
+      const auto& destination = slot->pool->spec().real_servers[r].destination;
+      rv.in_pool = held.contains({destination.address, destination.port});
       for (const auto& cslot : rslot.checks) {
         status::CheckView cv = cslot->view;
         if (const auto* checker = cslot->checker.get()) {

@@ -17,7 +17,7 @@ std::string host_name() {
 
 }  // namespace
 
-status::Snapshot Daemon::snapshot() const {
+status::Snapshot Daemon::snapshot(bool with_servers) const {
   status::Snapshot s;
   s.taken = status::WallClock::now();
   auto& info = s.info;
@@ -48,7 +48,7 @@ status::Snapshot Daemon::snapshot() const {
     }
   }
   if (lb_) {
-    s.virtual_servers = lb_->views();
+    if (with_servers) s.virtual_servers = lb_->views();
     info.lb_backend = lb_->backend_name();
   }
   if (control_) s.control = control_->counters();

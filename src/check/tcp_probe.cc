@@ -7,8 +7,17 @@
 // that is 600,000 sockets, past net.ipv4.tcp_max_tw_buckets, and (with bind_port) a source
 // port that cannot be reused. A health check has nothing to flush, and HAProxy's checks close
 // the same way; the cost is a "connection reset" a server may log.
+//
+// The handshake's last ACK is held back (TCP_QUICKACK off before connect: Linux then delays
+// the ACK of the SYN-ACK), so the RST usually leaves before it and the server's kernel drops
+// the half-open connection: the server application never accepts it and never sees the
+// check. This is what HAProxy's layer-4 checks do. The verdict is the same as keepalived's:
+// a SYN-ACK came back, so something listens on the port (a listener that never accepts is
+// not detected by a completed handshake either).
 #include "check/tcp_probe.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -36,6 +45,8 @@ class TcpSession final : public detail::ProbeSession {
     if (auto applied = detail::apply_target_options(socket_.native_handle(), target()); !applied) {
       return fail_soon(applied.error().message);
     }
+    const int quickack = 0;
+    setsockopt(socket_.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &quickack, sizeof quickack);
     socket_.async_connect(endpoint_, [self = shared(), generation](boost::system::error_code e) {
       if (!self->current(generation)) return;
       if (e) return self->finish(false, detail::error_words(e));

@@ -141,8 +141,9 @@ def test_quorum_loss_brings_in_the_sorry_server_and_runs_the_scripts(lb):
     quorum_up "{script} quorum_up"
     quorum_down "{script} quorum_down"
 """
-    lb.start_halod(config(tcp_real_server(RS1) + tcp_real_server(RS2), vs_extra=vs_extra,
-                          global_extra=f"lvs_notify_fifo {fifo}"))
+    rs_scripts = f'notify_up "{script} rs1_up"\n        notify_down "{script} rs1_down"'
+    lb.start_halod(config(tcp_real_server(RS1, extra=rs_scripts) + tcp_real_server(RS2),
+                          vs_extra=vs_extra, global_extra=f"lvs_notify_fifo {fifo}"))
     try:
         lb.wait(lambda: lb.connect(4)["answers"] == {"rs1": 2, "rs2": 2}, 10, "both answer")
         lb.stop_server(s1)
@@ -156,9 +157,11 @@ def test_quorum_loss_brings_in_the_sorry_server_and_runs_the_scripts(lb):
         lb.server("node2", "http", RS1, 8080, "rs1")
         lb.wait(lambda: lb.virtual_server()["quorum_up"], 5, "quorum back")
         assert lb.connect(4)["answers"] == {"rs1": 2, "rs2": 2}
-        # keepalived runs quorum_up at start too, when the pool starts with its quorum.
-        lb.wait(lambda: marks.read_text().split() == ["quorum_up", "quorum_down", "quorum_up"],
-                5, "quorum_up ran")
+        # keepalived runs quorum_up at start too, when the pool starts with its quorum; the
+        # real server's own scripts run before the quorum's (one virtual server's scripts run
+        # one after another).
+        want = ["quorum_up", "rs1_down", "quorum_down", "rs1_up", "quorum_up"]
+        lb.wait(lambda: marks.read_text().split() == want, 5, f"scripts {want} ran")
     finally:
         lb.daemon.stop()
         reader.close()
@@ -396,3 +399,14 @@ virtual_server {VIP} 81 {{
     d.config.write_text(bfd)
     reply = lb.command("reload")
     assert reply.startswith("error:") and "BFD_CHECK" in reply, reply
+
+
+def test_ipvs_asked_for_on_a_kernel_without_it_is_said_clearly(lb):
+    """This kernel has no IPVS: halod says so, runs the checks and programs nothing."""
+    lb.server("node2", "http", RS1, 8080, "rs1")
+    lb.start_halod(config(tcp_real_server(RS1)).replace("lb_backend nftables", "lb_backend ipvs"))
+    info = lb.json("show info")
+    assert info["lb_backend"].startswith("none (") and "IPVS" in info["lb_backend"], info
+    lb.wait(lambda: lb.checks()[f"{VIP}:80/{RS1}:8080/tcp"]["attempts"] >= 2, 5, "checks run")
+    assert "IPVS is not available" in lb.daemon.log_text()
+    assert "halo_lb" not in lb.ruleset()

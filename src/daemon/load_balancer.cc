@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <boost/asio/post.hpp>
 #include <map>
 #include <optional>
 #include <set>
@@ -139,6 +140,7 @@ struct LoadBalancer::Impl {
     std::optional<config::Script> quorum_up, quorum_down;
     std::vector<RealServerSlot> real_servers;
     std::optional<lvs::Service> applied;  // what the back end holds
+    bool dirty = false;                   // the pool changed since the last sync
     std::string backend_error;
   };
 
@@ -164,6 +166,11 @@ struct LoadBalancer::Impl {
   void on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c, std::int64_t value);
   void handle(VirtualServerSlot& slot, const std::vector<lvs::PoolNotice>& notices);
   void sync_backend(VirtualServerSlot& slot);
+  // sync_backend() at the end of this turn of the loop: the changes of one turn (a switch that
+  // takes 500 real servers down at once) become one transaction per virtual server.
+  void sync_soon(VirtualServerSlot& slot);
+  bool sync_posted = false;
+  std::shared_ptr<Impl*> alive = std::make_shared<Impl*>(this);  // for posted work
   // Takes a virtual server out of the back end, with its notices: at shutdown (omega,
   // pool.h R8) or because a reload removed or changed it (R9). `replaced`: a new one of the
   // same name takes its place, and its apply() replaces the service in one transaction, so
@@ -357,7 +364,7 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
   // Only a notice can change what the back end must hold: with 1,000 real servers in a virtual
   // server, building and comparing the wanted service on every check result would be most
   // of the daemon's work.
-  if (!notices.empty()) sync_backend(slot);
+  if (!notices.empty()) sync_soon(slot);
 }
 
 void LoadBalancer::Impl::on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c,
@@ -385,7 +392,7 @@ void LoadBalancer::Impl::on_file_value(VirtualServerSlot& slot, std::size_t r, s
   auto more = slot.pool->set_checker(r, c, effect.up);
   notices.insert(notices.end(), more.begin(), more.end());
   handle(slot, notices);
-  sync_backend(slot);
+  sync_soon(slot);
 }
 
 void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
@@ -450,6 +457,7 @@ void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
 // Not const, though the compiler would allow it: it changes the kernel through `backend`.
 void LoadBalancer::Impl::sync_backend(  // NOLINT(readability-make-member-function-const)
     VirtualServerSlot& slot) {
+  slot.dirty = false;
   if (!backend) {
     slot.backend_error = backend_error;
     return;
@@ -463,6 +471,21 @@ void LoadBalancer::Impl::sync_backend(  // NOLINT(readability-make-member-functi
   }
   slot.backend_error.clear();
   slot.applied = std::move(wanted);
+}
+
+void LoadBalancer::Impl::sync_soon(VirtualServerSlot& slot) {
+  slot.dirty = true;
+  if (sync_posted) return;
+  sync_posted = true;
+  boost::asio::post(io, [weak = std::weak_ptr<Impl*>(alive)] {
+    auto self = weak.lock();
+    if (!self) return;
+    Impl& impl = **self;
+    impl.sync_posted = false;
+    for (auto& server : impl.servers) {
+      if (server && server->dirty) impl.sync_backend(*server);
+    }
+  });
 }
 
 void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool replaced) {
@@ -637,7 +660,7 @@ Result<void> LoadBalancer::set_check_enabled(std::string_view id, bool enabled) 
                                       {"changed", false},
                                       {"reason", enabled ? "enabled" : "disabled"}});
         impl.handle(*slot, slot->pool->set_checker(r, c, cslot.checker->up()));
-        impl.sync_backend(*slot);
+        impl.sync_soon(*slot);
         return {};
       }
     }

@@ -13,6 +13,8 @@
 #include <optional>
 #include <sstream>
 
+#include "common/host_name.h"
+
 namespace halo::config {
 namespace {
 
@@ -53,9 +55,7 @@ std::size_t comment_start(std::string_view line) {
 }
 
 std::string default_config_id() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) return {};
-  std::string id = host;
+  const std::string id = host_name();
   return id.substr(0, id.find('.'));
 }
 

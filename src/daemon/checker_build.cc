@@ -13,6 +13,7 @@
 #include "check/smtp_probe.h"
 #include "check/tcp_probe.h"
 #include "check/udp_probe.h"
+#include "common/host_name.h"
 #include "config/lexer.h"
 #include "process/credentials.h"
 
@@ -42,12 +43,6 @@ config::Duration default_delay_before_retry(const config::Checker& c, config::Du
   if (std::holds_alternative<config::DnsCheck>(c.kind)) return delay_loop;
   if (std::holds_alternative<config::HttpCheck>(c.kind)) return std::chrono::seconds(3);
   return std::chrono::seconds(1);
-}
-
-std::string hostname() {
-  std::array<char, 256> name{};
-  if (::gethostname(name.data(), name.size() - 1) != 0) return "localhost";
-  return name.data();
 }
 
 std::int64_t ms(config::Duration d) {
@@ -129,10 +124,11 @@ Result<BuiltCheck> build_check(boost::asio::io_context& io, process::Supervisor&
             return {};
           },
           [&](const config::SmtpCheck& smtp) -> Result<void> {
-            const auto helo = smtp.helo_name ? *smtp.helo_name
-                              : config.global.defs.smtp_helo_name
-                                  ? *config.global.defs.smtp_helo_name
-                                  : hostname();
+            std::string helo = smtp.helo_name ? *smtp.helo_name
+                               : config.global.defs.smtp_helo_name
+                                   ? *config.global.defs.smtp_helo_name
+                                   : host_name();
+            if (helo.empty()) helo = "localhost";
             view.details.emplace_back("helo_name", helo);
             built.probe = check::make_smtp_probe(io, target, helo);
             return {};

@@ -165,6 +165,10 @@ struct LoadBalancer::Impl {
                  const check::CheckerReport& report);
   void on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c, std::int64_t value);
   void handle(VirtualServerSlot& slot, const std::vector<lvs::PoolNotice>& notices);
+  // The fields every "check" event has (status/event_log.h).
+  static boost::json::object check_event(const VirtualServerSlot& slot, std::size_t r,
+                                         std::size_t c, bool up, bool changed,
+                                         std::string_view reason);
   void sync_backend(VirtualServerSlot& slot);
   // sync_backend() at the end of this turn of the loop: the changes of one turn (a switch that
   // takes 500 real servers down at once) become one transaction per virtual server.
@@ -330,13 +334,7 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
       cslot.last_published->reason != o.reason || cslot.last_published->exit_code != o.exit_code;
   if (news) {
     cslot.last_published = o;
-    boost::json::object fields{{"id", cslot.view.id},
-                               {"virtual_server", slot.name},
-                               {"real_server", rslot.view.name},
-                               {"kind", cslot.view.kind},
-                               {"up", report.up},
-                               {"changed", report.changed.has_value()},
-                               {"reason", o.reason}};
+    auto fields = check_event(slot, r, c, report.up, report.changed.has_value(), o.reason);
     if (o.exit_code) fields["exit_code"] = *o.exit_code;
     if (report.retrying) fields["retrying"] = true;
     events.publish("check", fields);
@@ -381,18 +379,27 @@ void LoadBalancer::Impl::on_file_value(VirtualServerSlot& slot, std::size_t r, s
     ++cslot.view.transitions;
     cslot.view.last_change = status::WallClock::now();
   }
-  events.publish("check", {{"id", cslot.view.id},
-                           {"virtual_server", slot.name},
-                           {"real_server", slot.real_servers[r].view.name},
-                           {"kind", cslot.view.kind},
-                           {"up", effect.up},
-                           {"changed", was_up != effect.up},
-                           {"reason", cslot.view.last_reason}});
+  events.publish("check",
+                 check_event(slot, r, c, effect.up, was_up != effect.up, cslot.view.last_reason));
   auto notices = slot.pool->set_contribution(r, c, effect.weight_contribution);
   auto more = slot.pool->set_checker(r, c, effect.up);
   notices.insert(notices.end(), more.begin(), more.end());
   handle(slot, notices);
   sync_soon(slot);
+}
+
+boost::json::object LoadBalancer::Impl::check_event(const VirtualServerSlot& slot, std::size_t r,
+                                                    std::size_t c, bool up, bool changed,
+                                                    std::string_view reason) {
+  const RealServerSlot& rslot = slot.real_servers[r];
+  const CheckSlot& cslot = *rslot.checks[c];
+  return {{"id", cslot.view.id},
+          {"virtual_server", slot.name},
+          {"real_server", rslot.view.name},
+          {"kind", cslot.view.kind},
+          {"up", up},
+          {"changed", changed},
+          {"reason", reason}};
 }
 
 void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
@@ -652,13 +659,8 @@ Result<void> LoadBalancer::set_check_enabled(std::string_view id, bool enabled) 
                           cslot.error.empty() ? "it is driven by its track_file" : cslot.error));
         }
         cslot.checker->set_enabled(enabled);
-        impl.events.publish("check", {{"id", id},
-                                      {"virtual_server", slot->name},
-                                      {"real_server", rslot.view.name},
-                                      {"kind", cslot.view.kind},
-                                      {"up", cslot.checker->up()},
-                                      {"changed", false},
-                                      {"reason", enabled ? "enabled" : "disabled"}});
+        impl.events.publish("check", impl.check_event(*slot, r, c, cslot.checker->up(), false,
+                                                      enabled ? "enabled" : "disabled"));
         impl.handle(*slot, slot->pool->set_checker(r, c, cslot.checker->up()));
         impl.sync_soon(*slot);
         return {};

@@ -4,18 +4,10 @@
 
 #include <algorithm>
 
+#include "common/host_name.h"
 #include "daemon/daemon.h"
 
 namespace halo::daemon {
-namespace {
-
-std::string host_name() {
-  char name[256] = {};
-  if (gethostname(name, sizeof name - 1) != 0) return "";
-  return name;
-}
-
-}  // namespace
 
 status::Snapshot Daemon::snapshot(bool with_servers) const {
   status::Snapshot s;

@@ -240,7 +240,7 @@ std::string smtp_message_text(const SmtpMessage& message, const SmtpSettings& se
 // ---- The sender ------------------------------------------------------------------------------
 
 struct SmtpAlerter::State : std::enable_shared_from_this<SmtpAlerter::State> {
-  State(asio::io_context& io_in, SmtpSettings settings_in, tcp::endpoint server_in)
+  State(asio::io_context& io_in, SmtpSettings settings_in, const tcp::endpoint& server_in)
       : io(io_in),
         settings(std::move(settings_in)),
         server(server_in),
@@ -487,7 +487,7 @@ Result<std::unique_ptr<SmtpAlerter>> SmtpAlerter::make(asio::io_context& io,
   return std::make_unique<SmtpAlerter>(io, std::move(settings), server);
 }
 
-SmtpAlerter::SmtpAlerter(asio::io_context& io, SmtpSettings settings, tcp::endpoint server)
+SmtpAlerter::SmtpAlerter(asio::io_context& io, SmtpSettings settings, const tcp::endpoint& server)
     : state_(std::make_shared<State>(io, std::move(settings), server)) {}
 
 SmtpAlerter::~SmtpAlerter() {

@@ -108,8 +108,12 @@ struct SmtpSettings {
   std::vector<std::string> recipients;  // notification_email, in order
   // smtp_connect_timeout (default 30 s). keepalived bounds each wait with it: the connect,
   // and then every read of a reply and every write (thread_add_read/write timeouts in
-  // smtp.c); so does SmtpAlerter, so one alert lasts at most (6 + recipients) timeouts.
+  // smtp.c); so does SmtpAlerter. An alert has a fixed number of waits (a write and a read
+  // per command, 5 commands + one RCPT per recipient), so it ends in bounded time.
   std::chrono::milliseconds timeout = std::chrono::seconds(30);
+
+  // A reload can keep its alerter (and what waits in it) when these did not change.
+  friend bool operator==(const SmtpSettings&, const SmtpSettings&) = default;
 };
 
 // The settings of the global_defs, keepalived's defaults filled in; std::nullopt when no
@@ -147,7 +151,7 @@ class SmtpAlerter {
                                                    SmtpSettings settings);
   // With the address already known.
   SmtpAlerter(boost::asio::io_context& io, SmtpSettings settings,
-              boost::asio::ip::tcp::endpoint server);
+              const boost::asio::ip::tcp::endpoint& server);
   ~SmtpAlerter();
   SmtpAlerter(const SmtpAlerter&) = delete;
   SmtpAlerter& operator=(const SmtpAlerter&) = delete;

@@ -68,9 +68,11 @@ std::optional<VrrpTexts> vrrp_texts(VrrpNotice::What what) {
       return VrrpTexts{"Stopping", "=> VRRP Instance stopping <=",
                        "=> All VRRP group instances are now stopping <="};
     case What::Deleted:
-      // keepalived 2.2.7's binary carries "Deleted" and "=> VRRP Deleted at reload <=" beside
-      // the other VRRP alert texts, and no group counterpart.
-      return VrrpTexts{"Deleted", "=> VRRP Deleted at reload <=", ""};
+      // keepalived 2.2.7, seen on the wire: an instance (MASTER) removed by a reload mails
+      // "Entering FAULT state" as it leaves (the "Deleted"/"=> VRRP Deleted at reload <="
+      // strings of its binary never reached the server). No mail for a group.
+      return VrrpTexts{"Entering FAULT state",
+                       "=> VRRP Instance is no longer owning VRRP VIPs <=", ""};
     default:
       return std::nullopt;
   }

@@ -17,7 +17,8 @@
 //
 // Any other reply code at a step ends the alert (keepalived logs "Error processing RCPT cmd on
 // SMTP server [192.0.2.25]:25. SMTP status code = 550" and sends QUIT). A reply's code is read
-// from its last line (continuation lines "250-..." are skipped).
+// from its last line (continuation lines "250-..." are skipped). At shutdown keepalived
+// connects for its "Stopping" alerts but exits before saying HELO: none arrives.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -51,8 +52,9 @@ struct SmtpMessage {
 // A VRRP instance's (Subject::Instance) or sync group's (Subject::Group) state change:
 //   "[<router_id>] VRRP Instance <name> - Entering MASTER state"
 //   "=> VRRP Instance is now owning VRRP VIPs <="
-// Master, Backup, Fault and Stop for both; Deleted (instance removed by a reload) for
-// instances only. std::nullopt for everything else: keepalived sends no mail for them.
+// Master, Backup, Fault and Stop for both. Deleted (an instance removed by a reload) gets
+// the FAULT texts, as keepalived 2.2.7 was seen mailing; a group gets none. std::nullopt for
+// everything else: keepalived sends no mail for them.
 // The caller applies keepalived's two filters (vrrp_notify.c): no mail for FAULT when
 // global no_email_faults is set, and none when the state is the one last mailed about.
 std::optional<SmtpMessage> vrrp_alert(std::string_view router_id, const VrrpNotice& notice);

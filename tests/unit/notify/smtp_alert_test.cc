@@ -56,7 +56,9 @@ TEST(SmtpAlertText, VrrpInstance) {
       {What::Fault, "[R1] VRRP Instance VI_1 - Entering FAULT state",
        "=> VRRP Instance is no longer owning VRRP VIPs <="},
       {What::Stop, "[R1] VRRP Instance VI_1 - Stopping", "=> VRRP Instance stopping <="},
-      {What::Deleted, "[R1] VRRP Instance VI_1 - Deleted", "=> VRRP Deleted at reload <="},
+      // keepalived 2.2.7 was seen mailing this for a MASTER instance removed by a reload.
+      {What::Deleted, "[R1] VRRP Instance VI_1 - Entering FAULT state",
+       "=> VRRP Instance is no longer owning VRRP VIPs <="},
   };
   for (const auto& c : cases) {
     const auto alert = vrrp_alert("R1", notice(instance, "VI_1", c.what));

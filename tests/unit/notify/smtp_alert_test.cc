@@ -221,7 +221,7 @@ class FakeSmtpServer {
 
   std::string greeting = "220 fake ESMTP\r\n";
   bool silent = false;   // accepts, never says anything
-  std::string stall_on;  // a command line left unanswered, and everything after it
+  std::string stall_on;  // a command line left unanswered, with all after it on that connection
   // Replies by command line (without CRLF), instead of the default.
   std::map<std::string, std::string> replies;
 
@@ -235,6 +235,7 @@ class FakeSmtpServer {
     tcp::socket socket;
     std::string buffer;
     bool in_data = false;
+    bool stalled = false;
     std::array<char, 4096> chunk{};
   };
 
@@ -255,7 +256,7 @@ class FakeSmtpServer {
                               [this, c](boost::system::error_code e, std::size_t n) {
                                 if (e) return;
                                 c->buffer.append(c->chunk.data(), n);
-                                if (!silent && !stalled_) process(*c);
+                                if (!silent && !c->stalled) process(*c);
                                 read(c);
                               });
   }
@@ -277,7 +278,7 @@ class FakeSmtpServer {
       c.buffer.erase(0, end + 2);
       lines.push_back(line);
       if (line == stall_on) {
-        stalled_ = true;
+        c.stalled = true;
         return;
       }
       if (const auto it = replies.find(line); it != replies.end()) {
@@ -301,7 +302,6 @@ class FakeSmtpServer {
   asio::io_context& io_;
   tcp::acceptor acceptor_;
   std::vector<std::shared_ptr<Connection>> connections_;
-  bool stalled_ = false;
 };
 
 class SmtpAlerterTest : public halo::testing::NetnsSandbox {
@@ -423,6 +423,21 @@ TEST_F(SmtpAlerterTest, SilentServerFailsAtTheTimeout) {
   EXPECT_GE(took, 190ms);
   EXPECT_LT(took, 2s);
   EXPECT_EQ(alerter->stats().last_error, "no greeting within 200 ms");
+  EXPECT_TRUE(settled(*alerter));
+}
+
+TEST_F(SmtpAlerterTest, EachWaitIsBoundedNotOnlyTheGreeting) {
+  FakeSmtpServer server(io_);
+  server.stall_on = "DATA";
+  SmtpSettings settings = settings_for(server);
+  settings.timeout = 200ms;
+  auto alerter = alerter_for(settings);
+  ASSERT_TRUE(alerter);
+  alerter->send({"s", "b"});
+  alerter->send({"t", "c"});  // starts once the first has failed
+  ASSERT_TRUE(run_until(io_, [&] { return alerter->stats().failed == 2; }));
+  EXPECT_EQ(alerter->stats().last_error, "no reply to DATA within 200 ms");
+  EXPECT_EQ(server.connections, 2);
   EXPECT_TRUE(settled(*alerter));
 }
 

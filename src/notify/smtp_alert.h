@@ -48,6 +48,9 @@ struct SmtpMessage {
 };
 
 // ---- The texts (keepalived 2.2.7's, byte for byte) ------------------------------------------
+//
+// `router_id` is global_defs' router_id, or the host name when it is not set (keepalived's
+// default, global_data.c).
 
 // A VRRP instance's (Subject::Instance) or sync group's (Subject::Group) state change:
 //   "[<router_id>] VRRP Instance <name> - Entering MASTER state"

@@ -398,7 +398,7 @@ TEST_F(SmtpAlerterTest, RefusedRecipientFailsTheAlertWithTheReply) {
   EXPECT_TRUE(server.messages.empty());
 }
 
-TEST_F(SmtpAlerterTest, RefusedGreetingAndMessage) {
+TEST_F(SmtpAlerterTest, RefusedGreetingAndData) {
   FakeSmtpServer server(io_);
   server.greeting = "554 go away\r\n";
   auto alerter = alerter_for(settings_for(server));
@@ -407,6 +407,17 @@ TEST_F(SmtpAlerterTest, RefusedGreetingAndMessage) {
   ASSERT_TRUE(run_until(io_, [&] { return settled(*alerter); }));
   EXPECT_EQ(alerter->stats().failed, 1u);
   EXPECT_EQ(alerter->stats().last_error, "session refused: 554 go away");
+  EXPECT_EQ(server.lines, std::vector<std::string>{"QUIT"});
+
+  FakeSmtpServer no_data(io_);
+  no_data.replies["DATA"] = "554 5.5.1 no valid recipients\r\n";
+  auto second = alerter_for(settings_for(no_data));
+  ASSERT_TRUE(second);
+  second->send({"s", "b"});
+  ASSERT_TRUE(run_until(io_, [&] { return settled(*second); }));
+  EXPECT_EQ(second->stats().failed, 1u);
+  EXPECT_EQ(second->stats().last_error, "DATA refused: 554 5.5.1 no valid recipients");
+  EXPECT_TRUE(no_data.messages.empty());
 }
 
 TEST_F(SmtpAlerterTest, SilentServerFailsAtTheTimeout) {

@@ -105,10 +105,10 @@ void ProbeSession::finish(Outcome outcome) {
   if (done) done(std::move(outcome));
 }
 
-void ProbeSession::fail_soon(std::string reason) {
-  boost::asio::post(io_, [self = shared_from_this(), generation = generation_,
+void ProbeSession::finish_soon(bool success, std::string reason) {
+  boost::asio::post(io_, [self = shared_from_this(), generation = generation_, success,
                           reason = std::move(reason)]() mutable {
-    if (self->current(generation)) self->finish(false, std::move(reason));
+    if (self->current(generation)) self->finish(success, std::move(reason));
   });
 }
 

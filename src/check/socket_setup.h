@@ -69,8 +69,9 @@ class ProbeSession : public std::enable_shared_from_this<ProbeSession> {
     outcome.reason = std::move(reason);
     finish(std::move(outcome));
   }
-  // A failure found inside start(): delivered from the io_context, never from start() itself.
-  void fail_soon(std::string reason);
+  // A verdict found inside start(): delivered from the io_context, never from start() itself.
+  void finish_soon(bool success, std::string reason);
+  void fail_soon(std::string reason) { finish_soon(false, std::move(reason)); }
 
   boost::asio::io_context& io_;
 

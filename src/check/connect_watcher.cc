@@ -1,0 +1,131 @@
+// See connect_watcher.h. A watch is a slot (client, generation); the epoll event carries the
+// slot's index and generation, so an event that was already fetched for a watch forgotten in
+// the same loop turn (a client's callback may cancel or destroy other probes) finds the
+// generation moved on and is dropped.
+#include "check/connect_watcher.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+
+#include "common/errno_text.h"
+
+namespace halo::check {
+
+boost::asio::execution_context::id ConnectWatcher::id;
+
+namespace {
+
+ConnectWatcher::Ticket ticket_of(std::uint32_t index, std::uint32_t generation) {
+  return (static_cast<std::uint64_t>(index + 1) << 32) | generation;
+}
+
+}  // namespace
+
+ConnectWatcher::ConnectWatcher(boost::asio::io_context& io)
+    : boost::asio::execution_context::service(io), descriptor_(io) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return;  // watch() reports it
+  boost::system::error_code ec;
+  descriptor_.assign(epoll_fd_, ec);
+  if (ec) {
+    ::close(epoll_fd_);
+    epoll_fd_ = -1;
+  }
+}
+
+ConnectWatcher::~ConnectWatcher() = default;  // descriptor_ closes the epoll fd
+
+void ConnectWatcher::shutdown() {
+  shut_down_ = true;
+  boost::system::error_code ignored;
+  descriptor_.close(ignored);
+  epoll_fd_ = -1;
+  slots_.clear();
+  free_.clear();
+  watching_ = 0;
+}
+
+Result<ConnectWatcher::Ticket> ConnectWatcher::watch(int fd, Client& client) {
+  if (epoll_fd_ < 0) return fail("cannot watch the connection: no epoll set");
+  std::uint32_t index = 0;
+  if (free_.empty()) {
+    index = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  } else {
+    index = free_.back();
+    free_.pop_back();
+  }
+  Slot& slot = slots_[index];
+  const Ticket ticket = ticket_of(index, slot.generation);
+  // One-shot: after its event the fd stays in the set, disarmed, until its owner closes it.
+  epoll_event event{.events = EPOLLOUT | EPOLLONESHOT, .data = {.u64 = ticket}};
+  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+    const int error = errno;
+    free_.push_back(index);
+    return fail("cannot watch the connection: " + errno_text(error));
+  }
+  slot.client = &client;
+  ++watching_;
+  if (!waiting_) wait();
+  return ticket;
+}
+
+void ConnectWatcher::forget(Ticket ticket) {
+  if (ticket == 0 || shut_down_) return;
+  const auto index = static_cast<std::uint32_t>((ticket >> 32) - 1);
+  const auto generation = static_cast<std::uint32_t>(ticket);
+  if (index >= slots_.size()) return;
+  Slot& slot = slots_[index];
+  if (slot.generation != generation || slot.client == nullptr) return;
+  slot.client = nullptr;
+  ++slot.generation;
+  free_.push_back(index);
+  --watching_;
+  if (watching_ == 0 && waiting_) {
+    // Nothing to watch: no wait may keep io_context::run() from returning.
+    ++wait_generation_;
+    waiting_ = false;
+    boost::system::error_code ignored;
+    descriptor_.cancel(ignored);
+  }
+}
+
+void ConnectWatcher::wait() {
+  waiting_ = true;
+  descriptor_.async_wait(boost::asio::posix::descriptor_base::wait_read,
+                         [this, generation = wait_generation_](boost::system::error_code ec) {
+                           if (ec || shut_down_ || generation != wait_generation_) return;
+                           waiting_ = false;
+                           drain();
+                           if (watching_ > 0 && !waiting_) wait();
+                         });
+}
+
+void ConnectWatcher::drain() {
+  std::array<epoll_event, 256> events{};
+  for (;;) {
+    const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    for (int i = 0; i < n; ++i) {
+      const Ticket ticket = events[i].data.u64;
+      const auto index = static_cast<std::uint32_t>((ticket >> 32) - 1);
+      if (index >= slots_.size()) continue;
+      Slot& slot = slots_[index];
+      if (slot.generation != static_cast<std::uint32_t>(ticket) || slot.client == nullptr) {
+        continue;  // forgotten after the event was fetched
+      }
+      Client* client = slot.client;
+      forget(ticket);
+      client->on_connect_ready(events[i].events);
+      if (shut_down_) return;
+    }
+    // Edge-triggered in the reactor: read until the set is empty, or a wake-up could be lost.
+    if (n < static_cast<int>(events.size())) return;
+  }
+}
+
+}  // namespace halo::check

@@ -1,0 +1,77 @@
+// Thousands of non-blocking TCP connects in flight, watched through one epoll set of their own
+// that sits in the io_context's reactor as a single descriptor.
+//
+// Why not an Asio socket per check: Asio registers every socket with its epoll set when it is
+// opened, switches it to non-blocking with an ioctl, adds EPOLLOUT with a second epoll_ctl for
+// the connect, then polls and reads SO_ERROR when it completes: ten system calls for a check
+// whose work is a SYN and a reset. Here a check is socket (already non-blocking), its options,
+// connect, one epoll_ctl and close; a successful connect needs nothing more (EPOLLOUT without
+// EPOLLERR), and the ready sockets of a loop turn come back in one epoll_wait. HAProxy's checks
+// take the same path.
+//
+// An Asio service: one watcher per io_context (asio::use_service<ConnectWatcher>(io)), on the
+// io_context's thread only, gone with the io_context.
+#pragma once
+
+#include <boost/asio/execution_context.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cstdint>
+#include <vector>
+
+#include "common/result.h"
+
+namespace halo::check {
+
+class ConnectWatcher final : public boost::asio::execution_context::service {
+ public:
+  using key_type = ConnectWatcher;
+  static boost::asio::execution_context::id id;
+
+  class Client {
+   public:
+    // The watched socket is writable or failed. `events` are epoll's: EPOLLOUT alone is an
+    // established connection; EPOLLERR means SO_ERROR holds the reason.
+    virtual void on_connect_ready(std::uint32_t events) = 0;
+
+   protected:
+    ~Client() = default;
+  };
+
+  // Names one watch; 0 is none.
+  using Ticket = std::uint64_t;
+
+  explicit ConnectWatcher(boost::asio::io_context& io);
+  ~ConnectWatcher() override;
+
+  // Watches `fd`, a socket with a connect in progress, until it is writable or has an error;
+  // then calls client.on_connect_ready once, from the io_context, never from watch() itself.
+  // `client` must stay valid until then or until forget().
+  Result<Ticket> watch(int fd, Client& client);
+  // The client is not called for this watch any more. Call it before closing the fd (closing
+  // removes the fd from the epoll set). Idempotent; forget(0) does nothing.
+  void forget(Ticket ticket);
+
+  std::size_t watching() const { return watching_; }
+
+ private:
+  struct Slot {
+    Client* client = nullptr;
+    std::uint32_t generation = 0;
+  };
+
+  void shutdown() override;
+  void wait();
+  void drain();
+
+  int epoll_fd_ = -1;
+  boost::asio::posix::stream_descriptor descriptor_;  // epoll_fd_ in the io_context's reactor
+  std::vector<Slot> slots_;
+  std::vector<std::uint32_t> free_;
+  std::size_t watching_ = 0;
+  std::uint64_t wait_generation_ = 0;  // a cancelled wait's late handler is not current
+  bool waiting_ = false;
+  bool shut_down_ = false;
+};
+
+}  // namespace halo::check

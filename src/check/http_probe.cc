@@ -22,7 +22,8 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <fmt/format.h>
-#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <pcre2.h>
@@ -38,12 +39,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <utility>
 #include <vector>
 
-#include "common/errno_text.h"
+#include "check/socket_setup.h"
 
 namespace halo::check {
 namespace {
@@ -141,43 +141,53 @@ struct Attempt : std::enable_shared_from_this<Attempt> {
 
 // --- connection set-up ---------------------------------------------------------------------
 
+// Opens the socket and applies the target's options (socket_setup.h). The request is sent as
+// soon as the connection is up (TCP_NODELAY) and the handshake's last ACK is held back to ride
+// on it (TCP_QUICKACK off), as HAProxy's HTTP checks do: one packet less per check.
 Result<void> prepare_socket(tcp::socket& socket, const Target& t) {
   error_code ec;
-  const tcp::endpoint peer(t.address, t.port);
-  socket.open(peer.protocol(), ec);
+  socket.open(t.address.is_v6() ? tcp::v6() : tcp::v4(), ec);
   if (ec) return fail("cannot open a socket: " + ec.message());
-  if (t.fwmark) {
-    const unsigned mark = *t.fwmark;
-    if (::setsockopt(socket.native_handle(), SOL_SOCKET, SO_MARK, &mark, sizeof mark) != 0) {
-      return fail(fmt::format("cannot set fwmark {}: {}", mark, errno_text(errno)));
-    }
+  if (auto applied = detail::apply_target_options(socket.native_handle(), t); !applied) {
+    return applied;
   }
-  if (!t.bind_interface.empty()) {
-    if (::setsockopt(socket.native_handle(), SOL_SOCKET, SO_BINDTODEVICE, t.bind_interface.c_str(),
-                     static_cast<socklen_t>(t.bind_interface.size())) != 0) {
-      return fail(
-          fmt::format("cannot bind to interface {}: {}", t.bind_interface, errno_text(errno)));
-    }
-  }
-  if (t.bind_address || t.bind_port != 0) {
-    const auto local =
-        t.bind_address.value_or(t.address.is_v6() ? asio::ip::address(asio::ip::address_v6::any())
-                                                  : asio::ip::address(asio::ip::address_v4::any()));
-    socket.bind(tcp::endpoint(local, t.bind_port), ec);
-    if (ec) {
-      return fail(
-          fmt::format("cannot bind to {}:{}: {}", address_text(local), t.bind_port, ec.message()));
-    }
-  }
+  const int on = 1;
+  const int off = 0;
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  ::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &off, sizeof off);
   return {};
 }
 
 // --- the response --------------------------------------------------------------------------
 
+// Beast's header parser without Beast's field container: a check needs the status and the
+// framing (Content-Length) only, and a container allocates a node per header field.
+class StatusParser final : public http::basic_parser<false> {
+ public:
+  int status() const { return status_; }
+
+ private:
+  using string_view = boost::beast::string_view;
+  void on_request_impl(http::verb, string_view, string_view, int, error_code&) override {}
+  void on_response_impl(int code, string_view, int, error_code&) override { status_ = code; }
+  void on_field_impl(http::field, string_view, string_view, error_code&) override {}
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  std::size_t on_body_impl(string_view body, error_code&) override { return body.size(); }
+  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code&) override {
+    return body.size();
+  }
+  void on_finish_impl(error_code&) override {}
+
+  int status_ = 0;
+};
+
 // Collects the response as it arrives: the header up to "\r\n\r\n", then the body.
 class ResponseReader {
  public:
-  explicit ResponseReader(const HttpFetch& fetch) : fetch_(fetch), md5_(md5_begin()) {}
+  explicit ResponseReader(const HttpFetch& fetch)
+      : fetch_(fetch), md5_(fetch.digest ? md5_begin() : nullptr) {}
 
   // Feeds received bytes. Returns an error for a response that cannot be right.
   Result<void> feed(std::string_view data) {
@@ -214,7 +224,7 @@ class ResponseReader {
     }
     HttpResponse r;
     r.status = status_;
-    r.digest = md5_end(md5_.get());
+    if (md5_) r.digest = md5_end(md5_.get());
     r.body_bytes = body_bytes_;
     r.body = std::move(body_);
     if (fetch_.keep_head) r.head = std::move(head_);
@@ -223,7 +233,7 @@ class ResponseReader {
 
  private:
   Result<void> parse_head() {
-    http::response_parser<http::empty_body> parser;
+    StatusParser parser;
     parser.header_limit(static_cast<std::uint32_t>(kMaxHead + 4));
     parser.eager(false);
     parser.body_limit(boost::none);  // the body is not Beast's to read: ours is 16 MiB
@@ -233,7 +243,7 @@ class ResponseReader {
       return fail("malformed HTTP response: " + ec.message());
     }
     if (!parser.is_header_done()) return fail("malformed HTTP response header");
-    status_ = static_cast<int>(parser.get().result_int());
+    status_ = parser.status();
     if (auto length = parser.content_length()) content_length_ = *length;
     return {};
   }
@@ -246,7 +256,7 @@ class ResponseReader {
     if (data.empty()) return {};
     body_bytes_ += data.size();
     if (body_bytes_ > kMaxBody) return fail("HTTP response body larger than 16 MiB");
-    EVP_DigestUpdate(md5_.get(), data.data(), data.size());
+    if (md5_) EVP_DigestUpdate(md5_.get(), data.data(), data.size());
     if (fetch_.keep_body) body_.append(data);
     return {};
   }
@@ -267,10 +277,10 @@ std::string timeout_text(Duration limit, std::string_view what) {
 }
 
 // Request and response on a connected stream (a tcp::socket or a TLS stream over it).
+// `fetch` and `request` belong to the caller's frame, which outlives this one.
 template <class Stream>
 asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, std::shared_ptr<Attempt> a,
-                                               HttpFetch fetch) {
-  const std::string request = http_request_text(fetch);
+                                               const HttpFetch& fetch, std::string_view request) {
   auto [wec, written] = co_await asio::async_write(stream, asio::buffer(request), kAwait);
   (void)written;
   if (wec) {
@@ -300,7 +310,8 @@ asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, std::shared_ptr<A
 }
 
 // One GET on the attempt's socket: connect, TLS handshake, exchange.
-asio::awaitable<Result<HttpResponse>> get_once(std::shared_ptr<Attempt> a, HttpFetch fetch,
+asio::awaitable<Result<HttpResponse>> get_once(std::shared_ptr<Attempt> a, const HttpFetch& fetch,
+                                               std::string_view request,
                                                std::shared_ptr<ssl::context> tls) {
   a->socket = tcp::socket(a->io);
   if (a->expired) co_return fail(timeout_text(a->limit, "no connection"));
@@ -314,7 +325,7 @@ asio::awaitable<Result<HttpResponse>> get_once(std::shared_ptr<Attempt> a, HttpF
     if (a->expired) co_return fail(timeout_text(a->limit, "no connection"));
     co_return fail(io_error_text(cec));
   }
-  if (!fetch.ssl) co_return co_await exchange(a->socket, a, std::move(fetch));
+  if (!fetch.ssl) co_return co_await exchange(a->socket, a, fetch, request);
 
   if (!tls) co_return fail("no TLS context");
   ssl::stream<tcp::socket&> stream(a->socket, *tls);
@@ -330,7 +341,7 @@ asio::awaitable<Result<HttpResponse>> get_once(std::shared_ptr<Attempt> a, HttpF
     }
     co_return fail("TLS handshake failed: " + hec.message());
   }
-  co_return co_await exchange(stream, a, std::move(fetch));
+  co_return co_await exchange(stream, a, fetch, request);
 }
 
 // --- TLS context ------------------------------------------------------------------------------
@@ -408,6 +419,8 @@ struct UrlPlan {
   config::HttpUrl url;
   std::unique_ptr<pcre2_code, CodeDeleter> regex;
   std::string error;  // a regex that does not compile: the url always fails with this
+  HttpFetch fetch;    // made once: every attempt sends the same request
+  std::string request;
 };
 
 // Does the body match (keepalived: a match starting within [min_offset, max_offset])?
@@ -478,6 +491,7 @@ HttpFetch fetch_for(const Plan& plan, const UrlPlan& u) {
                                                    : plan.options.virtualhost;
   f.sni = plan.options.check.enable_sni.value_or(false);
   f.protocol = plan.options.check.http_protocol;
+  f.digest = !u.url.digest.empty();
   f.keep_body = u.url.regex.has_value();
   return f;
 }
@@ -509,7 +523,7 @@ asio::awaitable<void> run_attempt(std::shared_ptr<Attempt> a, std::shared_ptr<co
   }
   int last_status = 0;
   for (const auto& u : plan->urls) {
-    auto response = co_await get_once(a, fetch_for(*plan, u), plan->tls);
+    auto response = co_await get_once(a, u.fetch, u.request, plan->tls);
     if (a->ended) co_return;
     if (!response) {
       finish(a, done,
@@ -535,7 +549,8 @@ asio::awaitable<void> run_attempt(std::shared_ptr<Attempt> a, std::shared_ptr<co
 asio::awaitable<void> fetch_into(std::shared_ptr<Attempt> a, HttpFetch fetch,
                                  std::shared_ptr<ssl::context> tls,
                                  std::optional<Result<HttpResponse>>* out) {
-  *out = co_await get_once(a, std::move(fetch), std::move(tls));
+  const std::string request = http_request_text(fetch);
+  *out = co_await get_once(a, fetch, request, std::move(tls));
   a->stop();
 }
 
@@ -554,7 +569,7 @@ class HttpProbe final : public Probe {
       }
     }
     for (const auto& url : plan->options.check.urls) {
-      UrlPlan u{.url = url, .regex = nullptr, .error = {}};
+      UrlPlan u{.url = url, .regex = nullptr, .error = {}, .fetch = {}, .request = {}};
       if (url.regex) {
         std::uint32_t flags = 0;
         for (const auto& name : url.regex_options) flags |= regex_option_bit(name);
@@ -569,6 +584,8 @@ class HttpProbe final : public Probe {
                                 reinterpret_cast<const char*>(text.data()));
         }
       }
+      u.fetch = fetch_for(*plan, u);
+      u.request = http_request_text(u.fetch);
       plan->urls.push_back(std::move(u));
     }
     plan_ = std::move(plan);

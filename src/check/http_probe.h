@@ -61,13 +61,14 @@ struct HttpFetch {
   std::optional<std::string> virtualhost;  // Host header (and SNI name when sni)
   bool sni = false;
   config::HttpProtocol protocol = config::HttpProtocol::V1_0;
+  bool digest = true;      // HttpResponse::digest (a url with `digest`, genhash)
   bool keep_body = false;  // HttpResponse::body (for a regex, or genhash -v)
   bool keep_head = false;  // HttpResponse::head
 };
 
 struct HttpResponse {
   int status = 0;
-  std::string digest;  // lower-case hex MD5 of the body
+  std::string digest;  // lower-case hex MD5 of the body (HttpFetch::digest; else empty)
   std::uint64_t body_bytes = 0;
   std::string body;  // when HttpFetch::keep_body
   std::string head;  // the header as received, "\r\n\r\n" included (keep_head)

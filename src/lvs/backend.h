@@ -43,6 +43,11 @@ class Backend {
   virtual Result<void> remove(const std::string& name) = 0;
   // Removes everything halo installed.
   virtual Result<void> close() = 0;
+  // At stop with global_defs `lvs_flush_on_stop` (without VS): empties the whole load-balancer
+  // table, what other programs installed included, as keepalived does. IPVS flushes; the
+  // nftables back end removes its own table only (other tables are not load-balancer services,
+  // and a daemon never deletes the host's firewall).
+  virtual Result<void> flush() = 0;
 };
 
 enum class BackendKind : std::uint8_t { Ipvs, Nftables };

@@ -233,6 +233,16 @@ class IpvsBackend final : public Backend {
     return {};
   }
 
+  Result<void> flush() override {
+    if (!family_id_) return {};
+    installed_.clear();
+    if (const int err = channel_->request(ipvs::flush_message(*family_id_, ++seq_)); err != 0) {
+      return fail(std::string("IPVS: cannot flush the services (lvs_flush_on_stop): ") +
+                  strerror(err));
+    }
+    return {};
+  }
+
  private:
   int send_service(ipvs::Command command, const Service& settings, const ipvs::ServiceKey& key) {
     return channel_->request(ipvs::service_message(*family_id_, ++seq_, command, settings, key));

@@ -271,6 +271,8 @@ class NftBackend final : public Backend {
                "cannot delete table inet halo_lb");
   }
 
+  Result<void> flush() override { return close(); }
+
  private:
   Result<void> run(const std::string& script, const std::string& what) {
     if (nft_run_cmd_from_buffer(ctx_.get(), script.c_str()) == 0) return {};

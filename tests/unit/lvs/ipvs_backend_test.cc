@@ -183,6 +183,21 @@ TEST(IpvsBackend, LvsFlushFlushesAtOpen) {
   EXPECT_EQ(log.sent, std::vector<Bytes>{ipvs::flush_message(kFamily, 0)});
 }
 
+TEST(IpvsBackend, LvsFlushOnStopFlushesEverythingInOneMessage) {
+  Log log;
+  auto backend = make_ipvs_backend(std::make_unique<FakeChannel>(log));
+  ASSERT_TRUE(backend->open());
+  Service s = service();
+  ASSERT_TRUE(backend->apply(s));
+  log.sent.clear();
+  ASSERT_TRUE(backend->flush());
+  ASSERT_EQ(log.sent.size(), 1u);
+  EXPECT_EQ(log.sent[0], ipvs::flush_message(kFamily, 0));  // no per-service deletes
+  log.sent.clear();
+  ASSERT_TRUE(backend->close());  // nothing left that halo installed
+  EXPECT_TRUE(log.sent.empty());
+}
+
 TEST_F(IpvsBackendTest, RemoveAndCloseDeleteWhatWasInstalled) {
   Service a = service();
   Service b = service();

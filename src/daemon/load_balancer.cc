@@ -130,6 +130,7 @@ struct LoadBalancer::Impl {
   struct RealServerSlot {
     status::RealServerView view;
     std::optional<config::Script> notify_up, notify_down;
+    bool smtp_alert = true;  // a checker's verdict change is mailed (keepalived's default: on)
     std::vector<std::unique_ptr<CheckSlot>> checks;
   };
   struct VirtualServerSlot {
@@ -138,6 +139,7 @@ struct LoadBalancer::Impl {
     std::unique_ptr<lvs::Pool> pool;
     status::VirtualServerView view;
     std::optional<config::Script> quorum_up, quorum_down;
+    bool smtp_alert = false;  // quorum changes (and real servers a reload removes) are mailed
     std::vector<RealServerSlot> real_servers;
     std::optional<lvs::Service> applied;  // what the back end holds
     bool dirty = false;                   // the pool changed since the last sync
@@ -154,8 +156,10 @@ struct LoadBalancer::Impl {
   status::EventLog& events;
   std::unique_ptr<lvs::Backend> backend;
   std::optional<lvs::BackendKind> backend_kind;
-  std::string backend_error;   // opening failed: why
-  bool flush_on_stop = false;  // global_defs lvs_flush_on_stop
+  std::string backend_error;       // opening failed: why
+  bool no_checker_emails = false;  // mail a verdict only when its real server changed
+  bool flush_on_stop = false;      // global_defs lvs_flush_on_stop
+  bool flush_everything = false;   // ... without VS: the whole table, not only halo's services
   std::vector<std::unique_ptr<VirtualServerSlot>> servers;
 
   std::unique_ptr<VirtualServerSlot> build(const config::Config& config,
@@ -164,7 +168,13 @@ struct LoadBalancer::Impl {
   void on_report(VirtualServerSlot& slot, std::size_t r, std::size_t c,
                  const check::CheckerReport& report);
   void on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c, std::int64_t value);
-  void handle(VirtualServerSlot& slot, const std::vector<lvs::PoolNotice>& notices);
+  // What a notice is mailed with (smtp_alert): quorum changes and, for a reload, the real
+  // servers it removes; nothing at shutdown (keepalived's mails never leave then either).
+  enum class Mail : std::uint8_t { Start, Changes, Removal, None };
+  void handle(VirtualServerSlot& slot, const std::vector<lvs::PoolNotice>& notices,
+              Mail mail = Mail::Changes);
+  void mail_verdict(const VirtualServerSlot& slot, std::size_t r, std::size_t c,
+                    const check::Outcome& outcome, bool alive_before);
   // The fields every "check" event has (status/event_log.h).
   static boost::json::object check_event(const VirtualServerSlot& slot, std::size_t r,
                                          std::size_t c, bool up, bool changed,
@@ -190,6 +200,13 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
   slot->name = lvs::virtual_server_text(vs);
   slot->quorum_up = vs.quorum_up;
   slot->quorum_down = vs.quorum_down;
+  // smtp_alert (keepalived.conf(5)): a virtual server's is off and a real server's on by
+  // default, unless the global smtp_alert_checker, else smtp_alert, says otherwise.
+  const auto& defs = config.global.defs;
+  const std::optional<bool> checker_mail =
+      defs.smtp_alert_checker ? defs.smtp_alert_checker : defs.smtp_alert;
+  slot->smtp_alert = vs.smtp_alert.value_or(checker_mail.value_or(false));
+  no_checker_emails = defs.no_checker_emails;
   const auto protocol = vs.protocol.value_or(LvsProtocol::Tcp);
   const auto vs_method = vs.lvs_method.value_or(config::ForwardingMethod{});
 
@@ -237,6 +254,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
     RealServerSlot rslot;
     rslot.notify_up = ro.notify_up;
     rslot.notify_down = ro.notify_down;
+    rslot.smtp_alert = ro.smtp_alert.value_or(checker_mail.value_or(true));
     lvs::RealServerSpec rspec;
     rspec.name = lvs::real_server_text(vs, rs, config.lvs);
     rspec.destination.address = rs.address;
@@ -302,7 +320,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
 }
 
 void LoadBalancer::Impl::start(VirtualServerSlot& slot) {
-  handle(slot, slot.pool->start());
+  handle(slot, slot.pool->start(), Mail::Start);
   for (std::size_t r = 0; r < slot.real_servers.size(); ++r) {
     auto& rslot = slot.real_servers[r];
     for (std::size_t c = 0; c < rslot.checks.size(); ++c) {
@@ -344,6 +362,10 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
       logger().info("{} {}: {}", cslot.view.id, report.retrying ? "failed, retrying" : "failing",
                     o.reason);
     }
+  } else if (!o.success && report.up && cslot.view.log_all_failures) {
+    // log_all_failures: a failure while the checker is still up (a retry) is logged even when
+    // it repeats the last one; without it only a new reason is.
+    logger().info("{} failed, retrying: {}", cslot.view.id, o.reason);
   }
   std::vector<lvs::PoolNotice> notices;
   const std::int64_t before = cslot.contribution.value();
@@ -353,11 +375,13 @@ void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::
   }
   // The pool hears the first verdict and every change (an alpha checker's first failure is
   // news to it even though the verdict did not move, pool.h R3).
+  const bool alive_before = slot.pool->alive(r);
   if (report.changed || !cslot.verdict_given) {
     cslot.verdict_given = true;
     auto more = slot.pool->set_checker(r, c, report.up);
     notices.insert(notices.end(), more.begin(), more.end());
   }
+  if (report.changed) mail_verdict(slot, r, c, o, alive_before);
   handle(slot, notices);
   // Only a notice can change what the back end must hold: with 1,000 real servers in a virtual
   // server, building and comparing the wanted service on every check result would be most
@@ -402,8 +426,25 @@ boost::json::object LoadBalancer::Impl::check_event(const VirtualServerSlot& slo
           {"reason", reason}};
 }
 
+// A checker's verdict changed (keepalived's check_*.c epilogues): mailed when its real
+// server's smtp_alert is on, unless no_checker_emails and the real server stayed as it was.
+void LoadBalancer::Impl::mail_verdict(const VirtualServerSlot& slot, std::size_t r, std::size_t c,
+                                      const check::Outcome& outcome, bool alive_before) {
+  const RealServerSlot& rslot = slot.real_servers[r];
+  if (!rslot.smtp_alert || !notifier.can_mail()) return;
+  const bool alive_now = slot.pool->alive(r);
+  if (no_checker_emails && alive_now == alive_before) return;
+  const std::string& kind = rslot.checks[c]->view.kind;
+  std::string detail;
+  if (kind == "SMTP_CHECK" && !outcome.success) detail = outcome.reason;
+  if (kind == "MISC_CHECK" && outcome.timed_out) detail = "timed out";
+  notifier.mail(
+      notify::real_server_alert(notifier.router_id(), rslot.view.name, slot.name, alive_now,
+                                notify::checker_alert_body(kind, outcome.success, detail)));
+}
+
 void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
-                                const std::vector<lvs::PoolNotice>& notices) {
+                                const std::vector<lvs::PoolNotice>& notices, Mail mail) {
   using Kind = lvs::PoolNotice::Kind;
   for (const auto& n : notices) {
     const std::string line = lvs::fifo_line(n, slot.pool->spec(), slot.name);
@@ -420,6 +461,10 @@ void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
                                        {"real_server", rslot.view.name},
                                        {"up", up},
                                        {"weight", slot.pool->effective_weight(n.real_server)}});
+        if (mail == Mail::Removal && !up && rslot.smtp_alert && notifier.can_mail()) {
+          notifier.mail(notify::real_server_alert(notifier.router_id(), rslot.view.name, slot.name,
+                                                  false, notify::kRealServerRemovedBody));
+        }
         const auto& script = up ? rslot.notify_up : rslot.notify_down;
         if (script) {
           notifier.run_lvs_script(
@@ -443,6 +488,15 @@ void LoadBalancer::Impl::handle(VirtualServerSlot& slot,
                                   {"up", up},
                                   {"weight_sum", n.weight_sum},
                                   {"threshold", n.threshold}});
+        if ((mail == Mail::Changes || mail == Mail::Start) && slot.smtp_alert &&
+            notifier.can_mail()) {
+          using Event = notify::QuorumEvent;
+          const Event event = mail == Mail::Start ? (up ? Event::StartingUp : Event::StartingDown)
+                                                  : (up ? Event::Gained : Event::Lost);
+          notifier.mail(notify::quorum_alert(notifier.router_id(), slot.name, event,
+                                             slot.pool->spec().quorum, slot.pool->spec().hysteresis,
+                                             static_cast<long>(n.weight_sum)));
+        }
         const auto& script = up ? slot.quorum_up : slot.quorum_down;
         if (script) {
           notifier.run_lvs_script(
@@ -505,7 +559,7 @@ void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool r
              n.kind == lvs::PoolNotice::Kind::RealServerDown;
     });
   }
-  handle(slot, notices);
+  handle(slot, notices, shutdown ? Mail::None : Mail::Removal);
   if (backend && slot.applied && !replaced) {
     if (auto done = backend->remove(slot.applied->name); !done) {
       logger().error("{}: cannot remove VS {}: {}", backend->name(), slot.name,
@@ -517,7 +571,8 @@ void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool r
 
 void LoadBalancer::Impl::ensure_backend(const config::Config& config) {
   const lvs::BackendKind kind = backend_kind_for(config);
-  if (backend_kind == kind) return;
+  // A back end that could not open (IPVS before `modprobe ip_vs`) is tried again at reload.
+  if (backend_kind == kind && backend) return;
   if (backend) {
     for (auto& slot : servers) slot->applied.reset();
     (void)backend->close();
@@ -545,6 +600,7 @@ LoadBalancer::~LoadBalancer() = default;
 void LoadBalancer::apply(const config::Config& config) {
   Impl& impl = *impl_;
   impl.flush_on_stop = config.global.defs.lvs_flush_on_stop.has_value();
+  impl.flush_everything = impl.flush_on_stop && !*config.global.defs.lvs_flush_on_stop;
   if (!config.lvs.virtual_servers.empty() || impl.backend_kind) impl.ensure_backend(config);
   std::vector<std::unique_ptr<Impl::VirtualServerSlot>> next;
   std::vector<Impl::VirtualServerSlot*> fresh;
@@ -582,7 +638,8 @@ void LoadBalancer::stop() {
   }
   impl.servers.clear();
   if (impl.backend) {
-    if (auto closed = impl.backend->close(); !closed) {
+    if (auto closed = impl.flush_everything ? impl.backend->flush() : impl.backend->close();
+        !closed) {
       logger().error("{}: cannot close: {}", impl.backend->name(), closed.error().message);
     }
     impl.backend.reset();

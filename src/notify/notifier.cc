@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/host_name.h"
 #include "common/log.h"
 #include "config/lexer.h"
 #include "notify/notify_fifo.h"
@@ -46,6 +47,7 @@ struct Prepared {
 
 struct SubjectScripts {
   std::optional<Prepared> master, backup, fault, stop, deleted, rx_lower_pri, generic;
+  bool mail = false;  // smtp_alert
 };
 
 struct Queue {
@@ -77,6 +79,14 @@ struct Notifier::Impl {
   FifoOrigin origins[3];
   std::list<std::unique_ptr<NotifyFifo>> retiring;  // stopping after a reload or stop()
 
+  // smtp_alert: the alerter of the current settings (none without smtp_server and
+  // notification_email), what earlier alerters counted, and the state last mailed per subject.
+  std::optional<SmtpSettings> smtp;
+  std::unique_ptr<SmtpAlerter> alerter;
+  SmtpAlerter::Stats retired_mail;
+  std::string router_id;
+  std::map<Key, What> last_mailed;
+
   Stats stats;
   std::uint64_t retired_lines = 0;
   std::uint64_t retired_dropped = 0;
@@ -95,6 +105,8 @@ struct Notifier::Impl {
   void configure_fifo(int index, const std::optional<config::FifoSpec>& spec,
                       const std::optional<config::Script>& script, const char* keyword);
   void retire(std::unique_ptr<NotifyFifo> fifo);
+  void configure_mail(const config::GlobalDefs& global);
+  void mail_vrrp(const Key& key, const VrrpNotice& notice);
   void enqueue(const Key& key, const Prepared& script, std::vector<std::string> extra);
   void pump(const Key& key);
   void write_line(std::string_view line, bool vrrp);
@@ -133,6 +145,41 @@ std::optional<Prepared> Notifier::Impl::prepare(const std::optional<config::Scri
   }
   prepared.credentials = std::move(*credentials);
   return prepared;
+}
+
+// Unchanged settings keep the alerter and what waits in it; an alerter that could not be made
+// (a host name that did not resolve) is tried again at the next reload.
+void Notifier::Impl::configure_mail(const config::GlobalDefs& global) {
+  router_id = global.router_id ? *global.router_id : host_name();
+  auto settings = smtp_settings(global);
+  if (settings == smtp && (alerter || !settings)) return;
+  if (alerter) {
+    retired_mail.sent += alerter->stats().sent;
+    retired_mail.failed += alerter->stats().failed;
+    retired_mail.dropped += alerter->stats().dropped;
+    alerter.reset();
+  }
+  smtp = std::move(settings);
+  if (!smtp) return;
+  auto made = SmtpAlerter::make(io, *smtp);
+  if (!made) {
+    logger().error("smtp_server {}: {}; no alert is mailed", smtp->server, made.error().message);
+    return;
+  }
+  alerter = std::move(*made);
+}
+
+// keepalived's filters (vrrp_notify.c): no FAULT mail with no_email_faults, and no mail for
+// the state last mailed about.
+void Notifier::Impl::mail_vrrp(const Key& key, const VrrpNotice& notice) {
+  if (!alerter || !is_state(notice.what)) return;
+  if (notice.what == What::Fault && defs.no_email_faults) return;
+  const auto last = last_mailed.find(key);
+  if (last != last_mailed.end() && last->second == notice.what) return;
+  auto message = vrrp_alert(router_id, notice);
+  if (!message) return;
+  last_mailed[key] = notice.what;
+  alerter->send(std::move(*message));
 }
 
 void Notifier::Impl::retire(std::unique_ptr<NotifyFifo> fifo) {
@@ -283,6 +330,9 @@ void Notifier::configure(const config::Config& config) {
   Impl& impl = *impl_;
   impl.defs = config.global.defs;
   impl.scripts.clear();
+  impl.configure_mail(config.global.defs);
+  const bool vrrp_mail =
+      config.global.defs.smtp_alert_vrrp.value_or(config.global.defs.smtp_alert.value_or(false));
 
   for (const config::VrrpInstance& instance : config.vrrp.instances) {
     auto name = [&](const char* keyword) {
@@ -297,6 +347,7 @@ void Notifier::configure(const config::Config& config) {
     s.rx_lower_pri =
         impl.prepare(instance.notify_master_rx_lower_pri, name("notify_master_rx_lower_pri"));
     s.generic = impl.prepare(instance.notify, name("notify"));
+    s.mail = instance.smtp_alert.value_or(vrrp_mail);
     impl.scripts[{Subject::Instance, instance.name}] = std::move(s);
   }
   for (const config::VrrpSyncGroup& group : config.vrrp.sync_groups) {
@@ -309,6 +360,7 @@ void Notifier::configure(const config::Config& config) {
     s.fault = impl.prepare(group.notify_fault, name("notify_fault"));
     s.stop = impl.prepare(group.notify_stop, name("notify_stop"));
     s.generic = impl.prepare(group.notify, name("notify"));
+    s.mail = group.smtp_alert.value_or(vrrp_mail);
     impl.scripts[{Subject::Group, group.name}] = std::move(s);
   }
 
@@ -354,6 +406,19 @@ void Notifier::notify(const VrrpNotice& notice) {
   }
   if (own && *own) impl.enqueue(key, **own, {});
   if (is_state(notice.what) && s.generic) impl.enqueue(key, *s.generic, notify_arguments(notice));
+  if (s.mail) impl.mail_vrrp(key, notice);
+}
+
+void Notifier::mail(SmtpMessage message) {
+  if (impl_->alerter) impl_->alerter->send(std::move(message));
+}
+
+bool Notifier::can_mail() const {
+  return impl_->alerter != nullptr;
+}
+
+const std::string& Notifier::router_id() const {
+  return impl_->router_id;
 }
 
 void Notifier::write_states(std::span<const VrrpNotice> states) {
@@ -403,6 +468,14 @@ Notifier::Stats Notifier::stats() const {
     if (fifo) add(*fifo);
   }
   for (const auto& fifo : impl.retiring) add(*fifo);
+  out.mails_sent = impl.retired_mail.sent;
+  out.mails_failed = impl.retired_mail.failed;
+  out.mails_dropped = impl.retired_mail.dropped;
+  if (impl.alerter) {
+    out.mails_sent += impl.alerter->stats().sent;
+    out.mails_failed += impl.alerter->stats().failed;
+    out.mails_dropped += impl.alerter->stats().dropped;
+  }
   return out;
 }
 

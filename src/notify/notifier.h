@@ -14,6 +14,12 @@
 // A script refused by enable_script_security (or whose user does not exist) is logged once
 // with the reason at configure() and never run.
 //
+// E-mail (smtp_alert): with global_defs smtp_server and notification_email, a state change
+// of an instance or sync group whose smtp_alert is on (default: global smtp_alert_vrrp, else
+// global smtp_alert, else off) is mailed through one SmtpAlerter (smtp_alert.h), as keepalived
+// does: not FAULT with no_email_faults, and not the state last mailed for that subject again.
+// The checkers' mails are built by the load balancer and handed to mail().
+//
 // Notices about instances that a reload removes (DELETED, or FAULT without notify_deleted)
 // must be given before configure() takes the new configuration: configure() forgets the
 // scripts of subjects that are gone.
@@ -29,6 +35,7 @@
 
 #include "common/result.h"
 #include "config/model.h"
+#include "notify/smtp_alert.h"
 #include "notify/vrrp_notice.h"
 #include "process/supervisor.h"
 
@@ -62,6 +69,13 @@ class Notifier {
   void run_lvs_script(const config::Script& script, std::string description,
                       const std::string& subject);
 
+  // Sends an alert through smtp_server, if one is configured (the caller has decided that the
+  // subject's smtp_alert is on). Returns at once.
+  void mail(SmtpMessage message);
+  bool can_mail() const;
+  // global_defs router_id, else the host name: the "[...]" of every alert's subject.
+  const std::string& router_id() const;
+
   // Stops the FIFO scripts after everything already notified was written and read (see
   // NotifyFifo::stop; SIGTERM, SIGKILL after fifo_script_stop_grace); notify scripts already
   // queued still run and finish or hit their timeout. `done` runs when no child of the
@@ -75,6 +89,9 @@ class Notifier {
     std::uint64_t scripts_refused = 0;  // runs skipped: enable_script_security, unknown user
     std::uint64_t fifo_lines = 0;       // per FIFO: a line on two FIFOs counts twice
     std::uint64_t fifo_lines_dropped = 0;
+    std::uint64_t mails_sent = 0;  // the mail server took the message
+    std::uint64_t mails_failed = 0;
+    std::uint64_t mails_dropped = 0;  // more than SmtpAlerter::kMaxPending waiting
   };
   Stats stats() const;
   // Notify scripts running or waiting, over all subjects.

@@ -171,6 +171,7 @@ struct CheckView {
   std::int64_t warmup_ms = 0;
   std::uint32_t retry = 0;
   bool alpha = false;
+  bool log_all_failures = false;  // every failed attempt while up is logged, not only news
   // What only this kind has, in keepalived's dump words, in order: {"Keepalive method",
   // "MISC_CHECK"}, {"script", "/x.sh"}, {"dynamic", "YES"}, {"url", "/health"}, ...
   // keepalived_check.data writes each as "   KEY = VALUE" (a KEY that starts with blanks keeps

@@ -9,6 +9,8 @@ Modes:
   garbage   accepts and answers bytes that are no protocol's
   reset     accepts and resets the connection at once
   smtp      a greeter: 220, then 250 to HELO, 221 to QUIT
+  mail-sink a mail server that takes every message and appends it, as one JSON line
+            ({"from", "to", "data": [lines]}), to the file named by the option
   dns       answers every query with one A record for the asked name (UDP)
   udp-echo  sends every datagram back (UDP)
 
@@ -18,6 +20,7 @@ sleeping. Nothing here ever talks to an address outside the lab.
 
 from __future__ import annotations
 
+import json
 import socket
 import socketserver
 import ssl
@@ -113,6 +116,47 @@ def smtp(conn: socket.socket) -> None:
                 conn.sendall(b"502 no\r\n")
 
 
+def mail_sink(out_path: str):
+    def handle(conn: socket.socket) -> None:
+        conn.sendall(b"220 lab mail sink\r\n")
+        lines = conn.makefile("rb")
+        message: dict = {"from": "", "to": []}
+        while True:
+            line = lines.readline()
+            if not line:
+                return
+            text = line.rstrip(b"\r\n").decode(errors="replace")
+            verb = text.split(" ", 1)[0].upper()
+            if verb == "HELO":
+                conn.sendall(b"250 lab\r\n")
+            elif text.upper().startswith("MAIL FROM:"):
+                message["from"] = text[len("MAIL FROM:"):]
+                conn.sendall(b"250 ok\r\n")
+            elif text.upper().startswith("RCPT TO:"):
+                message["to"].append(text[len("RCPT TO:"):])
+                conn.sendall(b"250 ok\r\n")
+            elif verb == "DATA":
+                conn.sendall(b"354 go ahead\r\n")
+                data = []
+                while True:
+                    body_line = lines.readline()
+                    if not body_line or body_line.rstrip(b"\r\n") == b".":
+                        break
+                    data.append(body_line.rstrip(b"\r\n").decode(errors="replace"))
+                message["data"] = data
+                with open(out_path, "a") as out:
+                    out.write(json.dumps(message) + "\n")
+                message = {"from": "", "to": []}
+                conn.sendall(b"250 queued\r\n")
+            elif verb == "QUIT":
+                conn.sendall(b"221 bye\r\n")
+                return
+            else:
+                conn.sendall(b"502 no\r\n")
+
+    return handle
+
+
 def dns(address: str, port: int) -> None:
     sock = socket.socket(family_of(address), socket.SOCK_DGRAM)
     sock.bind((address, port))
@@ -162,6 +206,8 @@ def main() -> None:
         stream_server(address, port, reset)
     elif mode == "smtp":
         stream_server(address, port, smtp)
+    elif mode == "mail-sink":
+        stream_server(address, port, mail_sink(option))
     elif mode == "dns":
         dns(address, port)
     elif mode == "udp-echo":

@@ -5,12 +5,13 @@ client namespace connects to the virtual address through it (lb_lab.py).
 
 from __future__ import annotations
 
+import json
 import subprocess
 import time
 
 import pytest
 
-from lb_lab import RS1, RS2, VIP, LbLab
+from lb_lab import CLIENT, RS1, RS2, VIP, LbLab
 from test_notify import FifoReader
 
 # Short timers: a check every 0.2 s, a failure retried once after 0.1 s, 0.3 s to connect.
@@ -95,6 +96,79 @@ def test_a_killed_server_leaves_the_pool_in_time_and_rejoins(lb):
     assert lb.connect(20)["answers"] == {"rs1": 10, "rs2": 10}
     downs = [e for e in lb.events("real_server") if e["real_server"].startswith(f"[{RS1}]")]
     assert [e["up"] for e in downs] == [False, True], downs
+
+
+def test_log_all_failures_logs_every_failed_retry(lb):
+    """With log_all_failures each failed retry of an up checker is logged, even when it repeats
+    the last reason; without it, only the first of a run of identical failures is."""
+    s1 = lb.server("node2", "http", RS1, 8080, "rs1")
+    s2 = lb.server("node3", "http", RS2, 8080, "rs2")
+    retries = 4
+
+    def server(address: str, extra: str) -> str:
+        return f"""
+    real_server {address} 8080 {{
+        TCP_CHECK {{
+            connect_timeout {CONNECT_TIMEOUT}
+            retry {retries}
+            delay_before_retry {DELAY_BEFORE_RETRY}
+            {extra}
+        }}
+    }}"""
+
+    lb.start_halod(config(server(RS1, "log_all_failures") + server(RS2, "")))
+    lb.wait(lambda: alive(lb, f"{RS1}:8080") and alive(lb, f"{RS2}:8080"), 5, "both up")
+    lb.stop_server(s1)
+    lb.stop_server(s2)
+    lb.wait(lambda: not alive(lb, f"{RS1}:8080") and not alive(lb, f"{RS2}:8080"), 10,
+            "both down after their retries")
+
+    def retry_lines(address: str) -> list[str]:
+        needle = f"/{address}:8080/tcp failed, retrying: connection refused"
+        return [line for line in lb.daemon.log_text().splitlines() if needle in line]
+
+    # An up checker fails `retry` times before the failure that takes it down (schedule.h).
+    assert len(retry_lines(RS1)) == retries, retry_lines(RS1)
+    assert len(retry_lines(RS2)) == 1, retry_lines(RS2)
+
+
+def test_smtp_alert_mails_a_real_server_going_down_and_up(lb, tmp_path):
+    """smtp_alert (on by default for a real server): each verdict change of its checker is
+    mailed through smtp_server to every notification_email, with keepalived's texts."""
+    mailbox = tmp_path / "mailbox"
+    lb.server("client", "mail-sink", CLIENT, 25, str(mailbox))
+    s1 = lb.server("node2", "http", RS1, 8080, "rs1")
+    mail = f"""smtp_server {CLIENT}
+    smtp_connect_timeout 2
+    notification_email {{
+        ops@example.com
+        oncall@example.com
+    }}
+    notification_email_from halo@example.com"""
+    lb.start_halod(config(tcp_real_server(RS1), global_extra=mail))
+    lb.wait(lambda: alive(lb, f"{RS1}:8080"), 5, "rs1 up")
+
+    def mails() -> list[dict]:
+        if not mailbox.exists():
+            return []
+        return [json.loads(line) for line in mailbox.read_text().splitlines()]
+
+    def subject(m: dict) -> str:
+        return next((h for h in m["data"] if h.startswith("Subject: ")), "")
+
+    lb.stop_server(s1)
+    lb.wait(lambda: len(mails()) == 1, 10, "a mail for rs1 going down")
+    lb.server("node2", "http", RS1, 8080, "rs1")
+    lb.wait(lambda: len(mails()) == 2, 10, "a mail for rs1 coming back")
+    down, up = mails()
+    name = f"[{RS1}]:tcp:8080 of virtual server [{VIP}]:tcp:80"
+    assert subject(down) == f"Subject: [lb] Realserver {name} - DOWN", down
+    assert "=> TCP CHECK failed on service <=" in down["data"], down
+    assert subject(up) == f"Subject: [lb] Realserver {name} - UP", up
+    assert "=> TCP CHECK succeed on service <=" in up["data"], up
+    assert down["from"] == "<halo@example.com>", down
+    assert down["to"] == ["<ops@example.com>", "<oncall@example.com>"], down
+    assert "To: ops@example.com, oncall@example.com" in down["data"], down
 
 
 def test_weights_are_respected_over_a_thousand_connections(lb):
@@ -408,5 +482,9 @@ def test_ipvs_asked_for_on_a_kernel_without_it_is_said_clearly(lb):
     info = lb.json("show info")
     assert info["lb_backend"].startswith("none (") and "IPVS" in info["lb_backend"], info
     lb.wait(lambda: lb.checks()[f"{VIP}:80/{RS1}:8080/tcp"]["attempts"] >= 2, 5, "checks run")
-    assert "IPVS is not available" in lb.daemon.log_text()
+    assert lb.daemon.log_text().count("IPVS is not available") == 1
+    # A reload tries to open it again (after `modprobe ip_vs` it would succeed).
+    assert lb.command("reload").startswith("reloaded")
+    lb.wait(lambda: lb.daemon.log_text().count("IPVS is not available") == 2, 5,
+            "the back end tried again at reload")
     assert "halo_lb" not in lb.ruleset()

@@ -84,16 +84,17 @@ std::vector<Keyword<CheckerCommon>> common_keywords(CommonSet set) {
   }
   out.push_back(kw::boolean("alpha", &C::alpha).default_text("the real server's"));
   if (set == CommonSet::All || set == CommonSet::Timing) {
-    out.push_back(kw::boolean("log_all_failures", &C::log_all_failures).default_text("false"));
+    out.push_back(kw::boolean("log_all_failures", &C::log_all_failures)
+                      .default_text("global checker_log_all_failures"));
   }
   return out;
 }
 
-// Every shared option is acted on by the checkers (src/daemon/checker_build.cc) except
-// log_all_failures; a kind's own options are marked in its table.
+// Every shared option is acted on by the checkers (src/daemon/checker_build.cc,
+// load_balancer.cc); a kind's own options are marked in its table.
 void add_common(std::vector<Keyword<Checker>>& out, CommonSet set, bool acted = true) {
   for (auto& k : common_keywords(set)) {
-    if (acted && k.info.name != "log_all_failures" && k.info.support == Support::Parsed) {
+    if (acted && k.info.support == Support::Parsed) {
       k.info.support = Support::Acted;
     }
     out.push_back(nest<Checker>(k, CommonOf{}));

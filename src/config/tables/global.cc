@@ -767,19 +767,23 @@ const Table<GlobalDefs>& global_defs_table() {
           lenient_integer("startup_script_timeout", &G::startup_script_timeout, 1, 1000),
           kw::script("shutdown_script", &G::shutdown_script),
           lenient_integer("shutdown_script_timeout", &G::shutdown_script_timeout, 1, 1000),
-          kw::word_list("notification_email", &G::notification_email, "<EMAIL>"),
+          kw::word_list("notification_email", &G::notification_email, "<EMAIL>").acted(),
           lenient_string("notification_email_from", &G::notification_email_from, "<EMAIL>")
-              .default_text("keepalived@<HOSTNAME>"),
+              .default_text("<USER>@<HOSTNAME>")
+              .acted(),
           kw::custom<G>("smtp_server", "<IPADDR|HOSTNAME> [<PORT 1..65535>]", parse_smtp_server,
                         dump_smtp_server)
-              .default_text("port 25"),
-          optional_helo().default_text("<HOSTNAME>"),
-          lenient_integer("smtp_connect_timeout", &G::smtp_connect_timeout, 1, 4294),
-          lenient_bool("smtp_alert", &G::smtp_alert),
-          lenient_bool("smtp_alert_vrrp", &G::smtp_alert_vrrp),
-          lenient_bool("smtp_alert_checker", &G::smtp_alert_checker),
-          lenient_bool("checker_log_all_failures", &G::checker_log_all_failures),
-          lenient_flag("no_email_faults", &G::no_email_faults),
+              .default_text("port 25")
+              .acted(),
+          optional_helo().default_text("<HOSTNAME>").acted(),
+          lenient_integer("smtp_connect_timeout", &G::smtp_connect_timeout, 1, 4294)
+              .acted()
+              .note("bounds the connect and each reply of an alert, as keepalived"),
+          lenient_bool("smtp_alert", &G::smtp_alert).acted(),
+          lenient_bool("smtp_alert_vrrp", &G::smtp_alert_vrrp).acted(),
+          lenient_bool("smtp_alert_checker", &G::smtp_alert_checker).acted(),
+          lenient_bool("checker_log_all_failures", &G::checker_log_all_failures).acted(),
+          lenient_flag("no_email_faults", &G::no_email_faults).acted(),
           lenient_string("router_id", &G::router_id, "<STRING>").default_text("<HOSTNAME>"),
           mcast_group("vrrp_mcast_group4", &G::vrrp_mcast_group4, Family::V4).acted(),
           mcast_group("vrrp_mcast_group6", &G::vrrp_mcast_group6, Family::V6).acted(),
@@ -796,7 +800,10 @@ const Table<GlobalDefs>& global_defs_table() {
               .note("IPVS back end: flush every service at start; nftables owns its table anyway"),
           kw::custom<G>("lvs_flush_on_stop", "[VS]", parse_lvs_flush_on_stop,
                         dump_lvs_flush_on_stop)
-              .alias("lvs_flush_onstop"),
+              .alias("lvs_flush_onstop")
+              .acted()
+              .note("at stop, real servers get no notices; without VS the IPVS back end "
+                    "flushes every service, nftables removes its own table"),
           lenient_integer("vrrp_garp_master_delay", &G::vrrp_garp_master_delay, 0, 4294).acted(),
           lenient_integer("vrrp_garp_master_repeat", &G::vrrp_garp_master_repeat, 1, kU32).acted(),
           lenient_integer("vrrp_garp_lower_prio_delay", &G::vrrp_garp_lower_prio_delay, 0, 4294)
@@ -999,7 +1006,7 @@ const Table<GlobalDefs>& global_defs_table() {
               .default_text("system default"),
           kw::integer("vrrp_rx_bufs_multiplier", &G::vrrp_rx_bufs_multiplier, 1, kU32),
           lenient_flag("rs_init_notifies", &G::rs_init_notifies).acted(),
-          lenient_flag("no_checker_emails", &G::no_checker_emails),
+          lenient_flag("no_checker_emails", &G::no_checker_emails).acted(),
           kw::custom<G>("umask", "<MODE>|<BITS>", parse_umask, dump_umask)
               .default_text("IWGRP|IWOTH (022)"),
           seconds("vrrp_startup_delay", &G::vrrp_startup_delay, 1000, 4294967295LL)

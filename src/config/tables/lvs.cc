@@ -194,7 +194,8 @@ const Table<RealServer>& real_server_table() {
             .default_text("the virtual server's"),
         kw::seconds("delay_loop", &O::delay_loop, 0.000001, kMaxTimer)
             .default_text("the virtual server's"),
-        kw::boolean("smtp_alert", &O::smtp_alert).default_text("global smtp_alert, else true"),
+        kw::boolean("smtp_alert", &O::smtp_alert)
+            .default_text("global smtp_alert_checker, else smtp_alert, else true"),
         kw::string("virtualhost", &O::virtualhost, "<HOST>").default_text("the virtual server's"),
         kw::string("snmp_name", &O::snmp_name, "<NAME>")
             .ignored("halo has no SNMP agent; it exports Prometheus metrics"),
@@ -207,7 +208,7 @@ const Table<RealServer>& real_server_table() {
          "notify_up", "notify_down",     "alpha",      "retry",       "delay_before_retry",
          "warmup",    "connect_timeout", "delay_loop", "virtualhost", "HTTP_GET",
          "SSL_GET",   "TCP_CHECK",       "SMTP_CHECK", "DNS_CHECK",   "MISC_CHECK",
-         "UDP_CHECK", "PING_CHECK",      "FILE_CHECK"});
+         "UDP_CHECK", "PING_CHECK",      "FILE_CHECK", "smtp_alert"});
   }());
   return table;
 }
@@ -447,7 +448,7 @@ const Table<VirtualServer>& virtual_server_table() {
                   .default_text("required unless fwmark (keepalived: error, then UDP)"),
               vs_flag("ha_suspend", &V::ha_suspend),
               kw::boolean("smtp_alert", &V::smtp_alert)
-                  .default_text("global smtp_alert, else false"),
+                  .default_text("global smtp_alert_checker, else smtp_alert, else false"),
               kw::string("virtualhost", &V::virtualhost, "<HOST>"),
               kw::string("snmp_name", &V::snmp_name, "<NAME>")
                   .ignored("halo has no SNMP agent; it exports Prometheus metrics"),
@@ -554,6 +555,7 @@ const Table<VirtualServer>& virtual_server_table() {
            "sorry_server",
            "sorry_server_inhibit",
            "sorry_server_lvs_method",
+           "smtp_alert",
            "real_server"}));
   return table;
 }

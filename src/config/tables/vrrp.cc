@@ -436,7 +436,8 @@ const Table<VrrpSyncGroup>& sync_group_table() {
         k.push_back(kw::boolean("notify_priority_changes", &VrrpSyncGroup::notify_priority_changes)
                         .default_text("global vrrp_notify_priority_changes"));
         k.push_back(kw::boolean("smtp_alert", &VrrpSyncGroup::smtp_alert)
-                        .default_text("global smtp_alert_vrrp"));
+                        .default_text("global smtp_alert_vrrp, else smtp_alert, else false")
+                        .acted());
         k.push_back(kw::custom<VrrpSyncGroup>(
                         "global_tracking", "",
                         [](VrrpSyncGroup& g, const Statement& st) {
@@ -916,8 +917,9 @@ const Table<VrrpInstance>& vrrp_instance_table() {
         k.push_back(kw::script("notify", &V::notify));
         k.push_back(kw::boolean("notify_priority_changes", &V::notify_priority_changes)
                         .default_text("global vrrp_notify_priority_changes"));
-        k.push_back(
-            kw::boolean("smtp_alert", &V::smtp_alert).default_text("global smtp_alert_vrrp"));
+        k.push_back(kw::boolean("smtp_alert", &V::smtp_alert)
+                        .default_text("global smtp_alert_vrrp, else smtp_alert, else false")
+                        .acted());
         k.push_back(kw::integer("kernel_rx_buf_size", &V::kernel_rx_buf_size, 0,
                                 std::numeric_limits<std::int64_t>::max())
                         .syntax("<BYTES>")

@@ -19,12 +19,13 @@ struct Built {
   std::vector<BuiltCheck> checks;  // every checker of the first virtual server, in order
 };
 
-Built build(const std::string& servers, const std::string& vs_options = "") {
-  const std::string text =
-      "global_defs {\n script_user root\n enable_script_security\n}\n"
-      "virtual_server 192.0.2.10 80 {\n lb_algo rr\n lb_kind NAT\n"
-      " protocol TCP\n" +
-      vs_options + servers + "}\n";
+Built build(const std::string& servers, const std::string& vs_options = "",
+            const std::string& globals = "") {
+  const std::string text = "global_defs {\n script_user root\n enable_script_security\n" + globals +
+                           "}\n"
+                           "virtual_server 192.0.2.10 80 {\n lb_algo rr\n lb_kind NAT\n"
+                           " protocol TCP\n" +
+                           vs_options + servers + "}\n";
   auto loaded = config::load_text("test.conf", text, {});
   EXPECT_FALSE(loaded.diagnostics.has_errors()) << loaded.diagnostics.render(loaded.sources);
   Built out;
@@ -77,6 +78,22 @@ TEST(CheckerBuild, CheckerThenRealServerThenVirtualServer) {
   EXPECT_EQ(b.checks[1].schedule.delay_before_retry, 500ms);  // the virtual server's
   EXPECT_EQ(b.checks[1].schedule.warmup, std::optional<std::chrono::microseconds>(1s));
   EXPECT_TRUE(b.checks[1].schedule.alpha);
+}
+
+TEST(CheckerBuild, LogAllFailuresIsTheCheckersElseTheGlobalDefault) {
+  const std::string servers =
+      "real_server 198.51.100.11 8080 {\n TCP_CHECK {\n }\n"
+      " TCP_CHECK {\n log_all_failures off\n }\n TCP_CHECK {\n log_all_failures\n }\n }\n";
+  auto plain = build(servers);
+  ASSERT_EQ(plain.checks.size(), 3u);
+  EXPECT_FALSE(plain.checks[0].view.log_all_failures);
+  EXPECT_FALSE(plain.checks[1].view.log_all_failures);
+  EXPECT_TRUE(plain.checks[2].view.log_all_failures);
+  auto global = build(servers, "", " checker_log_all_failures\n");
+  ASSERT_EQ(global.checks.size(), 3u);
+  EXPECT_TRUE(global.checks[0].view.log_all_failures);
+  EXPECT_FALSE(global.checks[1].view.log_all_failures);
+  EXPECT_TRUE(global.checks[2].view.log_all_failures);
 }
 
 TEST(CheckerBuild, MiscTimeoutDefaultsToDelayLoop) {

@@ -18,6 +18,9 @@
 #include <vector>
 
 #include "common/host_name.h"
+#include "config/model.h"
+#include "notify/notifier.h"
+#include "process/supervisor.h"
 #include "support/netns_sandbox.h"
 #include "support/run_loop.h"
 
@@ -547,6 +550,46 @@ TEST_F(SmtpAlerterTest, NoRecipientsFailsWithoutConnecting) {
   ASSERT_TRUE(run_until(io_, [&] { return alerter.stats().failed == 1; }));
   EXPECT_EQ(alerter.stats().last_error, "no notification_email to send to");
   EXPECT_EQ(server.connections, 0);
+}
+
+// The Notifier mails what keepalived mails (vrrp_notify.c): states of subjects whose
+// smtp_alert is on, never the state last mailed again, no FAULT with no_email_faults.
+TEST_F(SmtpAlerterTest, NotifierMailsEachNewStateOfASubjectWithSmtpAlert) {
+  FakeSmtpServer server(io_);
+  config::Config config;
+  auto& defs = config.global.defs;
+  defs.router_id = "R1";
+  defs.smtp_server = config::SmtpServer{.host = "127.0.0.1", .port = server.port()};
+  defs.smtp_connect_timeout = 2;
+  defs.notification_email = {"a@example.com"};
+  defs.no_email_faults = true;
+  config.vrrp.instances.emplace_back().name = "VI_1";
+  config.vrrp.instances.back().smtp_alert = true;
+  config.vrrp.instances.emplace_back().name = "VI_2";  // smtp_alert: global default, off
+  process::Supervisor supervisor(io_);
+  Notifier notifier(io_, supervisor);
+  notifier.configure(config);
+  ASSERT_TRUE(notifier.can_mail());
+  EXPECT_EQ(notifier.router_id(), "R1");
+
+  using What = VrrpNotice::What;
+  const auto instance = VrrpNotice::Subject::Instance;
+  notifier.notify(notice(instance, "VI_1", What::Backup));
+  notifier.notify(notice(instance, "VI_1", What::Backup));  // the state last mailed: no mail
+  notifier.notify(notice(instance, "VI_1", What::Fault));   // no_email_faults
+  notifier.notify(notice(instance, "VI_2", What::Master));  // smtp_alert off
+  notifier.notify(notice(instance, "VI_1", What::Master));
+  ASSERT_TRUE(run_until(
+      io_, [&] { return notifier.stats().mails_sent == 2; }, 5s));
+  run_for(io_, 200ms);  // nothing else arrives
+  ASSERT_EQ(server.messages.size(), 2u);
+  EXPECT_NE(server.messages[0].find("Subject: [R1] VRRP Instance VI_1 - Entering BACKUP state"),
+            std::string::npos)
+      << server.messages[0];
+  EXPECT_NE(server.messages[1].find("Subject: [R1] VRRP Instance VI_1 - Entering MASTER state"),
+            std::string::npos)
+      << server.messages[1];
+  EXPECT_EQ(notifier.stats().mails_failed, 0u);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <cctype>
 
 #include "check/socket_setup.h"
+#include "common/smtp_reply.h"
 
 namespace halo::check {
 namespace {
@@ -89,22 +90,12 @@ class SmtpSession final : public detail::ProbeSession {
 
   // Looks for the last line of a reply in what has arrived; reads on if it is not there yet.
   void parse(std::uint64_t generation) {
-    std::size_t start = 0;
-    for (;;) {
-      const std::size_t end = received_.find('\n', start);
-      if (end == std::string::npos) break;
-      std::string_view line(received_.data() + start, end - start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      start = end + 1;
-      const bool code = line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
-                        std::isdigit(static_cast<unsigned char>(line[1])) &&
-                        std::isdigit(static_cast<unsigned char>(line[2]));
-      if (!code || (line.size() > 3 && line[3] != ' ' && line[3] != '-'))
-        return finish(false, expected() + " is not an SMTP reply: " + quoted(line));
-      if (line.size() > 3 && line[3] == '-') continue;  // RFC 5321 §4.2.1: more lines follow
-      const int reply = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+    const SmtpReply reply = parse_smtp_reply(received_);
+    if (reply.status == SmtpReply::Status::Malformed)
+      return finish(false, expected() + " is not an SMTP reply: " + quoted(reply.last_line));
+    if (reply.status == SmtpReply::Status::Complete) {
       received_.clear();
-      return on_reply(generation, reply);
+      return on_reply(generation, reply.code);
     }
     if (received_.size() > kMaxReply)
       return finish(false, expected() + " is longer than " + std::to_string(kMaxReply) + " bytes");

@@ -29,6 +29,7 @@
 
 #include "common/host_name.h"
 #include "common/log.h"
+#include "common/smtp_reply.h"
 
 namespace halo::notify {
 
@@ -362,23 +363,15 @@ struct SmtpAlerter::State : std::enable_shared_from_this<SmtpAlerter::State> {
 
   // Looks for the last line of a reply (RFC 5321 §4.2.1: "250-" lines continue it).
   void parse(std::uint64_t g) {
-    std::size_t start = 0;
-    for (;;) {
-      const std::size_t end = received.find('\n', start);
-      if (end == std::string::npos) break;
-      std::string_view line(received.data() + start, end - start);
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      start = end + 1;
-      const bool code = line.size() >= 3 && std::isdigit(static_cast<unsigned char>(line[0])) &&
-                        std::isdigit(static_cast<unsigned char>(line[1])) &&
-                        std::isdigit(static_cast<unsigned char>(line[2]));
-      if (!code || (line.size() > 3 && line[3] != ' ' && line[3] != '-'))
-        return fail("the " + expected() + " is not an SMTP reply: \"" + printable(line) + "\"");
-      if (line.size() > 3 && line[3] == '-') continue;
-      const int reply = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
-      const std::string text = printable(line);
+    const SmtpReply reply = parse_smtp_reply(received);
+    if (reply.status == SmtpReply::Status::Malformed) {
+      return fail("the " + expected() + " is not an SMTP reply: \"" + printable(reply.last_line) +
+                  "\"");
+    }
+    if (reply.status == SmtpReply::Status::Complete) {
+      const std::string text = printable(reply.last_line);
       received.clear();
-      return on_reply(g, reply, text);
+      return on_reply(g, reply.code, text);
     }
     if (received.size() > kMaxReply)
       return fail("the " + expected() + " is longer than " + std::to_string(kMaxReply) + " bytes");

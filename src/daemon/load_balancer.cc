@@ -206,7 +206,6 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
   const std::optional<bool> checker_mail =
       defs.smtp_alert_checker ? defs.smtp_alert_checker : defs.smtp_alert;
   slot->smtp_alert = vs.smtp_alert.value_or(checker_mail.value_or(false));
-  no_checker_emails = defs.no_checker_emails;
   const auto protocol = vs.protocol.value_or(LvsProtocol::Tcp);
   const auto vs_method = vs.lvs_method.value_or(config::ForwardingMethod{});
 
@@ -601,6 +600,7 @@ void LoadBalancer::apply(const config::Config& config) {
   Impl& impl = *impl_;
   impl.flush_on_stop = config.global.defs.lvs_flush_on_stop.has_value();
   impl.flush_everything = impl.flush_on_stop && !*config.global.defs.lvs_flush_on_stop;
+  impl.no_checker_emails = config.global.defs.no_checker_emails;
   if (!config.lvs.virtual_servers.empty() || impl.backend_kind) impl.ensure_backend(config);
   std::vector<std::unique_ptr<Impl::VirtualServerSlot>> next;
   std::vector<Impl::VirtualServerSlot*> fresh;

@@ -238,6 +238,16 @@ def fd_count(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def quiet_fd_count(pid: int) -> int | None:
+    """The process's open descriptors at a moment when it has no child (None while one runs):
+    a running script holds the pipes of its output, so a count taken then is not the
+    daemon's own."""
+    if children(pid):
+        return None
+    n = fd_count(pid)
+    return None if children(pid) else n
+
+
 def pid_alive(pid: int) -> bool:
     """Exists and is not a zombie."""
     try:

@@ -1,0 +1,139 @@
+// The ConnectWatcher on real sockets in a fresh network namespace: a connect is reported once
+// (EPOLLOUT, or EPOLLERR for a refusal), a callback may forget the other watches of its batch,
+// and io_context::run() returns once nothing is watched.
+#include "check/connect_watcher.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <functional>
+#include <vector>
+
+#include "support/netns_sandbox.h"
+
+namespace halo::check {
+namespace {
+
+struct Recorder final : ConnectWatcher::Client {
+  std::function<void(std::uint32_t)> on_ready;
+  void on_connect_ready(std::uint32_t events) override { on_ready(events); }
+};
+
+class ConnectWatcherTest : public halo::testing::NetnsSandbox {
+ protected:
+  // A listener on 127.0.0.1 (its port), or a port nothing listens on (`listen` false).
+  std::uint16_t port(bool listen) {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(listener_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t length = sizeof a;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&a), &length);
+    if (listen) {
+      EXPECT_EQ(::listen(listener_, 128), 0);
+    } else {
+      ::close(listener_);
+      listener_ = -1;
+    }
+    return ntohs(a.sin_port);
+  }
+
+  // A non-blocking socket with a connect to 127.0.0.1:port in progress.
+  static int connecting(std::uint16_t port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(port);
+    const int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    EXPECT_TRUE(rc == 0 || errno == EINPROGRESS);
+    return fd;
+  }
+
+  void TearDown() override {
+    if (listener_ >= 0) ::close(listener_);
+    NetnsSandbox::TearDown();
+  }
+
+  boost::asio::io_context io_;
+  int listener_ = -1;
+};
+
+TEST_F(ConnectWatcherTest, AConnectIsReportedOnceAndRefusalCarriesTheError) {
+  auto& watcher = boost::asio::use_service<ConnectWatcher>(io_);
+  const std::uint16_t open = port(true);
+  const int good = connecting(open);
+  const int bad = connecting(port(false));
+  std::vector<std::uint32_t> good_events, bad_events;
+  Recorder good_client, bad_client;
+  good_client.on_ready = [&](std::uint32_t e) { good_events.push_back(e); };
+  bad_client.on_ready = [&](std::uint32_t e) { bad_events.push_back(e); };
+  ASSERT_TRUE(watcher.watch(good, good_client));
+  ASSERT_TRUE(watcher.watch(bad, bad_client));
+  EXPECT_EQ(watcher.watching(), 2u);
+  io_.run_for(std::chrono::seconds(5));  // returns early: nothing left to watch
+  ASSERT_EQ(good_events.size(), 1u);
+  EXPECT_EQ(good_events[0] & (EPOLLOUT | EPOLLERR), static_cast<std::uint32_t>(EPOLLOUT));
+  ASSERT_EQ(bad_events.size(), 1u);
+  EXPECT_NE(bad_events[0] & EPOLLERR, 0u);
+  EXPECT_EQ(watcher.watching(), 0u);
+  ::close(good);
+  ::close(bad);
+}
+
+TEST_F(ConnectWatcherTest, ACallbackMayForgetTheOtherWatchesOfItsBatch) {
+  auto& watcher = boost::asio::use_service<ConnectWatcher>(io_);
+  const std::uint16_t open = port(true);
+  constexpr int kCount = 20;
+  std::vector<int> fds;
+  std::vector<ConnectWatcher::Ticket> tickets;
+  std::vector<Recorder> clients(kCount);
+  int calls = 0;
+  for (int i = 0; i < kCount; ++i) fds.push_back(connecting(open));
+  for (int i = 0; i < kCount; ++i) {
+    clients[i].on_ready = [&, i](std::uint32_t) {
+      ++calls;
+      for (int j = 0; j < kCount; ++j) {  // the first one called closes every other
+        if (j == i || fds[j] < 0) continue;
+        watcher.forget(tickets[j]);
+        ::close(fds[j]);
+        fds[j] = -1;
+      }
+    };
+    auto ticket = watcher.watch(fds[i], clients[i]);
+    ASSERT_TRUE(ticket);
+    tickets.push_back(*ticket);
+  }
+  io_.run_for(std::chrono::seconds(5));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(watcher.watching(), 0u);
+  for (const int fd : fds) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+TEST_F(ConnectWatcherTest, ForgettingTheLastWatchLetsRunReturn) {
+  auto& watcher = boost::asio::use_service<ConnectWatcher>(io_);
+  const int fd = connecting(port(true));
+  Recorder client;
+  int calls = 0;
+  client.on_ready = [&](std::uint32_t) { ++calls; };
+  auto ticket = watcher.watch(fd, client);
+  ASSERT_TRUE(ticket);
+  watcher.forget(*ticket);
+  watcher.forget(*ticket);  // idempotent
+  watcher.forget(0);
+  const auto started = std::chrono::steady_clock::now();
+  io_.run();  // would never return while a wait were left in the reactor
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  EXPECT_EQ(calls, 0);
+  ::close(fd);
+}
+
+}  // namespace
+}  // namespace halo::check

@@ -96,8 +96,7 @@ Result<BuiltCheck> build_check(boost::asio::io_context& io, process::Supervisor&
   view.delay_before_retry_ms = ms(s.delay_before_retry);
   view.warmup_ms = ms(s.warmup.value_or(s.delay_loop));
   view.alpha = s.alpha;
-  view.log_all_failures =
-      c.log_all_failures.value_or(config.global.defs.checker_log_all_failures);
+  view.log_all_failures = c.log_all_failures.value_or(config.global.defs.checker_log_all_failures);
   view.connect_timeout_ms = ms(connect_timeout);
 
   check::Target target;

@@ -170,9 +170,10 @@ void Notifier::Impl::configure_mail(const config::GlobalDefs& global) {
 }
 
 // keepalived's filters (vrrp_notify.c): no FAULT mail with no_email_faults, and no mail for
-// the state last mailed about.
+// the state last mailed about. No STOP mail: an instance stops when halod does, and
+// keepalived's own STOP mails never leave (it exits before saying HELO), so none is promised.
 void Notifier::Impl::mail_vrrp(const Key& key, const VrrpNotice& notice) {
-  if (!alerter || !is_state(notice.what)) return;
+  if (!alerter || !is_state(notice.what) || notice.what == What::Stop) return;
   if (notice.what == What::Fault && defs.no_email_faults) return;
   const auto last = last_mailed.find(key);
   if (last != last_mailed.end() && last->second == notice.what) return;

@@ -17,7 +17,8 @@
 // E-mail (smtp_alert): with global_defs smtp_server and notification_email, a state change
 // of an instance or sync group whose smtp_alert is on (default: global smtp_alert_vrrp, else
 // global smtp_alert, else off) is mailed through one SmtpAlerter (smtp_alert.h), as keepalived
-// does: not FAULT with no_email_faults, and not the state last mailed for that subject again.
+// does: not FAULT with no_email_faults, and not the state last mailed for that subject again;
+// never STOP (halod is stopping: keepalived's STOP mails never leave either).
 // The checkers' mails are built by the load balancer and handed to mail().
 //
 // Notices about instances that a reload removes (DELETED, or FAULT without notify_deleted)

@@ -579,6 +579,7 @@ TEST_F(SmtpAlerterTest, NotifierMailsEachNewStateOfASubjectWithSmtpAlert) {
   notifier.notify(notice(instance, "VI_1", What::Fault));   // no_email_faults
   notifier.notify(notice(instance, "VI_2", What::Master));  // smtp_alert off
   notifier.notify(notice(instance, "VI_1", What::Master));
+  notifier.notify(notice(instance, "VI_1", What::Stop));  // halod stopping: no mail
   ASSERT_TRUE(run_until(
       io_, [&] { return notifier.stats().mails_sent == 2; }, 5s));
   run_for(io_, 200ms);  // nothing else arrives

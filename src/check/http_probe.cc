@@ -58,18 +58,6 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kMaxHead = std::size_t{64} * 1024;
 constexpr std::uint64_t kMaxBody = std::uint64_t{16} * 1024 * 1024;
 
-// "3 s", "1500 ms".
-std::string duration_text(Duration d) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  if (ms % 1000 == 0) return fmt::format("{} s", ms / 1000);
-  return fmt::format("{} ms", ms);
-}
-
-std::string lower_first(std::string text) {
-  if (!text.empty() && text[0] >= 'A' && text[0] <= 'Z') text[0] = static_cast<char>(text[0] + 32);
-  return text;
-}
-
 std::string io_error_text(const error_code& ec) {
   if (ec == asio::error::connection_refused) return "connection refused";
   if (ec == asio::error::connection_reset) return "connection reset";
@@ -77,7 +65,7 @@ std::string io_error_text(const error_code& ec) {
   if (ec == asio::error::network_unreachable) return "network unreachable";
   if (ec == asio::error::host_unreachable) return "host unreachable";
   if (ec == asio::error::timed_out) return "connection timed out";
-  return lower_first(ec.message());
+  return error_words(ec);
 }
 
 std::string address_text(const asio::ip::address& a) {

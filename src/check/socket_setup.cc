@@ -8,8 +8,6 @@
 
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
-#include <cctype>
-#include <cstdio>
 
 #include "common/errno_text.h"
 
@@ -58,22 +56,6 @@ Result<void> apply_target_options(int fd, const Target& target) {
     }
   }
   return {};
-}
-
-std::string error_words(const boost::system::error_code& ec) {
-  std::string words = ec.message();
-  if (!words.empty())
-    words[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(words[0])));
-  return words;
-}
-
-std::string duration_text(Duration d) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
-  if (ms < 1000) return std::to_string(ms) + " ms";
-  char text[32];
-  std::snprintf(text, sizeof text, "%.3g s", static_cast<double>(ms) / 1000.0);
-  return text;
 }
 
 ProbeSession::ProbeSession(boost::asio::io_context& io, Target target)

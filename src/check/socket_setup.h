@@ -18,6 +18,7 @@
 
 #include "check/probe.h"
 #include "common/result.h"
+#include "common/words.h"
 
 namespace halo::check::detail {
 
@@ -26,11 +27,9 @@ namespace halo::check::detail {
 // target leaves unset. Errors name the option, the value and the errno text.
 Result<void> apply_target_options(int fd, const Target& target);
 
-// "connection refused", "no route to host": the error's words with a lower-case initial.
-std::string error_words(const boost::system::error_code& ec);
-
-// "3 s", "500 ms", "1.5 s".
-std::string duration_text(Duration d);
+// Reasons' words (common/words.h), under the names the probes use.
+using halo::duration_text;
+using halo::error_words;
 
 // A failure at the attempt's deadline.
 inline Outcome timeout(std::string reason) {

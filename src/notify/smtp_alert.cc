@@ -30,6 +30,7 @@
 #include "common/host_name.h"
 #include "common/log.h"
 #include "common/smtp_reply.h"
+#include "common/words.h"
 
 namespace halo::notify {
 
@@ -85,19 +86,6 @@ std::string printable(std::string_view line) {
   for (char c : line.substr(0, 80)) text += std::isprint(static_cast<unsigned char>(c)) ? c : '?';
   if (line.size() > 80) text += "...";
   return text;
-}
-
-std::string error_words(const boost::system::error_code& ec) {
-  std::string words = ec.message();
-  if (!words.empty())
-    words[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(words[0])));
-  return words;
-}
-
-std::string duration_words(std::chrono::milliseconds d) {
-  if (d.count() % 1000 == 0) return fmt::format("{} s", d.count() / 1000);
-  if (d.count() < 1000) return fmt::format("{} ms", d.count());
-  return fmt::format("{:g} s", static_cast<double>(d.count()) / 1000.0);
 }
 
 std::string endpoint_name(const tcp::endpoint& endpoint) {
@@ -322,8 +310,8 @@ struct SmtpAlerter::State : std::enable_shared_from_this<SmtpAlerter::State> {
       if (e || !self->current(g)) return;
       if (self->step == Step::Connect)
         return self->fail("cannot connect: no answer within " +
-                          duration_words(self->settings.timeout));
-      self->fail("no " + self->expected() + " within " + duration_words(self->settings.timeout));
+                          duration_text(self->settings.timeout));
+      self->fail("no " + self->expected() + " within " + duration_text(self->settings.timeout));
     });
   }
 

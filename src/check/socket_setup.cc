@@ -8,6 +8,7 @@
 
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/post.hpp>
+#include <cerrno>
 
 #include "common/errno_text.h"
 
@@ -56,6 +57,17 @@ Result<void> apply_target_options(int fd, const Target& target) {
     }
   }
   return {};
+}
+
+std::string errno_words(int error) {
+  return error_words(boost::system::error_code(error, boost::system::system_category()));
+}
+
+int connect_error(int fd) {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+  return error != 0 ? error : ECONNABORTED;
 }
 
 ProbeSession::ProbeSession(boost::asio::io_context& io, Target target)

@@ -30,6 +30,12 @@ Result<void> apply_target_options(int fd, const Target& target);
 // Reasons' words (common/words.h), under the names the probes use.
 using halo::duration_text;
 using halo::error_words;
+// error_words() of an errno value.
+std::string errno_words(int error);
+
+// Why the non-blocking connect on `fd`, no longer in progress, failed (SO_ERROR): an errno
+// value, ECONNABORTED when the socket reports none.
+int connect_error(int fd);
 
 // A failure at the attempt's deadline.
 inline Outcome timeout(std::string reason) {

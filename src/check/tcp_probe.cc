@@ -15,7 +15,7 @@
 // a SYN-ACK came back, so something listens on the port (a listener that never accepts is
 // not detected by a completed handshake either).
 //
-// The socket is a plain non-blocking fd watched by the ConnectWatcher (connect_watcher.h), not
+// The socket is a plain non-blocking fd watched by the SocketWatcher (socket_watcher.h), not
 // an Asio socket: six system calls per check instead of ten.
 #include "check/tcp_probe.h"
 
@@ -29,8 +29,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cerrno>
 
-#include "check/connect_watcher.h"
 #include "check/socket_setup.h"
+#include "check/socket_watcher.h"
 
 namespace halo::check {
 namespace {
@@ -38,15 +38,11 @@ namespace {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-std::string errno_words(int error) {
-  return detail::error_words(boost::system::error_code(error, boost::system::system_category()));
-}
-
-class TcpSession final : public detail::ProbeSession, private ConnectWatcher::Client {
+class TcpSession final : public detail::ProbeSession, private SocketWatcher::Client {
  public:
   TcpSession(asio::io_context& io, Target target)
       : ProbeSession(io, std::move(target)),
-        watcher_(asio::use_service<ConnectWatcher>(io)),
+        watcher_(asio::use_service<SocketWatcher>(io)),
         endpoint_(this->target().address, this->target().port) {}
   ~TcpSession() override { close_socket(); }
   TcpSession(const TcpSession&) = delete;
@@ -56,7 +52,7 @@ class TcpSession final : public detail::ProbeSession, private ConnectWatcher::Cl
     begin(std::move(done));
     fd_ = ::socket(endpoint_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
                    IPPROTO_TCP);
-    if (fd_ < 0) return fail_soon("cannot open a TCP socket: " + errno_words(errno));
+    if (fd_ < 0) return fail_soon("cannot open a TCP socket: " + detail::errno_words(errno));
     if (auto applied = detail::apply_target_options(fd_, target()); !applied) {
       return fail_soon(applied.error().message);
     }
@@ -70,27 +66,20 @@ class TcpSession final : public detail::ProbeSession, private ConnectWatcher::Cl
     if (::connect(fd_, endpoint_.data(), static_cast<socklen_t>(endpoint_.size())) == 0) {
       return finish_soon(true, "connected");
     }
-    if (errno != EINPROGRESS) return fail_soon(errno_words(errno));
+    if (errno != EINPROGRESS) return fail_soon(detail::errno_words(errno));
     auto watched = watcher_.watch(fd_, *this);
     if (!watched) return fail_soon(watched.error().message);
     ticket_ = *watched;
   }
 
  private:
-  void on_connect_ready(std::uint32_t events) override {
+  void on_socket_ready(std::uint32_t events) override {
     ticket_ = 0;                     // the watcher has forgotten it
     auto self = shared_from_this();  // finish() may let the probe go
-    if ((events & EPOLLERR) != 0) return finish(false, errno_words(socket_error()));
+    if ((events & EPOLLERR) != 0)
+      return finish(false, detail::errno_words(detail::connect_error(fd_)));
     if ((events & EPOLLHUP) != 0) return finish(false, "connection closed");
     finish(true, "connected");
-  }
-
-  // The connect's result, once it is no longer in progress (0: connected).
-  int socket_error() const {
-    int error = 0;
-    socklen_t length = sizeof error;
-    if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
-    return error != 0 ? error : ECONNABORTED;
   }
 
   void close_socket() override {
@@ -107,17 +96,18 @@ class TcpSession final : public detail::ProbeSession, private ConnectWatcher::Cl
   void on_deadline() override {
     pollfd p{.fd = fd_, .events = POLLOUT, .revents = 0};
     if (fd_ >= 0 && ::poll(&p, 1, 0) == 1) {
-      if ((p.revents & POLLERR) != 0) return finish(false, errno_words(socket_error()));
+      if ((p.revents & POLLERR) != 0)
+        return finish(false, detail::errno_words(detail::connect_error(fd_)));
       if ((p.revents & POLLOUT) != 0) return finish(true, "connected");
     }
     finish(
         detail::timeout("no connection within " + detail::duration_text(target().connect_timeout)));
   }
 
-  ConnectWatcher& watcher_;
+  SocketWatcher& watcher_;
   tcp::endpoint endpoint_;
   int fd_ = -1;
-  ConnectWatcher::Ticket ticket_ = 0;
+  SocketWatcher::Ticket ticket_ = 0;
 };
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Thousands of non-blocking TCP connects in flight, watched through one epoll set of their own
-// that sits in the io_context's reactor as a single descriptor.
+// Thousands of non-blocking TCP sockets in flight (checks' connects, plain HTTP exchanges),
+// watched through one epoll set of their own that sits in the io_context's reactor as a single
+// descriptor.
 //
 // Why not an Asio socket per check: Asio registers every socket with its epoll set when it is
 // opened, switches it to non-blocking with an ioctl, adds EPOLLOUT with a second epoll_ctl for
@@ -7,9 +8,11 @@
 // whose work is a SYN and a reset. Here a check is socket (already non-blocking), its options,
 // connect, one epoll_ctl and close; a successful connect needs nothing more (EPOLLOUT without
 // EPOLLERR), and the ready sockets of a loop turn come back in one epoll_wait. HAProxy's checks
-// take the same path.
+// take the same path. A plain HTTP_GET watches its socket as a stream instead (edge-triggered
+// for reading and writing, registered once): connected, then response bytes, with no
+// epoll_ctl between them.
 //
-// An Asio service: one watcher per io_context (asio::use_service<ConnectWatcher>(io)), on the
+// An Asio service: one watcher per io_context (asio::use_service<SocketWatcher>(io)), on the
 // io_context's thread only, gone with the io_context.
 #pragma once
 
@@ -23,16 +26,16 @@
 
 namespace halo::check {
 
-class ConnectWatcher final : public boost::asio::execution_context::service {
+class SocketWatcher final : public boost::asio::execution_context::service {
  public:
-  using key_type = ConnectWatcher;
+  using key_type = SocketWatcher;
   static boost::asio::execution_context::id id;
 
   class Client {
    public:
-    // The watched socket is writable or failed. `events` are epoll's: EPOLLOUT alone is an
-    // established connection; EPOLLERR means SO_ERROR holds the reason.
-    virtual void on_connect_ready(std::uint32_t events) = 0;
+    // The watched socket is ready or failed. `events` are epoll's: for a connect, EPOLLOUT
+    // alone is an established connection and EPOLLERR means SO_ERROR holds the reason.
+    virtual void on_socket_ready(std::uint32_t events) = 0;
 
    protected:
     ~Client() = default;
@@ -41,13 +44,22 @@ class ConnectWatcher final : public boost::asio::execution_context::service {
   // Names one watch; 0 is none.
   using Ticket = std::uint64_t;
 
-  explicit ConnectWatcher(boost::asio::io_context& io);
-  ~ConnectWatcher() override;
+  explicit SocketWatcher(boost::asio::io_context& io);
+  ~SocketWatcher() override;
 
-  // Watches `fd`, a socket with a connect in progress, until it is writable or has an error;
-  // then calls client.on_connect_ready once, from the io_context, never from watch() itself.
-  // `client` must stay valid until then or until forget().
-  Result<Ticket> watch(int fd, Client& client);
+  enum class Mode {
+    // Until the socket is writable or has an error; then the client is called once and the
+    // watch is over (the fd stays in the set, disarmed, until it is closed).
+    Connect,
+    // Every time the socket becomes readable, writable, half-closed or failed (edge-triggered:
+    // the client reads or writes until EAGAIN), until forget().
+    Stream,
+  };
+
+  // Watches `fd`, a socket with a connect in progress, and calls client.on_socket_ready from
+  // the io_context, never from watch() itself. `client` must stay valid until the watch is over
+  // or forgotten.
+  Result<Ticket> watch(int fd, Client& client, Mode mode = Mode::Connect);
   // The client is not called for this watch any more. Call it before closing the fd (closing
   // removes the fd from the epoll set). Idempotent; forget(0) does nothing.
   void forget(Ticket ticket);
@@ -58,6 +70,7 @@ class ConnectWatcher final : public boost::asio::execution_context::service {
   struct Slot {
     Client* client = nullptr;
     std::uint32_t generation = 0;
+    bool once = true;  // Mode::Connect
   };
 
   void shutdown() override;

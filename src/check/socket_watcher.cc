@@ -1,8 +1,8 @@
-// See connect_watcher.h. A watch is a slot (client, generation); the epoll event carries the
+// See socket_watcher.h. A watch is a slot (client, generation); the epoll event carries the
 // slot's index and generation, so an event that was already fetched for a watch forgotten in
 // the same loop turn (a client's callback may cancel or destroy other probes) finds the
 // generation moved on and is dropped.
-#include "check/connect_watcher.h"
+#include "check/socket_watcher.h"
 
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -14,17 +14,17 @@
 
 namespace halo::check {
 
-boost::asio::execution_context::id ConnectWatcher::id;
+boost::asio::execution_context::id SocketWatcher::id;
 
 namespace {
 
-ConnectWatcher::Ticket ticket_of(std::uint32_t index, std::uint32_t generation) {
+SocketWatcher::Ticket ticket_of(std::uint32_t index, std::uint32_t generation) {
   return (static_cast<std::uint64_t>(index + 1) << 32) | generation;
 }
 
 }  // namespace
 
-ConnectWatcher::ConnectWatcher(boost::asio::io_context& io)
+SocketWatcher::SocketWatcher(boost::asio::io_context& io)
     : boost::asio::execution_context::service(io), descriptor_(io) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return;  // watch() reports it
@@ -36,9 +36,9 @@ ConnectWatcher::ConnectWatcher(boost::asio::io_context& io)
   }
 }
 
-ConnectWatcher::~ConnectWatcher() = default;  // descriptor_ closes the epoll fd
+SocketWatcher::~SocketWatcher() = default;  // descriptor_ closes the epoll fd
 
-void ConnectWatcher::shutdown() {
+void SocketWatcher::shutdown() {
   shut_down_ = true;
   boost::system::error_code ignored;
   descriptor_.close(ignored);
@@ -48,7 +48,7 @@ void ConnectWatcher::shutdown() {
   watching_ = 0;
 }
 
-Result<ConnectWatcher::Ticket> ConnectWatcher::watch(int fd, Client& client) {
+Result<SocketWatcher::Ticket> SocketWatcher::watch(int fd, Client& client, Mode mode) {
   if (epoll_fd_ < 0) return fail("cannot watch the connection: no epoll set");
   std::uint32_t index = 0;
   if (free_.empty()) {
@@ -61,19 +61,23 @@ Result<ConnectWatcher::Ticket> ConnectWatcher::watch(int fd, Client& client) {
   Slot& slot = slots_[index];
   const Ticket ticket = ticket_of(index, slot.generation);
   // One-shot: after its event the fd stays in the set, disarmed, until its owner closes it.
-  epoll_event event{.events = EPOLLOUT | EPOLLONESHOT, .data = {.u64 = ticket}};
+  // A stream is edge-triggered: one event per change, however long the owner takes.
+  const std::uint32_t events =
+      mode == Mode::Connect ? EPOLLOUT | EPOLLONESHOT : EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  epoll_event event{.events = events, .data = {.u64 = ticket}};
   if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
     const int error = errno;
     free_.push_back(index);
     return fail("cannot watch the connection: " + errno_text(error));
   }
   slot.client = &client;
+  slot.once = mode == Mode::Connect;
   ++watching_;
   if (!waiting_) wait();
   return ticket;
 }
 
-void ConnectWatcher::forget(Ticket ticket) {
+void SocketWatcher::forget(Ticket ticket) {
   if (ticket == 0 || shut_down_) return;
   const auto index = static_cast<std::uint32_t>((ticket >> 32) - 1);
   const auto generation = static_cast<std::uint32_t>(ticket);
@@ -93,7 +97,7 @@ void ConnectWatcher::forget(Ticket ticket) {
   }
 }
 
-void ConnectWatcher::wait() {
+void SocketWatcher::wait() {
   waiting_ = true;
   descriptor_.async_wait(boost::asio::posix::descriptor_base::wait_read,
                          [this, generation = wait_generation_](boost::system::error_code ec) {
@@ -104,7 +108,7 @@ void ConnectWatcher::wait() {
                          });
 }
 
-void ConnectWatcher::drain() {
+void SocketWatcher::drain() {
   std::array<epoll_event, 256> events{};
   for (;;) {
     const int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), 0);
@@ -119,8 +123,8 @@ void ConnectWatcher::drain() {
         continue;  // forgotten after the event was fetched
       }
       Client* client = slot.client;
-      forget(ticket);
-      client->on_connect_ready(events[i].events);
+      if (slot.once) forget(ticket);
+      client->on_socket_ready(events[i].events);
       if (shut_down_) return;
     }
     // Edge-triggered in the reactor: read until the set is empty, or a wake-up could be lost.

@@ -1,7 +1,7 @@
-// The ConnectWatcher on real sockets in a fresh network namespace: a connect is reported once
+// The SocketWatcher on real sockets in a fresh network namespace: a connect is reported once
 // (EPOLLOUT, or EPOLLERR for a refusal), a callback may forget the other watches of its batch,
-// and io_context::run() returns once nothing is watched.
-#include "check/connect_watcher.h"
+// io_context::run() returns once nothing is watched, and a stream is reported at each change.
+#include "check/socket_watcher.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -9,8 +9,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <functional>
+#include <string_view>
 #include <vector>
 
 #include "support/netns_sandbox.h"
@@ -18,12 +20,12 @@
 namespace halo::check {
 namespace {
 
-struct Recorder final : ConnectWatcher::Client {
+struct Recorder final : SocketWatcher::Client {
   std::function<void(std::uint32_t)> on_ready;
-  void on_connect_ready(std::uint32_t events) override { on_ready(events); }
+  void on_socket_ready(std::uint32_t events) override { on_ready(events); }
 };
 
-class ConnectWatcherTest : public halo::testing::NetnsSandbox {
+class SocketWatcherTest : public halo::testing::NetnsSandbox {
  protected:
   // A listener on 127.0.0.1 (its port), or a port nothing listens on (`listen` false).
   std::uint16_t port(bool listen) {
@@ -64,8 +66,8 @@ class ConnectWatcherTest : public halo::testing::NetnsSandbox {
   int listener_ = -1;
 };
 
-TEST_F(ConnectWatcherTest, AConnectIsReportedOnceAndRefusalCarriesTheError) {
-  auto& watcher = boost::asio::use_service<ConnectWatcher>(io_);
+TEST_F(SocketWatcherTest, AConnectIsReportedOnceAndRefusalCarriesTheError) {
+  auto& watcher = boost::asio::use_service<SocketWatcher>(io_);
   const std::uint16_t open = port(true);
   const int good = connecting(open);
   const int bad = connecting(port(false));
@@ -86,12 +88,12 @@ TEST_F(ConnectWatcherTest, AConnectIsReportedOnceAndRefusalCarriesTheError) {
   ::close(bad);
 }
 
-TEST_F(ConnectWatcherTest, ACallbackMayForgetTheOtherWatchesOfItsBatch) {
-  auto& watcher = boost::asio::use_service<ConnectWatcher>(io_);
+TEST_F(SocketWatcherTest, ACallbackMayForgetTheOtherWatchesOfItsBatch) {
+  auto& watcher = boost::asio::use_service<SocketWatcher>(io_);
   const std::uint16_t open = port(true);
   constexpr int kCount = 20;
   std::vector<int> fds;
-  std::vector<ConnectWatcher::Ticket> tickets;
+  std::vector<SocketWatcher::Ticket> tickets;
   std::vector<Recorder> clients(kCount);
   int calls = 0;
   for (int i = 0; i < kCount; ++i) fds.push_back(connecting(open));
@@ -117,8 +119,8 @@ TEST_F(ConnectWatcherTest, ACallbackMayForgetTheOtherWatchesOfItsBatch) {
   }
 }
 
-TEST_F(ConnectWatcherTest, ForgettingTheLastWatchLetsRunReturn) {
-  auto& watcher = boost::asio::use_service<ConnectWatcher>(io_);
+TEST_F(SocketWatcherTest, ForgettingTheLastWatchLetsRunReturn) {
+  auto& watcher = boost::asio::use_service<SocketWatcher>(io_);
   const int fd = connecting(port(true));
   Recorder client;
   int calls = 0;
@@ -132,6 +134,39 @@ TEST_F(ConnectWatcherTest, ForgettingTheLastWatchLetsRunReturn) {
   io_.run();  // would never return while a wait were left in the reactor
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
   EXPECT_EQ(calls, 0);
+  ::close(fd);
+}
+
+TEST_F(SocketWatcherTest, AStreamIsReportedAtEveryChangeUntilForgotten) {
+  auto& watcher = boost::asio::use_service<SocketWatcher>(io_);
+  const int fd = connecting(port(true));
+  Recorder client;
+  std::vector<std::uint32_t> events;
+  int accepted = -1;
+  SocketWatcher::Ticket ticket = 0;
+  client.on_ready = [&](std::uint32_t e) {
+    events.push_back(e);
+    if (events.size() == 1) {
+      // Connected: the server answers, and the answer is a change of its own (edge-triggered).
+      accepted = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      ASSERT_GE(accepted, 0);
+      ASSERT_EQ(::send(accepted, "hello", 5, MSG_NOSIGNAL), 5);
+      return;
+    }
+    std::array<char, 16> buffer{};
+    EXPECT_EQ(::recv(fd, buffer.data(), buffer.size(), 0), 5);
+    EXPECT_EQ(std::string_view(buffer.data(), 5), "hello");
+    watcher.forget(ticket);
+  };
+  auto watched = watcher.watch(fd, client, SocketWatcher::Mode::Stream);
+  ASSERT_TRUE(watched);
+  ticket = *watched;
+  io_.run_for(std::chrono::seconds(5));  // returns once forgotten
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0] & (EPOLLOUT | EPOLLIN | EPOLLERR), static_cast<std::uint32_t>(EPOLLOUT));
+  EXPECT_NE(events[1] & EPOLLIN, 0u);
+  EXPECT_EQ(watcher.watching(), 0u);
+  ::close(accepted);
   ::close(fd);
 }
 

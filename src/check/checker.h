@@ -34,6 +34,10 @@ class Checker {
  public:
   using ReportHandler = std::function<void(const CheckerReport&)>;
 
+  // Attempts start on this grid of the steady clock (checker.cc): at most this much after they
+  // are due.
+  static constexpr std::chrono::milliseconds kStartGrid{8};
+
   // `name` identifies the checker in logs, dumps and commands: "TCP_CHECK 198.51.100.11:80".
   Checker(boost::asio::io_context& io, std::unique_ptr<Probe> probe, ScheduleConfig schedule,
           std::string name, ReportHandler on_report);

@@ -37,20 +37,19 @@ Result<void> PlainGet::start(const HttpFetch& fetch, std::string_view request, O
   stop();
   const Target& target = fetch.target;
   const boost::asio::ip::tcp::endpoint endpoint(target.address, target.port);
-  fd_ = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                 IPPROTO_TCP);
+  family_ = endpoint.protocol().family();
+  reusable_ = !has_target_options(target);
+  fd_ = watcher_.open_tcp(family_);
   if (fd_ < 0) return fail("cannot open a socket: " + errno_text(errno));
   if (auto applied = apply_target_options(fd_, target); !applied) {
     stop();
     return applied;
   }
-  // The handshake's last ACK is held back to ride on the request (one packet less), and any
-  // close is a reset (plain_get.h). The request leaves in one send on an idle connection, so
-  // Nagle never holds it: no TCP_NODELAY needed.
+  // The handshake's last ACK is held back to ride on the request (one packet less; set on
+  // every use: the reset of a reused socket's last connection cleared it). The request leaves
+  // in one send on an idle connection, so Nagle never holds it: no TCP_NODELAY needed.
   const int quickack = 0;
   setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &quickack, sizeof quickack);
-  const linger reset{.l_onoff = 1, .l_linger = 0};
-  setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
   if (::connect(fd_, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0 &&
       errno != EINPROGRESS) {
     const int error = errno;
@@ -75,7 +74,7 @@ Result<void> PlainGet::start(const HttpFetch& fetch, std::string_view request, O
 void PlainGet::stop() {
   watcher_.forget(ticket_);
   ticket_ = 0;
-  if (fd_ >= 0) ::close(fd_);
+  watcher_.close_tcp(fd_, family_, reusable_);
   fd_ = -1;
   stage_ = Stage::Idle;
   unsent_ = {};

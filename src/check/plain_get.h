@@ -5,14 +5,15 @@
 // Why not an Asio socket and a coroutine, as SSL_GET has: a check is a connection, a
 // 100-byte request and a short response, thousands of times a second. On Asio it cost three
 // coroutine frames, a socket and its reactor registration, an ioctl, two epoll_ctl, a poll
-// and a getsockopt per check, and one loop wake-up per completion. Here it is socket, its
-// options, connect, one epoll_ctl, send, recv and close; the sockets that become ready in the
-// same loop turn come back in one epoll_wait. HAProxy's HTTP checks take the same path.
+// and a getsockopt per check, and one loop wake-up per completion. Here it is one socket
+// option, connect, one epoll_ctl, send, recv and the reset, on a socket the SocketWatcher
+// keeps for reuse (socket_watcher.h); the sockets that become ready in the same loop turn come
+// back in one epoll_wait.
 //
-// Closing: with SO_LINGER {on, 0}, like TCP_CHECK (tcp_probe.cc): once the response is read
-// there is nothing left to say, and a reset leaves no TIME_WAIT or LAST_ACK on either side at
-// thousands of checks a second. keepalived closes with a FIN; a server sees the same request
-// and the same end of the exchange either way.
+// Closing: with a RST, like TCP_CHECK (tcp_probe.cc): once the response is read there is
+// nothing left to say, and a reset leaves no TIME_WAIT or LAST_ACK on either side at thousands
+// of checks a second. keepalived closes with a FIN; a server sees the same request and the
+// same end of the exchange either way.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -47,6 +48,8 @@ class PlainGet final : public UrlGet, private SocketWatcher::Client {
 
   SocketWatcher& watcher_;
   int fd_ = -1;
+  int family_ = 0;
+  bool reusable_ = false;  // no per-target option: the socket may serve the next GET
   SocketWatcher::Ticket ticket_ = 0;
   Stage stage_ = Stage::Idle;
   std::string_view unsent_;

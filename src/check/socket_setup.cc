@@ -59,6 +59,11 @@ Result<void> apply_target_options(int fd, const Target& target) {
   return {};
 }
 
+bool has_target_options(const Target& target) {
+  return target.fwmark || !target.bind_interface.empty() || target.bind_address ||
+         target.bind_port != 0;
+}
+
 std::string errno_words(int error) {
   return error_words(boost::system::error_code(error, boost::system::system_category()));
 }

@@ -26,6 +26,9 @@ namespace halo::check::detail {
 // a socket of the target's address family, in that order. Nothing is done for options the
 // target leaves unset. Errors name the option, the value and the errno text.
 Result<void> apply_target_options(int fd, const Target& target);
+// Does the target ask for any of those options? A socket without them can serve any target
+// of its address family (SocketWatcher's idle sockets).
+bool has_target_options(const Target& target);
 
 // Reasons' words (common/words.h), under the names the probes use.
 using halo::duration_text;

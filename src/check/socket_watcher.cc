@@ -4,7 +4,9 @@
 // generation moved on and is dropped.
 #include "check/socket_watcher.h"
 
+#include <netinet/in.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <array>
@@ -40,6 +42,10 @@ SocketWatcher::~SocketWatcher() = default;  // descriptor_ closes the epoll fd
 
 void SocketWatcher::shutdown() {
   shut_down_ = true;
+  for (auto* idle : {&idle_v4_, &idle_v6_}) {
+    for (const int fd : *idle) ::close(fd);
+    idle->clear();
+  }
   boost::system::error_code ignored;
   descriptor_.close(ignored);
   epoll_fd_ = -1;
@@ -65,7 +71,19 @@ Result<SocketWatcher::Ticket> SocketWatcher::watch(int fd, Client& client, Mode 
   const std::uint32_t events =
       mode == Mode::Connect ? EPOLLOUT | EPOLLONESHOT : EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
   epoll_event event{.events = events, .data = {.u64 = ticket}};
-  if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0) {
+  // An idle socket taken again is still in the set: re-armed with the new ticket. A fd closed
+  // behind the watcher's back (not through close_tcp) and reused by a new socket is not, so
+  // ENOENT falls back to adding it.
+  int rc = -1;
+  if (in_set(fd)) {
+    rc = epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &event);
+    if (rc != 0 && errno == ENOENT) set_in_set(fd, false);
+  }
+  if (!in_set(fd)) {
+    rc = epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+    if (rc == 0) set_in_set(fd, true);
+  }
+  if (rc != 0) {
     const int error = errno;
     free_.push_back(index);
     return fail("cannot watch the connection: " + errno_text(error));
@@ -95,6 +113,50 @@ void SocketWatcher::forget(Ticket ticket) {
     boost::system::error_code ignored;
     descriptor_.cancel(ignored);
   }
+}
+
+int SocketWatcher::open_tcp(int family) {
+  auto& idle = family == AF_INET6 ? idle_v6_ : idle_v4_;
+  if (!idle.empty()) {
+    const int fd = idle.back();
+    idle.pop_back();
+    return fd;
+  }
+  const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
+  if (fd < 0) return -1;
+  // Whatever ends a check (verdict, deadline, cancel) resets its connection: no TIME_WAIT
+  // (tcp_probe.cc). Set once: the option stays through every reuse.
+  const linger reset{.l_onoff = 1, .l_linger = 0};
+  setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+  set_in_set(fd, false);
+  return fd;
+}
+
+void SocketWatcher::close_tcp(int fd, int family, bool reusable) {
+  if (fd < 0) return;
+  auto& idle = family == AF_INET6 ? idle_v6_ : idle_v4_;
+  if (reusable && !shut_down_ && idle.size() < kMaxIdle) {
+    // tcp_disconnect: a RST for a connection that was made, nothing for a SYN still in
+    // flight; the ephemeral port is released. The error it leaves (ECONNRESET) is cleared by
+    // the next connect.
+    const sockaddr unspec{.sa_family = AF_UNSPEC, .sa_data = {}};
+    if (::connect(fd, &unspec, sizeof unspec) == 0) {
+      idle.push_back(fd);
+      return;
+    }
+  }
+  set_in_set(fd, false);
+  ::close(fd);
+}
+
+void SocketWatcher::set_in_set(int fd, bool in) {
+  if (fd < 0) return;
+  const auto index = static_cast<std::size_t>(fd);
+  if (index >= in_set_.size()) {
+    if (!in) return;
+    in_set_.resize(index + 1, 0);
+  }
+  in_set_[index] = in ? 1 : 0;
 }
 
 void SocketWatcher::wait() {

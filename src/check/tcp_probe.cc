@@ -2,11 +2,12 @@
 // (keepalived's check_tcp.c: success when the connection is established; refused,
 // unreachable and no SYN-ACK within connect_timeout are failures).
 //
-// Closing: the connection is aborted with SO_LINGER {on, 0}, so close() sends a RST instead
-// of a FIN. The side that closes first keeps a TIME_WAIT entry for 60 s; at 10,000 checks/s
-// that is 600,000 sockets, past net.ipv4.tcp_max_tw_buckets, and (with bind_port) a source
-// port that cannot be reused. A health check has nothing to flush, and HAProxy's checks close
-// the same way; the cost is a "connection reset" a server may log.
+// Closing: the connection is aborted with a RST instead of a FIN (the socket is reset for
+// reuse, or closed with SO_LINGER {on, 0}: socket_watcher.h). The side that closes first keeps a
+// TIME_WAIT entry for 60 s; at 10,000 checks/s that is 600,000 sockets, past
+// net.ipv4.tcp_max_tw_buckets, and (with bind_port) a source port that cannot be reused. A health
+// check has nothing to flush, and HAProxy's checks close the same way; the cost is a "connection
+// reset" a server may log.
 //
 // The handshake's last ACK is held back (TCP_QUICKACK off before connect: Linux then delays
 // the ACK of the SYN-ACK), so the RST usually leaves before it and the server's kernel drops
@@ -16,7 +17,8 @@
 // not detected by a completed handshake either).
 //
 // The socket is a plain non-blocking fd watched by the SocketWatcher (socket_watcher.h), not
-// an Asio socket: six system calls per check instead of ten.
+// an Asio socket, and usually an idle one from the last checks: four system calls per check
+// (TCP_QUICKACK, connect, epoll_ctl, the reset) instead of ten.
 #include "check/tcp_probe.h"
 
 #include <netinet/in.h>
@@ -50,18 +52,15 @@ class TcpSession final : public detail::ProbeSession, private SocketWatcher::Cli
 
   void start(Probe::Done done) {
     begin(std::move(done));
-    fd_ = ::socket(endpoint_.protocol().family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                   IPPROTO_TCP);
+    fd_ = watcher_.open_tcp(endpoint_.protocol().family());
     if (fd_ < 0) return fail_soon("cannot open a TCP socket: " + detail::errno_words(errno));
     if (auto applied = detail::apply_target_options(fd_, target()); !applied) {
       return fail_soon(applied.error().message);
     }
-    // Both before connect: the ACK is held back from the start, and whatever ends the attempt
-    // (verdict, deadline, cancel) closes with a reset.
+    // Before connect: the ACK is held back from the start (a reused socket has lost the
+    // setting: the reset of its last connection cleared it).
     const int quickack = 0;
     setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &quickack, sizeof quickack);
-    const linger reset{.l_onoff = 1, .l_linger = 0};
-    setsockopt(fd_, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
 
     if (::connect(fd_, endpoint_.data(), static_cast<socklen_t>(endpoint_.size())) == 0) {
       return finish_soon(true, "connected");
@@ -85,7 +84,7 @@ class TcpSession final : public detail::ProbeSession, private SocketWatcher::Cli
   void close_socket() override {
     watcher_.forget(ticket_);
     ticket_ = 0;
-    if (fd_ >= 0) ::close(fd_);
+    watcher_.close_tcp(fd_, endpoint_.protocol().family(), reusable_);
     fd_ = -1;
   }
 
@@ -108,6 +107,7 @@ class TcpSession final : public detail::ProbeSession, private SocketWatcher::Cli
   tcp::endpoint endpoint_;
   int fd_ = -1;
   SocketWatcher::Ticket ticket_ = 0;
+  const bool reusable_ = !detail::has_target_options(target());
 };
 
 }  // namespace

@@ -1,8 +1,10 @@
 // The SocketWatcher on real sockets in a fresh network namespace: a connect is reported once
 // (EPOLLOUT, or EPOLLERR for a refusal), a callback may forget the other watches of its batch,
-// io_context::run() returns once nothing is watched, and a stream is reported at each change.
+// io_context::run() returns once nothing is watched, a stream is reported at each change, and
+// an idle socket is reset (a RST) and serves the next connect.
 #include "check/socket_watcher.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -168,6 +170,60 @@ TEST_F(SocketWatcherTest, AStreamIsReportedAtEveryChangeUntilForgotten) {
   EXPECT_EQ(watcher.watching(), 0u);
   ::close(accepted);
   ::close(fd);
+}
+
+TEST_F(SocketWatcherTest, AnIdleSocketIsResetAndServesTheNextConnect) {
+  auto& watcher = boost::asio::use_service<SocketWatcher>(io_);
+  const std::uint16_t open = port(true);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(open);
+  Recorder client;
+  std::vector<std::uint32_t> events;
+  client.on_ready = [&](std::uint32_t e) { events.push_back(e); };
+
+  const int fd = watcher.open_tcp(AF_INET);
+  ASSERT_GE(fd, 0);
+  for (int round = 0; round < 2; ++round) {
+    SCOPED_TRACE(round);
+    const int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ASSERT_TRUE(rc == 0 || errno == EINPROGRESS);
+    ASSERT_TRUE(watcher.watch(fd, client));  // the second time, a re-arm of the same fd
+    io_.run_for(std::chrono::seconds(5));
+    io_.restart();
+    ASSERT_EQ(events.size(), static_cast<std::size_t>(round + 1));
+    EXPECT_EQ(events.back() & (EPOLLOUT | EPOLLERR), static_cast<std::uint32_t>(EPOLLOUT));
+    const int server = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    ASSERT_GE(server, 0);
+
+    watcher.close_tcp(fd, AF_INET, true);
+    EXPECT_EQ(watcher.idle(), 1u);
+    // The server's end sees a reset, not a FIN: nothing is left in TIME_WAIT.
+    std::array<char, 4> buffer{};
+    EXPECT_EQ(::recv(server, buffer.data(), buffer.size(), 0), -1);
+    EXPECT_EQ(errno, ECONNRESET);
+    ::close(server);
+    EXPECT_EQ(watcher.open_tcp(AF_INET), fd);  // the same socket again
+    EXPECT_EQ(watcher.idle(), 0u);
+  }
+  watcher.close_tcp(fd, AF_INET, false);  // not kept: closed
+  EXPECT_EQ(watcher.idle(), 0u);
+  EXPECT_EQ(::fcntl(fd, F_GETFD), -1);
+}
+
+TEST_F(SocketWatcherTest, AtMostKMaxIdleSocketsAreKept) {
+  auto& watcher = boost::asio::use_service<SocketWatcher>(io_);
+  std::vector<int> fds;
+  for (std::size_t i = 0; i < SocketWatcher::kMaxIdle + 3; ++i) {
+    fds.push_back(watcher.open_tcp(AF_INET6));
+    ASSERT_GE(fds.back(), 0);
+  }
+  for (const int fd : fds) watcher.close_tcp(fd, AF_INET6, true);
+  EXPECT_EQ(watcher.idle(), SocketWatcher::kMaxIdle);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(::fcntl(fds[fds.size() - 1 - i], F_GETFD), -1);
+  EXPECT_GE(watcher.open_tcp(AF_INET), 0);  // another family: a new socket
+  EXPECT_EQ(watcher.idle(), SocketWatcher::kMaxIdle);
 }
 
 }  // namespace

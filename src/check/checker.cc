@@ -149,6 +149,11 @@ void Checker::set_enabled(bool enabled) {
   }
 }
 
+void Checker::set_report_handler(ReportHandler on_report) {
+  // A new shared handler: a report being delivered keeps the old one until it returns.
+  impl_->on_report = std::make_shared<ReportHandler>(std::move(on_report));
+}
+
 bool Checker::enabled() const {
   return impl_->enabled;
 }

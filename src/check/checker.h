@@ -47,6 +47,9 @@ class Checker {
 
   void start();  // first attempt after the warmup delay; again: a fresh start
   void set_enabled(bool enabled);
+  // Reports go to `on_report` from now on (a reload carries the checker over to a new owner);
+  // the schedule, the attempt in progress and the counters go on.
+  void set_report_handler(ReportHandler on_report);
 
   bool enabled() const;
   bool up() const;  // a disabled checker is up; before start(): up unless alpha

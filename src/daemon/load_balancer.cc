@@ -99,6 +99,28 @@ const config::TrackFile* find_track_file(const config::Config& config, const std
   return nullptr;
 }
 
+// What a real server's checkers take from their virtual server (checker_build.cc). A reload
+// that changes none of it, nor the real server's own checking, carries the real server over
+// with its checkers (pool.h R10).
+bool same_inherited(const config::VirtualServer& a, const config::VirtualServer& b) {
+  return a.port == b.port && a.protocol == b.protocol && a.ip_family == b.ip_family &&
+         a.delay_loop == b.delay_loop && a.retry == b.retry &&
+         a.delay_before_retry == b.delay_before_retry && a.warmup == b.warmup &&
+         a.connect_timeout == b.connect_timeout && a.alpha == b.alpha &&
+         a.virtualhost == b.virtualhost;
+}
+
+// The same real server, checked the same way; its weight, thresholds, forwarding method,
+// inhibit_on_failure, notify scripts and smtp_alert may differ.
+bool same_checking(const config::RealServer& a, const config::RealServer& b) {
+  const auto& x = a.options.get();
+  const auto& y = b.options.get();
+  return a.address == b.address && a.port == b.port && a.checkers == b.checkers &&
+         x.alpha == y.alpha && x.retry == y.retry && x.delay_before_retry == y.delay_before_retry &&
+         x.warmup == y.warmup && x.connect_timeout == y.connect_timeout &&
+         x.delay_loop == y.delay_loop && x.virtualhost == y.virtualhost;
+}
+
 // lb_backend, else IPVS when the kernel has it, else nftables.
 lvs::BackendKind backend_kind_for(const config::Config& config) {
   using L = config::GlobalDefs::LbBackend;
@@ -165,6 +187,13 @@ struct LoadBalancer::Impl {
   std::unique_ptr<VirtualServerSlot> build(const config::Config& config,
                                            const config::VirtualServer& vs);
   void start(VirtualServerSlot& slot);
+  // Starts the checkers and file trackers of `slot`, except the checkers of the real servers
+  // `carried` marks (already running).
+  void start_checks(VirtualServerSlot& slot, const std::vector<bool>& carried = {});
+  // A reload changed `old` into `slot` (same name): real servers checked the same way keep
+  // their running checkers and pool state (pool.h R10); the others leave (R9) or start.
+  void carry_over(VirtualServerSlot& slot, VirtualServerSlot& old);
+  void bind_checker(VirtualServerSlot& slot, std::size_t r, std::size_t c);
   void on_report(VirtualServerSlot& slot, std::size_t r, std::size_t c,
                  const check::CheckerReport& report);
   void on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c, std::int64_t value);
@@ -320,11 +349,17 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
 
 void LoadBalancer::Impl::start(VirtualServerSlot& slot) {
   handle(slot, slot.pool->start(), Mail::Start);
+  start_checks(slot);
+  sync_backend(slot);
+}
+
+void LoadBalancer::Impl::start_checks(VirtualServerSlot& slot, const std::vector<bool>& carried) {
   for (std::size_t r = 0; r < slot.real_servers.size(); ++r) {
     auto& rslot = slot.real_servers[r];
+    const bool running = r < carried.size() && carried[r];
     for (std::size_t c = 0; c < rslot.checks.size(); ++c) {
       CheckSlot& cslot = *rslot.checks[c];
-      if (cslot.checker) cslot.checker->start();
+      if (cslot.checker && !running) cslot.checker->start();
       if (cslot.file) {
         if (auto started = cslot.file->start(); !started) {
           cslot.error = started.error().message;
@@ -336,7 +371,62 @@ void LoadBalancer::Impl::start(VirtualServerSlot& slot) {
       }
     }
   }
-  sync_backend(slot);
+}
+
+void LoadBalancer::Impl::bind_checker(VirtualServerSlot& slot, std::size_t r, std::size_t c) {
+  VirtualServerSlot* owner = &slot;
+  slot.real_servers[r].checks[c]->checker->set_report_handler(
+      [this, owner, r, c](const check::CheckerReport& report) { on_report(*owner, r, c, report); });
+}
+
+void LoadBalancer::Impl::carry_over(VirtualServerSlot& slot, VirtualServerSlot& old) {
+  std::vector<std::optional<std::size_t>> carried(slot.real_servers.size());
+  std::vector<bool> running(slot.real_servers.size(), false);
+  std::vector<bool> kept(old.real_servers.size(), false);
+  if (same_inherited(slot.config, old.config)) {
+    for (std::size_t r = 0; r < slot.real_servers.size(); ++r) {
+      for (std::size_t o = 0; o < old.real_servers.size(); ++o) {
+        if (kept[o] || !same_checking(slot.config.real_servers[r], old.config.real_servers[o])) {
+          continue;
+        }
+        carried[r] = o;
+        running[r] = true;
+        kept[o] = true;
+        break;
+      }
+    }
+  }
+  // The real servers that leave, or change how they are checked: what a removal says of them
+  // (R9); nothing of the quorum, which the new pool evaluates below.
+  auto leaving = old.pool->remove();
+  std::erase_if(leaving, [&](const lvs::PoolNotice& n) {
+    return n.kind != lvs::PoolNotice::Kind::RealServerDown || kept[n.real_server];
+  });
+  handle(old, leaving, Mail::Removal);
+  old.applied.reset();  // the new slot's first sync replaces the service in one transaction
+
+  std::size_t count = 0;
+  for (std::size_t r = 0; r < slot.real_servers.size(); ++r) {
+    if (!carried[r]) continue;
+    ++count;
+    auto& to = slot.real_servers[r].checks;
+    auto& from = old.real_servers[*carried[r]].checks;
+    for (std::size_t c = 0; c < to.size() && c < from.size(); ++c) {
+      CheckSlot& t = *to[c];
+      CheckSlot& f = *from[c];
+      if (t.checker && f.checker) {
+        t.checker = std::move(f.checker);
+        bind_checker(slot, r, c);
+      }
+      t.contribution = f.contribution;
+      t.last_published = f.last_published;
+      t.verdict_given = f.verdict_given;
+    }
+  }
+  logger().info("VS {} changed: {} of {} real servers carried over with their checkers", slot.name,
+                count, slot.real_servers.size());
+  handle(slot, slot.pool->carry_over(*old.pool, carried));
+  start_checks(slot, running);
 }
 
 void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::size_t c,
@@ -604,6 +694,7 @@ void LoadBalancer::apply(const config::Config& config) {
   if (!config.lvs.virtual_servers.empty() || impl.backend_kind) impl.ensure_backend(config);
   std::vector<std::unique_ptr<Impl::VirtualServerSlot>> next;
   std::vector<Impl::VirtualServerSlot*> fresh;
+  std::map<Impl::VirtualServerSlot*, Impl::VirtualServerSlot*> changed;  // old -> its successor
   for (const auto& vs : config.lvs.virtual_servers) {
     auto kept = std::find_if(impl.servers.begin(), impl.servers.end(),
                              [&](const auto& slot) { return slot && slot->config == vs; });
@@ -612,10 +703,22 @@ void LoadBalancer::apply(const config::Config& config) {
       continue;
     }
     next.push_back(impl.build(config, vs));
-    fresh.push_back(next.back().get());
+    const std::string& name = next.back()->name;
+    auto predecessor = std::find_if(impl.servers.begin(), impl.servers.end(), [&](const auto& s) {
+      return s && s->name == name && !changed.contains(s.get());
+    });
+    if (predecessor != impl.servers.end()) {
+      changed[predecessor->get()] = next.back().get();
+    } else {
+      fresh.push_back(next.back().get());
+    }
   }
   for (auto& old : impl.servers) {
     if (!old) continue;
+    if (auto successor = changed.find(old.get()); successor != changed.end()) {
+      impl.carry_over(*successor->second, *old);
+      continue;
+    }
     const bool replaced = std::any_of(next.begin(), next.end(),
                                       [&](const auto& slot) { return slot->name == old->name; });
     impl.withdraw(*old, false, replaced);

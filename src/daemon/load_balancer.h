@@ -4,8 +4,11 @@
 // stream and the log.
 //
 // Reload keeps every virtual server whose configuration is unchanged (its checkers keep their
-// state and counters, its pool is not touched); changed and new ones start afresh, removed
-// ones are withdrawn from the back end (with omega, their down notices are given first).
+// state and counters, its pool is not touched). A changed one keeps, as keepalived does, the
+// real servers that are checked the same way, with their running checkers and state (pool.h
+// R10): an operator who changes the scheduler or the quorum hears nothing of them. The service
+// is replaced in one transaction. New ones start afresh; removed ones are withdrawn from the
+// back end (with their down notices).
 #pragma once
 
 #include <boost/asio/io_context.hpp>

@@ -73,6 +73,36 @@ std::vector<PoolNotice> Pool::start() {
   return out;
 }
 
+std::vector<PoolNotice> Pool::carry_over(const Pool& old,
+                                         const std::vector<std::optional<std::size_t>>& carried) {
+  std::vector<PoolNotice> out;
+  for (std::size_t i = 0; i < real_servers_.size(); ++i) {
+    const std::optional<std::size_t> from = i < carried.size() ? carried[i] : std::nullopt;
+    if (from && *from < old.real_servers_.size() &&
+        old.real_servers_[*from].checker_up.size() == real_servers_[i].checker_up.size()) {
+      real_servers_[i] = old.real_servers_[*from];
+      const std::uint32_t weight = effective_weight(i);
+      if (real_servers_[i].alive && weight != old.effective_weight(*from)) {
+        PoolNotice n = real_server_notice(PoolNotice::Kind::RealServerWeight, i);
+        n.weight = weight;
+        out.push_back(n);
+      }
+    } else if (spec_.rs_init_notifies && real_servers_[i].alive) {
+      out.push_back(real_server_notice(PoolNotice::Kind::RealServerUp, i));  // R2
+    }
+  }
+  quorum_up_ = old.quorum_up_;
+  sorry_active_ = old.sorry_active_ && spec_.sorry_server.has_value();
+  if (!quorum_up_ && spec_.sorry_server && !sorry_active_) {
+    // A sorry server the reload added to a virtual server without quorum: it goes in now.
+    sorry_active_ = true;
+    out.push_back(notice(PoolNotice::Kind::SorryServerIn));
+  }
+  auto quorum = update_quorum(false);
+  out.insert(out.end(), quorum.begin(), quorum.end());
+  return out;
+}
+
 std::vector<PoolNotice> Pool::set_checker(std::size_t real_server, std::size_t checker, bool up) {
   if (real_server >= real_servers_.size()) return {};
   RealServerState& rs = real_servers_[real_server];

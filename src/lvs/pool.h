@@ -66,6 +66,14 @@
 //  R9 Removal by a reload, remove() (clear_diff_services -> clear_service_vs, not stopping):
 //     omega does not apply; a RealServerDown for every alive real server, then a QuorumDown
 //     only if the quorum was up (with R8's departure for servers kept out by the sorry server).
+// R10 Reload of a changed virtual server, carry_over() instead of start() (keepalived's
+//     migrate_checkers and clear_diff_rs: a reload keeps the state of the real servers it does
+//     not change). A real server whose checkers are unchanged keeps its checker verdicts,
+//     first-verdict flags and contributions, so nothing is said of it, unless its configured
+//     weight changed its effective weight while alive (R4's RealServerWeight). Other real
+//     servers start as in R2. The quorum and the sorry server go on from the old pool and are
+//     then evaluated as a change (R6), not as a start: notices only when they move. The
+//     caller gives R9's RealServerDown for the old pool's real servers that were not carried.
 //
 // Notify scripts (notify_up/notify_down/quorum_up/quorum_down) are run by keepalived with the
 // arguments written in the configuration only; nothing is appended.
@@ -126,6 +134,11 @@ class Pool {
   // The state at start, before any check ran (R2, R7), and the notices keepalived gives then.
   // Call once, before any other input.
   std::vector<PoolNotice> start();
+
+  // R10: instead of start(), after a reload changed the virtual server. carried[i], when set,
+  // is the index in `old` of real server i, whose checkers are unchanged (same count).
+  std::vector<PoolNotice> carry_over(const Pool& old,
+                                     const std::vector<std::optional<std::size_t>>& carried);
 
   // Inputs; each returns what changed, in order. Indices out of range are ignored.
   std::vector<PoolNotice> set_checker(std::size_t real_server, std::size_t checker, bool up);

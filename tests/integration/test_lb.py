@@ -475,6 +475,37 @@ virtual_server {VIP} 81 {{
     assert reply.startswith("error:") and "BFD_CHECK" in reply, reply
 
 
+def test_reload_of_a_changed_virtual_server_carries_unchanged_real_servers_over(lb):
+    """keepalived keeps the state of the real servers a reload does not change: no down and
+    up notices, no restarted checks, and with alpha no moment out of the pool."""
+    lb.server("node2", "http", RS1, 8080, "rs1")
+    lb.server("node3", "http", RS2, 8080, "rs2")
+    d = lb.start_halod(config(tcp_real_server(RS1) + tcp_real_server(RS2), vs_extra="alpha"))
+    lb.wait(lambda: alive(lb, f"{RS1}:8080") and alive(lb, f"{RS2}:8080"), 5, "both up")
+    check_1 = f"{VIP}:80/{RS1}:8080/tcp"
+    lb.wait(lambda: lb.checks()[check_1]["attempts"] >= 3, 5, "rs1's check runs")
+    rs_events = len(lb.events("real_server"))
+
+    # The virtual server changes (quorum), rs2's weight too; how both are checked does not.
+    d.config.write_text(config(tcp_real_server(RS1) + tcp_real_server(RS2, weight=3),
+                               vs_extra="alpha\n    quorum 2"))
+    before = lb.checks()[check_1]["attempts"]
+    assert lb.command("reload").startswith("reloaded"), lb.describe()
+    assert alive(lb, f"{RS1}:8080") and alive(lb, f"{RS2}:8080")  # alpha: fresh ones start down
+    assert lb.checks()[check_1]["attempts"] >= before  # the same checker, its counters go on
+    assert lb.connect(40)["answers"] == {"rs1": 10, "rs2": 30}  # the new weight is applied
+    changes = lb.events("real_server")[rs_events:]
+    assert all(e["up"] for e in changes), changes
+    assert "2 of 2 real servers carried over" in d.log_text()
+
+    # A real server checked differently starts afresh: with alpha, down until its check runs.
+    d.config.write_text(config(tcp_real_server(RS1) + tcp_real_server(RS2, weight=3, extra="retry 1"),
+                               vs_extra="alpha\n    quorum 2"))
+    assert lb.command("reload").startswith("reloaded"), lb.describe()
+    lb.wait(lambda: alive(lb, f"{RS2}:8080"), 5, "rs2 up again after its first check")
+    assert "1 of 2 real servers carried over" in d.log_text()
+
+
 def test_ipvs_asked_for_on_a_kernel_without_it_is_said_clearly(lb):
     """This kernel has no IPVS: halod says so, runs the checks and programs nothing."""
     lb.server("node2", "http", RS1, 8080, "rs1")

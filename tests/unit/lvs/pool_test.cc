@@ -1,4 +1,4 @@
-// The pool's rules (R1..R9 in src/lvs/pool.h), one or more cases each, and desired() in every
+// The pool's rules (R1..R10 in src/lvs/pool.h), one or more cases each, and desired() in every
 // state. Expected notices and tables come from keepalived 2.2.7's ipwrapper.c, confirmed where
 // noted by a capture of keepalived's FIFO (notice_line_test.cc).
 #include "lvs/pool.h"
@@ -406,6 +406,60 @@ TEST(PoolTest, RemovalByReload) {
   pool.set_checker(0, 0, false);
   pool.set_checker(1, 0, false);
   EXPECT_TRUE(pool.remove().empty());
+}
+
+// R10: a carried real server keeps its state, alpha or not; nothing is said of it.
+TEST(PoolTest, CarryOverKeepsTheStateOfCarriedRealServers) {
+  Pool old(spec({rs("198.51.100.11", 1, {false}), rs("198.51.100.12", 1, {false})}));
+  old.start();
+  old.set_checker(0, 0, true);
+  old.set_checker(1, 0, true);
+  old.set_contribution(1, 0, 4);
+  // The reload changes the quorum; both servers are checked as before. Alpha: fresh ones
+  // would start down.
+  Pool pool(spec({rs("198.51.100.11", 1, {false}), rs("198.51.100.12", 1, {false})}, 2));
+  EXPECT_TRUE(pool.carry_over(old, {0, 1}).empty());
+  EXPECT_TRUE(pool.alive(0));
+  EXPECT_TRUE(pool.alive(1));
+  EXPECT_TRUE(pool.quorum_up());
+  EXPECT_EQ(pool.effective_weight(1), 5u);
+  EXPECT_EQ(table(pool), (Table{{"198.51.100.11", 1}, {"198.51.100.12", 5}}));
+  // The first verdicts were given before: a repeat says nothing (no R3 notice).
+  EXPECT_TRUE(pool.set_checker(0, 0, true).empty());
+}
+
+// R10: a new weight of an alive carried server is a weight change; the others start (R2);
+// the quorum is evaluated as a change.
+TEST(PoolTest, CarryOverWeighsAgainAndStartsTheOthers) {
+  PoolSpec before = spec({rs("198.51.100.11", 1), rs("198.51.100.12", 1)}, 2);
+  before.sorry_server = dest("198.51.100.99", 1);
+  Pool old(std::move(before));
+  old.start();
+  old.set_checker(1, 0, false);  // quorum lost: the sorry server is in
+  ASSERT_TRUE(old.sorry_server_active());
+
+  PoolSpec after = spec({rs("198.51.100.13", 1, {false}), rs("198.51.100.11", 2)}, 2);
+  after.sorry_server = dest("198.51.100.99", 1);
+  after.rs_init_notifies = true;
+  Pool pool(std::move(after));
+  // .11 is carried (index 0 in old) with weight 2: the sum reaches the quorum; .13 is new and
+  // starts down (alpha), so R2 says nothing of it.
+  EXPECT_EQ(pool.carry_over(old, {std::nullopt, 0}),
+            (Notices{weight(1, 2), plain(Kind::SorryServerOut), quorum(Kind::QuorumUp, 2, 2)}));
+  EXPECT_FALSE(pool.alive(0));
+  EXPECT_TRUE(pool.alive(1));
+  EXPECT_EQ(table(pool), (Table{{"198.51.100.11", 2}}));
+}
+
+// R10: a sorry server added by the reload to a virtual server without quorum goes in.
+TEST(PoolTest, CarryOverBringsInANewSorryServer) {
+  Pool old(spec({rs("198.51.100.11", 1, {false})}));
+  old.start();
+  PoolSpec after = spec({rs("198.51.100.11", 1, {false})});
+  after.sorry_server = dest("198.51.100.99", 1);
+  Pool pool(std::move(after));
+  EXPECT_EQ(pool.carry_over(old, {0}), (Notices{plain(Kind::SorryServerIn)}));
+  EXPECT_EQ(table(pool), (Table{{"198.51.100.99", 1}}));
 }
 
 // desired() keeps the service's identity and options, replaces the destinations, and gives

@@ -347,6 +347,24 @@ void control_families(Exposition& e, const status::Snapshot& s) {
       c.followers);
   one("halo_control_followers_dropped_total", "counter",
       "Event streams dropped because their reader fell behind.", c.followers_dropped);
+  const auto& n = s.notify;
+  e.family("halo_notify_scripts_total", "counter",
+           "Notify scripts by result: started, failed (exit code, signal, timeout or spawn), "
+           "timed_out (also counted as failed), refused (not run: enable_script_security or an "
+           "unknown user).");
+  e.sample({{"result", "started"}}, n.scripts_run);
+  e.sample({{"result", "failed"}}, n.scripts_failed);
+  e.sample({{"result", "timed_out"}}, n.scripts_timed_out);
+  e.sample({{"result", "refused"}}, n.scripts_refused);
+  e.family("halo_notify_fifo_lines_total", "counter",
+           "Lines for notify FIFOs, per FIFO: written, or dropped (a reader too slow, or gone).");
+  e.sample({{"result", "written"}}, n.fifo_lines);
+  e.sample({{"result", "dropped"}}, n.fifo_lines_dropped);
+  e.family("halo_smtp_alerts_total", "counter",
+           "smtp_alert mails: sent (the mail server took it), failed, dropped (too many waiting).");
+  e.sample({{"result", "sent"}}, n.mails_sent);
+  e.sample({{"result", "failed"}}, n.mails_failed);
+  e.sample({{"result", "dropped"}}, n.mails_dropped);
   one("halo_events_published_total", "counter", "Events published to the event stream.",
       s.events_published);
   one("halo_metrics_scrapes_total", "counter", "Scrapes of this endpoint served.",

@@ -60,6 +60,20 @@ json::object control_json(const ControlCounters& c) {
   };
 }
 
+json::object notify_json(const NotifyCounters& n) {
+  return {
+      {"scripts_run", n.scripts_run},
+      {"scripts_failed", n.scripts_failed},
+      {"scripts_timed_out", n.scripts_timed_out},
+      {"scripts_refused", n.scripts_refused},
+      {"fifo_lines", n.fifo_lines},
+      {"fifo_lines_dropped", n.fifo_lines_dropped},
+      {"mails_sent", n.mails_sent},
+      {"mails_failed", n.mails_failed},
+      {"mails_dropped", n.mails_dropped},
+  };
+}
+
 json::object counters_json(const InstanceCounters& c) {
   json::object o{
       {"adverts_sent", c.adverts_sent},
@@ -368,6 +382,7 @@ json::value stats_json(const Snapshot& s) {
       {"events_published", s.events_published},
       {"metrics_scrapes", s.metrics_scrapes},
       {"control", control_json(s.control)},
+      {"notify", notify_json(s.notify)},
   };
 }
 
@@ -426,6 +441,25 @@ json::object control_schema() {
           {"followers_dropped", field("integer", "event streams dropped for reading too slowly")},
       },
       "the control socket's counters");
+}
+
+json::object notify_schema() {
+  return object_of(
+      {
+          {"scripts_run", field("integer", "notify scripts started")},
+          {"scripts_failed",
+           field("integer", "notify scripts that failed: exit code, signal, timeout or spawn")},
+          {"scripts_timed_out", field("integer", "notify scripts killed at their timeout")},
+          {"scripts_refused",
+           field("integer", "notify scripts not run (enable_script_security, unknown user)")},
+          {"fifo_lines", field("integer", "lines written to notify FIFOs (per FIFO)")},
+          {"fifo_lines_dropped",
+           field("integer", "FIFO lines dropped (a reader too slow, or gone)")},
+          {"mails_sent", field("integer", "smtp_alert mails the mail server took")},
+          {"mails_failed", field("integer", "smtp_alert mails that failed")},
+          {"mails_dropped", field("integer", "smtp_alert mails dropped: too many waiting")},
+      },
+      "the notifier's counters");
 }
 
 json::object counters_schema() {
@@ -674,6 +708,7 @@ json::value schema_json() {
                         {"events_published", field("integer", "events published since start")},
                         {"metrics_scrapes", field("integer", "Prometheus scrapes served")},
                         {"control", control_schema()},
+                        {"notify", notify_schema()},
                     },
                     "show stats")},
       {"event",

@@ -233,6 +233,21 @@ struct ControlCounters {
   std::uint64_t followers_dropped = 0;  // slow readers dropped
 };
 
+// What the notifier did: notify scripts, FIFO lines and smtp_alert mails.
+struct NotifyCounters {
+  std::uint64_t scripts_run = 0;
+  std::uint64_t scripts_failed = 0;  // non-zero exit, signal, timeout or spawn failure
+  std::uint64_t scripts_timed_out = 0;
+  std::uint64_t scripts_refused = 0;  // not run: enable_script_security, unknown user
+  std::uint64_t fifo_lines = 0;       // per FIFO: a line on two FIFOs counts twice
+  std::uint64_t fifo_lines_dropped = 0;
+  std::uint64_t mails_sent = 0;  // the mail server took the message
+  std::uint64_t mails_failed = 0;
+  std::uint64_t mails_dropped = 0;  // too many waiting
+
+  bool operator==(const NotifyCounters&) const = default;
+};
+
 struct Snapshot {
   DaemonInfo info;
   WallClock::time_point taken{};
@@ -241,6 +256,7 @@ struct Snapshot {
   std::vector<TrackerView> trackers;
   std::vector<VirtualServerView> virtual_servers;
   ControlCounters control;
+  NotifyCounters notify;
   std::uint64_t events_published = 0;
   std::uint64_t metrics_scrapes = 0;
 };

@@ -173,6 +173,19 @@ std::string control_text(const json::value& c) {
   return pairs(lines);
 }
 
+std::string notify_text(const json::value& n) {
+  Pairs lines;
+  lines.emplace_back(
+      "scripts", fmt::format("{} run, {} failed ({} timed out), {} refused", str(n, "scripts_run"),
+                             str(n, "scripts_failed"), str(n, "scripts_timed_out"),
+                             str(n, "scripts_refused")));
+  lines.emplace_back("fifo lines", fmt::format("{} ({} dropped)", str(n, "fifo_lines"),
+                                               str(n, "fifo_lines_dropped")));
+  lines.emplace_back("mails", fmt::format("{} sent, {} failed, {} dropped", str(n, "mails_sent"),
+                                          str(n, "mails_failed"), str(n, "mails_dropped")));
+  return pairs(lines);
+}
+
 std::string indent(const std::string& lines) {
   std::string out;
   bool start = true;
@@ -394,6 +407,9 @@ std::string stats(const json::value& v) {
   out += '\n' + pairs(daemon);
   if (const auto* c = field(v, "control"); c != nullptr && c->is_object()) {
     out += "control socket:\n" + indent(control_text(*c));
+  }
+  if (const auto* n = field(v, "notify"); n != nullptr && n->is_object()) {
+    out += "notify:\n" + indent(notify_text(*n));
   }
   return out;
 }

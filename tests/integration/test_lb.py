@@ -169,6 +169,8 @@ def test_smtp_alert_mails_a_real_server_going_down_and_up(lb, tmp_path):
     assert down["from"] == "<halo@example.com>", down
     assert down["to"] == ["<ops@example.com>", "<oncall@example.com>"], down
     assert "To: ops@example.com, oncall@example.com" in down["data"], down
+    notify = lb.json("show stats")["notify"]
+    assert notify["mails_sent"] == 2 and notify["mails_failed"] == 0, notify
 
 
 def test_weights_are_respected_over_a_thousand_connections(lb):
@@ -499,8 +501,8 @@ def test_reload_of_a_changed_virtual_server_carries_unchanged_real_servers_over(
     assert "2 of 2 real servers carried over" in d.log_text()
 
     # A real server checked differently starts afresh: with alpha, down until its check runs.
-    d.config.write_text(config(tcp_real_server(RS1) + tcp_real_server(RS2, weight=3, extra="retry 1"),
-                               vs_extra="alpha\n    quorum 2"))
+    changed = tcp_real_server(RS2, weight=3, extra="retry 1")
+    d.config.write_text(config(tcp_real_server(RS1) + changed, vs_extra="alpha\n    quorum 2"))
     assert lb.command("reload").startswith("reloaded"), lb.describe()
     lb.wait(lambda: alive(lb, f"{RS2}:8080"), 5, "rs2 up again after its first check")
     assert "1 of 2 real servers carried over" in d.log_text()

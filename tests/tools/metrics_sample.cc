@@ -118,6 +118,15 @@ halo::status::Snapshot sample() {
                .overlong_lines = 1,
                .followers = 1,
                .followers_dropped = 2};
+  s.notify = {.scripts_run = 12,
+              .scripts_failed = 2,
+              .scripts_timed_out = 1,
+              .scripts_refused = 1,
+              .fifo_lines = 40,
+              .fifo_lines_dropped = 3,
+              .mails_sent = 5,
+              .mails_failed = 1,
+              .mails_dropped = 0};
   s.events_published = 77;
   s.metrics_scrapes = 9;
   return s;

@@ -163,6 +163,22 @@ TEST(PrometheusTest, FamiliesWithoutSamplesAreLeftOut) {
             std::string::npos);
 }
 
+TEST(PrometheusTest, NotifierCounters) {
+  status::Snapshot s;
+  s.notify.scripts_run = 7;
+  s.notify.scripts_timed_out = 1;
+  s.notify.fifo_lines_dropped = 2;
+  s.notify.mails_sent = 3;
+  const auto text = prometheus_text(s);
+  for (const char* line : {"halo_notify_scripts_total{result=\"started\"} 7\n",
+                           "halo_notify_scripts_total{result=\"timed_out\"} 1\n",
+                           "halo_notify_fifo_lines_total{result=\"dropped\"} 2\n",
+                           "halo_smtp_alerts_total{result=\"sent\"} 3\n",
+                           "# TYPE halo_smtp_alerts_total counter\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
+}
+
 TEST(PrometheusTest, LabelValuesAreEscaped) {
   EXPECT_EQ(escape_label("plain"), "plain");
   EXPECT_EQ(escape_label("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");

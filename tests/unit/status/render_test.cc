@@ -98,6 +98,15 @@ Snapshot snapshot() {
   s.control.maxconn = 64;
   s.control.commands = 30;
   s.control.command_errors = 2;
+  s.notify = {.scripts_run = 9,
+              .scripts_failed = 2,
+              .scripts_timed_out = 1,
+              .scripts_refused = 3,
+              .fifo_lines = 20,
+              .fifo_lines_dropped = 1,
+              .mails_sent = 4,
+              .mails_failed = 1,
+              .mails_dropped = 0};
   s.events_published = 17;
   return s;
 }
@@ -241,6 +250,8 @@ TEST(RenderTest, TrackersAndStatsJson) {
   const auto st = stats_json(s);
   EXPECT_EQ(st.at("instances").as_array()[0].at("counters").at("rejected").at("bad_ttl"), 4);
   EXPECT_EQ(st.at("control").at("commands").to_number<int>(), 30);
+  EXPECT_EQ(st.at("notify").at("scripts_refused").to_number<int>(), 3);
+  EXPECT_EQ(st.at("notify").at("mails_sent").to_number<int>(), 4);
 }
 
 TEST(RenderTest, JsonRoundTripsThroughTheParser) {
@@ -324,6 +335,11 @@ TEST(RenderTest, InfoAndStatsText) {
             "VI_backup_v6  BACKUP  0     0         0              0         0           "
             "0               0         0       0\n");
   EXPECT_NE(stats.find("rejected packets:\n  INSTANCE  REASON   COUNT\n  VI_1      bad_ttl  4\n"),
+            std::string::npos)
+      << stats;
+  EXPECT_NE(stats.find("notify:\n  scripts:    9 run, 2 failed (1 timed out), 3 refused\n"
+                       "  fifo lines: 20 (1 dropped)\n"
+                       "  mails:      4 sent, 1 failed, 0 dropped\n"),
             std::string::npos)
       << stats;
 }

@@ -44,18 +44,7 @@ status::Snapshot Daemon::snapshot(bool with_servers) const {
     info.lb_backend = lb_->backend_name();
   }
   if (control_) s.control = control_->counters();
-  if (notifier_) {
-    const auto n = notifier_->stats();
-    s.notify = {.scripts_run = n.scripts_run,
-                .scripts_failed = n.scripts_failed,
-                .scripts_timed_out = n.scripts_timed_out,
-                .scripts_refused = n.scripts_refused,
-                .fifo_lines = n.fifo_lines,
-                .fifo_lines_dropped = n.fifo_lines_dropped,
-                .mails_sent = n.mails_sent,
-                .mails_failed = n.mails_failed,
-                .mails_dropped = n.mails_dropped};
-  }
+  if (notifier_) s.notify = notifier_->stats();
   s.events_published = events_.published();
   if (metrics_) s.metrics_scrapes = metrics_->scrapes();
   return s;

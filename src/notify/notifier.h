@@ -39,6 +39,7 @@
 #include "notify/smtp_alert.h"
 #include "notify/vrrp_notice.h"
 #include "process/supervisor.h"
+#include "status/snapshot.h"
 
 namespace halo::notify {
 
@@ -83,17 +84,9 @@ class Notifier {
   // notifier is left.
   void stop(std::function<void()> done);
 
-  struct Stats {
-    std::uint64_t scripts_run = 0;     // started
-    std::uint64_t scripts_failed = 0;  // non-zero exit, signal, timeout or spawn failure
-    std::uint64_t scripts_timed_out = 0;
-    std::uint64_t scripts_refused = 0;  // runs skipped: enable_script_security, unknown user
-    std::uint64_t fifo_lines = 0;       // per FIFO: a line on two FIFOs counts twice
-    std::uint64_t fifo_lines_dropped = 0;
-    std::uint64_t mails_sent = 0;  // the mail server took the message
-    std::uint64_t mails_failed = 0;
-    std::uint64_t mails_dropped = 0;  // more than SmtpAlerter::kMaxPending waiting
-  };
+  // The status model's counters (show stats, metrics); mails_dropped: more than
+  // SmtpAlerter::kMaxPending waiting.
+  using Stats = status::NotifyCounters;
   Stats stats() const;
   // Notify scripts running or waiting, over all subjects.
   std::size_t scripts_pending() const;

@@ -16,9 +16,9 @@
 // connect(AF_UNSPEC) (the kernel's tcp_disconnect: a RST if a connection was made, as the
 // SO_LINGER 0 close it replaces) and kept, still in the epoll set, for the next check. A check
 // then costs no socket, close or epoll_ctl ADD, and the kernel allocates and frees no socket,
-// file and inode: 16 us of CPU per connection instead of 22-23 on loopback
-// (bench/check/socket_reuse.cc). Only sockets without per-target options (fwmark, bind_if, bindto,
-// bind_port) are kept, since those options stay on a socket; at most kMaxIdle per address
+// file and inode: about a third less CPU per loopback connection (14-16 us instead of 20-23
+// in bench/check/socket_reuse.cc). Only sockets without per-target options (fwmark, bind_if,
+// bindto, bind_port) are kept, since those options stay on a socket; at most kMaxIdle per address
 // family, closed with the watcher.
 //
 // An Asio service: one watcher per io_context (asio::use_service<SocketWatcher>(io)), on the

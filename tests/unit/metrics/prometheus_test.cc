@@ -170,11 +170,11 @@ TEST(PrometheusTest, NotifierCounters) {
   s.notify.fifo_lines_dropped = 2;
   s.notify.mails_sent = 3;
   const auto text = prometheus_text(s);
-  for (const char* line : {"halo_notify_scripts_total{result=\"started\"} 7\n",
-                           "halo_notify_scripts_total{result=\"timed_out\"} 1\n",
-                           "halo_notify_fifo_lines_total{result=\"dropped\"} 2\n",
-                           "halo_smtp_alerts_total{result=\"sent\"} 3\n",
-                           "# TYPE halo_smtp_alerts_total counter\n"}) {
+  for (const char* line :
+       {"halo_notify_scripts_total{result=\"started\"} 7\n",
+        "halo_notify_scripts_total{result=\"timed_out\"} 1\n",
+        "halo_notify_fifo_lines_total{result=\"dropped\"} 2\n",
+        "halo_smtp_alerts_total{result=\"sent\"} 3\n", "# TYPE halo_smtp_alerts_total counter\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << text;
   }
 }

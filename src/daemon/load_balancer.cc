@@ -65,7 +65,15 @@ lvs::Service service_for(const config::Config& config, const config::VirtualServ
   s.name = lvs::virtual_server_text(vs);
   s.protocol = vs.protocol.value_or(LvsProtocol::Tcp);
   s.scheduler = vs.scheduler.value_or(config::LvsScheduler::Wlc);
-  s.sh_port = vs.sh_port;
+  // ipvsadm's -b flags: flag-1 is sh-fallback/mh-fallback, flag-2 sh-port/mh-port.
+  const bool flag_1 = vs.flag_1 || vs.sh_fallback || vs.mh_fallback;
+  const bool flag_2 = vs.flag_2 || vs.sh_port || vs.mh_port;
+  s.scheduler_flags =
+      static_cast<std::uint8_t>((flag_1 ? 1U : 0U) | (flag_2 ? 2U : 0U) | (vs.flag_3 ? 4U : 0U));
+  // nftables hashes the source port too for sh-port, however it was written.
+  s.sh_port = s.scheduler == config::LvsScheduler::Sh && flag_2;
+  s.one_packet = vs.ops;
+  s.hashed = vs.hashed;
   s.persistence_timeout = vs.persistence_timeout;
   s.persistence_granularity = vs.persistence_granularity;
   switch (vs.kind) {

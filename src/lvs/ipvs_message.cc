@@ -95,6 +95,11 @@ void put_service(nlmsghdr* nlh, const Service& service, const ServiceKey& key) {
   ip_vs_flags flags{};
   if (service.persistence_timeout) flags.flags |= IP_VS_SVC_F_PERSISTENT;
   if (service.sh_port) flags.flags |= IP_VS_SVC_F_SCHED_SH_PORT;
+  if ((service.scheduler_flags & 1U) != 0) flags.flags |= IP_VS_SVC_F_SCHED1;
+  if ((service.scheduler_flags & 2U) != 0) flags.flags |= IP_VS_SVC_F_SCHED2;
+  if ((service.scheduler_flags & 4U) != 0) flags.flags |= IP_VS_SVC_F_SCHED3;
+  if (service.one_packet) flags.flags |= IP_VS_SVC_F_ONEPACKET;
+  if (service.hashed) flags.flags |= IP_VS_SVC_F_HASHED;
   flags.mask = ~0U;
   mnl_attr_put(nlh, IPVS_SVC_ATTR_FLAGS, sizeof(flags), &flags);
   mnl_attr_put_u32(nlh, IPVS_SVC_ATTR_TIMEOUT, service.persistence_timeout.value_or(0));

@@ -44,6 +44,11 @@ struct Service {
   std::vector<std::uint32_t> fwmarks;
   config::LvsScheduler scheduler = config::LvsScheduler::Wlc;
   bool sh_port = false;  // hash the source port too (sh), IPVS_SVC_F_SCHED_SH_PORT
+  // IPVS's scheduler flags 1..3 as bits 0..2 (flag-N; sh-fallback and mh-fallback are flag 1,
+  // sh-port and mh-port flag 2), one-packet scheduling (ops) and the hashed flag.
+  std::uint8_t scheduler_flags = 0;
+  bool one_packet = false;
+  bool hashed = false;
   std::optional<std::uint32_t> persistence_timeout;  // seconds
   std::optional<config::PersistenceGranularity> persistence_granularity;
   std::vector<Destination> destinations;  // in config order

@@ -360,10 +360,14 @@ const Table<VirtualServer>& virtual_server_table() {
                   .alias("lb_algo")
                   .default_text("required (keepalived: error, then wlc)"),
               sched_flag("hashed", &V::hashed, {LvsScheduler::Sh, LvsScheduler::Mh}),
-              vs_flag("ops", &V::ops),
-              vs_flag("flag-1", &V::flag_1),
-              vs_flag("flag-2", &V::flag_2),
-              vs_flag("flag-3", &V::flag_3),
+              vs_flag("ops", &V::ops)
+                  .note("IPVS one-packet scheduling; the nftables back end refuses it"),
+              vs_flag("flag-1", &V::flag_1)
+                  .note("IPVS scheduler flag 1 (sh/mh: fallback; nftables hashes healthy servers "
+                        "only, so it always falls back)"),
+              vs_flag("flag-2", &V::flag_2)
+                  .note("IPVS scheduler flag 2 (sh/mh: hash the port too; nftables: for sh)"),
+              vs_flag("flag-3", &V::flag_3).note("IPVS scheduler flag 3; nothing for nftables"),
               sched_flag("sh-port", &V::sh_port, {LvsScheduler::Sh}),
               sched_flag("sh-fallback", &V::sh_fallback, {LvsScheduler::Sh}),
               sched_flag("mh-port", &V::mh_port, {LvsScheduler::Mh}),
@@ -541,6 +545,14 @@ const Table<VirtualServer>& virtual_server_table() {
            "inhibit_on_failure",
            "lvs_sched",
            "sh-port",
+           "sh-fallback",
+           "mh-port",
+           "mh-fallback",
+           "flag-1",
+           "flag-2",
+           "flag-3",
+           "ops",
+           "hashed",
            "lvs_method",
            "persistence_timeout",
            "persistence_granularity",

@@ -61,6 +61,21 @@ TEST(IpvsMessage, V4TcpServiceAdd) {
   EXPECT_EQ(service_message(0x1c, 1, Command::NewService, v4_tcp_service(), v4_key()), expected);
 }
 
+// flag-1, flag-3, ops and hashed: ipvsadm's -b flag-1,flag-3 -o.
+TEST(IpvsMessage, SchedulerFlagsOnePacketAndHashed) {
+  Service s = v4_tcp_service();
+  s.scheduler_flags = 1U | 4U;
+  s.one_packet = true;
+  s.hashed = true;
+  std::string nest = kV4ServiceNest;
+  const std::string no_flags = "0c 00 07 00 00 00 00 00 ff ff ff ff ";
+  // HASHED 0x02 | ONEPACKET 0x04 | SCHED1 0x08 | SCHED3 0x20
+  nest.replace(nest.find(no_flags), no_flags.size(), "0c 00 07 00 2e 00 00 00 ff ff ff ff ");
+  const Bytes expected =
+      hex(std::string("68 00 00 00 1c 00 05 00 01 00 00 00 00 00 00 00 01 01 00 00 ") + nest);
+  EXPECT_EQ(service_message(0x1c, 1, Command::NewService, s, v4_key()), expected);
+}
+
 TEST(IpvsMessage, V6UdpPersistentShPortServiceSet) {
   Service s;
   s.name = "[2001:db8::10]:53";

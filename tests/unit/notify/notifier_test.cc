@@ -297,15 +297,19 @@ TEST_F(NotifierFifoTest, StatesOnReloadOnlyWhenAskedFor) {
   EXPECT_EQ(drain(vrrp.fd), "GROUP \"G1\" MASTER 0\nINSTANCE \"VI_1\" MASTER 150\n");
 }
 
+// A FIFO script that says START once it has the FIFO open (a test that waits for START then
+// knows the reader is there: stop() removes the FIFO's path at once, so a reader that had not
+// opened it yet would find nothing), then copies each line and says TERM at its SIGTERM.
 std::string fifo_reader(const testing::TempDir& dir) {
   return write_script(dir / "reader.sh",
                       "out=$1; fifo=$2\n"
+                      "exec 3< \"$fifo\"\n"
                       "echo START >> \"$out\"\n"
                       "trap 'stop=1' TERM\n"
                       "while :; do\n"
-                      "  if IFS= read -r line; then printf '%s\\n' \"$line\" >> \"$out\"; fi\n"
+                      "  if IFS= read -r line <&3; then printf '%s\\n' \"$line\" >> \"$out\"; fi\n"
                       "  if [ -n \"$stop\" ]; then echo TERM >> \"$out\"; exit 0; fi\n"
-                      "done < \"$fifo\"\n");
+                      "done\n");
 }
 
 TEST_F(NotifierFifoTest, FifoScriptReadsTheStopLinesBeforeItsSigterm) {

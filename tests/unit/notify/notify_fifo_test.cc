@@ -164,17 +164,19 @@ TEST_F(NotifyFifoTest, ASlowReaderGetsEverythingWithinTheBound) {
   EXPECT_EQ(fifo->lines_written(), std::uint64_t{kLines});
 }
 
-// The reader script: its arguments in OUT.args, each line read in OUT, then "TERM" when
-// SIGTERM ends it (after the line being handled, never instead of it).
+// The reader script: its arguments in OUT.args once it has the FIFO open (stop() removes the
+// path at once: a reader that had not opened it yet would find nothing), each line read in
+// OUT, then "TERM" when SIGTERM ends it (after the line being handled, never instead of it).
 std::string reader_script(const testing::TempDir& dir) {
   return write_script(dir / "reader.sh",
                       "out=$1; fifo=$2\n"
+                      "exec 3< \"$fifo\"\n"
                       "printf '%s\\n' \"$*\" > \"$out.args\"\n"
                       "trap 'stop=1' TERM\n"
                       "while :; do\n"
-                      "  if IFS= read -r line; then printf '%s\\n' \"$line\" >> \"$out\"; fi\n"
+                      "  if IFS= read -r line <&3; then printf '%s\\n' \"$line\" >> \"$out\"; fi\n"
                       "  if [ -n \"$stop\" ]; then echo TERM >> \"$out\"; exit 0; fi\n"
-                      "done < \"$fifo\"\n");
+                      "done\n");
 }
 
 TEST_F(NotifyFifoTest, ScriptGetsThePathLastAndTheFinalLinesBeforeSigterm) {

@@ -657,7 +657,9 @@ void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool r
     });
   }
   handle(slot, notices, shutdown ? Mail::None : Mail::Removal);
-  if (backend && slot.applied && !replaced) {
+  // At shutdown stop() closes the back end, which removes everything halo installed at once
+  // (nftables: one transaction deleting its table), instead of one transaction per service.
+  if (backend && slot.applied && !replaced && !shutdown) {
     if (auto done = backend->remove(slot.applied->name); !done) {
       logger().error("{}: cannot remove VS {}: {}", backend->name(), slot.name,
                      done.error().message);

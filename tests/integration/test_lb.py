@@ -184,6 +184,10 @@ def test_weights_are_respected_over_a_thousand_connections(lb):
     assert result["answers"] == {"rs1": 250, "rs2": 750}, result
     assert "halo_lb" in lb.ruleset()
     assert lb.json("show info")["lb_backend"] == "nftables"
+    # At stop the table goes, with every service in it.
+    assert lb.daemon.stop() == 0
+    assert "halo_lb" not in lb.ruleset()
+    assert lb.connect(1)["failures"], "the VIP must not answer once halod is gone"
 
 
 def test_inhibit_on_failure_keeps_a_dead_server_with_weight_zero(lb):

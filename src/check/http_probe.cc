@@ -103,7 +103,7 @@ bool regex_matches(const UrlPlan& u, const std::string& body) {
   return matched;
 }
 
-// Everything an attempt reads; shared with its coroutine, which may outlive the probe.
+// Everything an attempt reads, made once when the probe is made.
 struct Plan {
   Target target;
   HttpOptions options;
@@ -158,8 +158,8 @@ HttpFetch fetch_for(const Plan& plan, const UrlPlan& u) {
   return f;
 }
 
-std::shared_ptr<const Plan> make_plan(Target target, HttpOptions options) {
-  auto plan = std::make_shared<Plan>();
+std::unique_ptr<const Plan> make_plan(Target target, HttpOptions options) {
+  auto plan = std::make_unique<Plan>();
   plan->target = std::move(target);
   plan->options = std::move(options);
   if (plan->options.check.ssl) {
@@ -201,7 +201,7 @@ std::unique_ptr<detail::UrlGet> make_url_get(asio::io_context& io, bool use_tls,
 // One attempt: the urls in turn, each judged before the next is fetched.
 class HttpSession final : public detail::ProbeSession, private detail::UrlGet::Owner {
  public:
-  HttpSession(asio::io_context& io, std::shared_ptr<const Plan> plan)
+  HttpSession(asio::io_context& io, std::unique_ptr<const Plan> plan)
       : ProbeSession(io, plan->target),
         plan_(std::move(plan)),
         get_(make_url_get(io, plan_->options.check.ssl, plan_->tls)) {}
@@ -250,7 +250,7 @@ class HttpSession final : public detail::ProbeSession, private detail::UrlGet::O
     finish(detail::timeout(fmt::format("GET {}: {}", url().url.path, get_->timeout_reason(limit))));
   }
 
-  std::shared_ptr<const Plan> plan_;
+  std::unique_ptr<const Plan> plan_;
   std::unique_ptr<detail::UrlGet> get_;
   std::size_t next_ = 0;
 };

@@ -15,7 +15,6 @@
 #include <cerrno>
 
 #include "check/socket_setup.h"
-#include "common/errno_text.h"
 
 namespace halo::check::detail {
 namespace {
@@ -26,8 +25,7 @@ std::string errno_reason(int error) {
 
 }  // namespace
 
-PlainGet::PlainGet(boost::asio::io_context& io)
-    : watcher_(boost::asio::use_service<SocketWatcher>(io)) {}
+PlainGet::PlainGet(boost::asio::io_context& io) : socket_(io) {}
 
 PlainGet::~PlainGet() {
   stop();
@@ -35,35 +33,24 @@ PlainGet::~PlainGet() {
 
 Result<void> PlainGet::start(const HttpFetch& fetch, std::string_view request, Owner& owner) {
   stop();
+  // The handshake's last ACK rides on the request (CheckSocket holds it back): one packet
+  // less. The request leaves in one send on an idle connection, so Nagle never holds it: no
+  // TCP_NODELAY needed.
   const Target& target = fetch.target;
+  if (auto opened = socket_.open(target); !opened) return opened;
   const boost::asio::ip::tcp::endpoint endpoint(target.address, target.port);
-  family_ = endpoint.protocol().family();
-  reusable_ = !has_target_options(target);
-  fd_ = watcher_.open_tcp(family_);
-  if (fd_ < 0) return fail("cannot open a socket: " + errno_text(errno));
-  if (auto applied = apply_target_options(fd_, target); !applied) {
-    stop();
-    return applied;
-  }
-  // The handshake's last ACK is held back to ride on the request (one packet less; set on
-  // every use: the reset of a reused socket's last connection cleared it). The request leaves
-  // in one send on an idle connection, so Nagle never holds it: no TCP_NODELAY needed.
-  const int quickack = 0;
-  setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &quickack, sizeof quickack);
-  if (::connect(fd_, endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0 &&
+  if (::connect(socket_.fd(), endpoint.data(), static_cast<socklen_t>(endpoint.size())) != 0 &&
       errno != EINPROGRESS) {
     const int error = errno;
-    stop();
+    socket_.close();
     return fail(errno_reason(error));
   }
   // Connected at once or not, the watch reports it: a socket already writable when it is
   // added gives its event at the next wait.
-  auto watched = watcher_.watch(fd_, *this, SocketWatcher::Mode::Stream);
-  if (!watched) {
-    stop();
-    return tl::unexpected(watched.error());
+  if (auto watched = socket_.watch(*this, SocketWatcher::Mode::Stream); !watched) {
+    socket_.close();
+    return watched;
   }
-  ticket_ = *watched;
   stage_ = Stage::Connecting;
   unsent_ = request;
   reader_.emplace(fetch);
@@ -72,10 +59,7 @@ Result<void> PlainGet::start(const HttpFetch& fetch, std::string_view request, O
 }
 
 void PlainGet::stop() {
-  watcher_.forget(ticket_);
-  ticket_ = 0;
-  watcher_.close_tcp(fd_, family_, reusable_);
-  fd_ = -1;
+  socket_.close();
   stage_ = Stage::Idle;
   unsent_ = {};
   reader_.reset();
@@ -101,7 +85,7 @@ void PlainGet::on_socket_ready(std::uint32_t events) {
     case Stage::Idle:
       return;
     case Stage::Connecting:
-      if ((events & EPOLLERR) != 0) return end(fail(errno_reason(connect_error(fd_))));
+      if ((events & EPOLLERR) != 0) return end(fail(errno_reason(connect_error(socket_.fd()))));
       if ((events & EPOLLOUT) == 0) {
         if ((events & (EPOLLHUP | EPOLLRDHUP)) != 0) return end(fail("connection closed"));
         return;
@@ -122,7 +106,7 @@ void PlainGet::on_socket_ready(std::uint32_t events) {
 
 bool PlainGet::send_request() {
   while (!unsent_.empty()) {
-    const ssize_t sent = ::send(fd_, unsent_.data(), unsent_.size(), MSG_NOSIGNAL);
+    const ssize_t sent = ::send(socket_.fd(), unsent_.data(), unsent_.size(), MSG_NOSIGNAL);
     if (sent > 0) {
       unsent_.remove_prefix(static_cast<std::size_t>(sent));
       continue;
@@ -138,7 +122,7 @@ bool PlainGet::send_request() {
 void PlainGet::receive() {
   std::array<char, 16384> chunk;  // NOLINT(cppcoreguidelines-pro-type-member-init): recv fills it
   for (;;) {
-    const ssize_t n = ::recv(fd_, chunk.data(), chunk.size(), 0);
+    const ssize_t n = ::recv(socket_.fd(), chunk.data(), chunk.size(), 0);
     if (n > 0) {
       if (auto fed = reader_->feed(std::string_view(chunk.data(), static_cast<std::size_t>(n)));
           !fed) {

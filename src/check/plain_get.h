@@ -21,8 +21,8 @@
 #include <string>
 #include <string_view>
 
+#include "check/check_socket.h"
 #include "check/http_response.h"
-#include "check/socket_watcher.h"
 #include "check/url_get.h"
 
 namespace halo::check::detail {
@@ -46,11 +46,7 @@ class PlainGet final : public UrlGet, private SocketWatcher::Client {
   void receive();
   void end(Result<HttpResponse> response);
 
-  SocketWatcher& watcher_;
-  int fd_ = -1;
-  int family_ = 0;
-  bool reusable_ = false;  // no per-target option: the socket may serve the next GET
-  SocketWatcher::Ticket ticket_ = 0;
+  CheckSocket socket_;
   Stage stage_ = Stage::Idle;
   std::string_view unsent_;
   std::optional<ResponseReader> reader_;

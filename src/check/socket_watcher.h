@@ -5,10 +5,11 @@
 // Why not an Asio socket per check: Asio registers every socket with its epoll set when it is
 // opened, switches it to non-blocking with an ioctl, adds EPOLLOUT with a second epoll_ctl for
 // the connect, then polls and reads SO_ERROR when it completes: ten system calls for a check
-// whose work is a SYN and a reset. Here a check is socket (already non-blocking), its options,
-// connect, one epoll_ctl and close; a successful connect needs nothing more (EPOLLOUT without
-// EPOLLERR), and the ready sockets of a loop turn come back in one epoll_wait. HAProxy's checks
-// take the same path. A plain HTTP_GET watches its socket as a stream instead (edge-triggered
+// whose work is a SYN and a reset. Here a check is a socket (already non-blocking), its
+// options, connect, one epoll_ctl and its end, and with an idle socket (below) not even the
+// socket; a successful connect needs nothing more (EPOLLOUT without EPOLLERR), and the ready
+// sockets of a loop turn come back in one epoll_wait. HAProxy's checks take the same path
+// without the reuse. A plain HTTP_GET watches its socket as a stream instead (edge-triggered
 // for reading and writing, registered once): connected, then response bytes, with no
 // epoll_ctl between them.
 //

@@ -31,8 +31,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cerrno>
 
+#include "check/check_socket.h"
 #include "check/socket_setup.h"
-#include "check/socket_watcher.h"
 
 namespace halo::check {
 namespace {
@@ -44,70 +44,52 @@ class TcpSession final : public detail::ProbeSession, private SocketWatcher::Cli
  public:
   TcpSession(asio::io_context& io, Target target)
       : ProbeSession(io, std::move(target)),
-        watcher_(asio::use_service<SocketWatcher>(io)),
+        socket_(io),
         endpoint_(this->target().address, this->target().port) {}
-  ~TcpSession() override { close_socket(); }
   TcpSession(const TcpSession&) = delete;
   TcpSession& operator=(const TcpSession&) = delete;
 
   void start(Probe::Done done) {
     begin(std::move(done));
-    fd_ = watcher_.open_tcp(endpoint_.protocol().family());
-    if (fd_ < 0) return fail_soon("cannot open a TCP socket: " + detail::errno_words(errno));
-    if (auto applied = detail::apply_target_options(fd_, target()); !applied) {
-      return fail_soon(applied.error().message);
-    }
-    // Before connect: the ACK is held back from the start (a reused socket has lost the
-    // setting: the reset of its last connection cleared it).
-    const int quickack = 0;
-    setsockopt(fd_, IPPROTO_TCP, TCP_QUICKACK, &quickack, sizeof quickack);
-
-    if (::connect(fd_, endpoint_.data(), static_cast<socklen_t>(endpoint_.size())) == 0) {
+    if (auto opened = socket_.open(target()); !opened) return fail_soon(opened.error().message);
+    if (::connect(socket_.fd(), endpoint_.data(), static_cast<socklen_t>(endpoint_.size())) == 0) {
       return finish_soon(true, "connected");
     }
     if (errno != EINPROGRESS) return fail_soon(detail::errno_words(errno));
-    auto watched = watcher_.watch(fd_, *this);
-    if (!watched) return fail_soon(watched.error().message);
-    ticket_ = *watched;
+    if (auto watched = socket_.watch(*this, SocketWatcher::Mode::Connect); !watched) {
+      fail_soon(watched.error().message);
+    }
   }
 
  private:
   void on_socket_ready(std::uint32_t events) override {
-    ticket_ = 0;                     // the watcher has forgotten it
+    socket_.watch_ended();
     auto self = shared_from_this();  // finish() may let the probe go
     if ((events & EPOLLERR) != 0)
-      return finish(false, detail::errno_words(detail::connect_error(fd_)));
+      return finish(false, detail::errno_words(detail::connect_error(socket_.fd())));
     if ((events & EPOLLHUP) != 0) return finish(false, "connection closed");
     finish(true, "connected");
   }
 
-  void close_socket() override {
-    watcher_.forget(ticket_);
-    ticket_ = 0;
-    watcher_.close_tcp(fd_, endpoint_.protocol().family(), reusable_);
-    fd_ = -1;
-  }
+  void close_socket() override { socket_.close(); }
 
   // A loop that runs late (thousands of checks, a slow handler) can see the deadline before
   // the watcher reports the connect in the same turn. The socket itself says whether the
   // connection was made: a server that answered in time is not failed for the daemon's own
   // lateness.
   void on_deadline() override {
-    pollfd p{.fd = fd_, .events = POLLOUT, .revents = 0};
-    if (fd_ >= 0 && ::poll(&p, 1, 0) == 1) {
+    pollfd p{.fd = socket_.fd(), .events = POLLOUT, .revents = 0};
+    if (p.fd >= 0 && ::poll(&p, 1, 0) == 1) {
       if ((p.revents & POLLERR) != 0)
-        return finish(false, detail::errno_words(detail::connect_error(fd_)));
+        return finish(false, detail::errno_words(detail::connect_error(p.fd)));
       if ((p.revents & POLLOUT) != 0) return finish(true, "connected");
     }
     finish(
         detail::timeout("no connection within " + detail::duration_text(target().connect_timeout)));
   }
 
-  SocketWatcher& watcher_;
+  detail::CheckSocket socket_;
   tcp::endpoint endpoint_;
-  int fd_ = -1;
-  SocketWatcher::Ticket ticket_ = 0;
-  const bool reusable_ = !detail::has_target_options(target());
 };
 
 }  // namespace

@@ -99,12 +99,14 @@ asio::awaitable<Result<HttpResponse>> get(TlsGet::Exchange& x, const HttpFetch& 
   co_return co_await exchange(stream, x, fetch, request);
 }
 
-// Holds the exchange and the context alive until the last operation has completed. Completion
-// handlers never run inside start(), so neither does the owner.
+// Holds the exchange, the context and its own copy of the fetch and request until the last
+// operation has completed: after stop() an aborted read or write still completes later, when
+// the caller's copies may be gone. Completion handlers never run inside start(), so neither
+// does the owner.
 asio::awaitable<void> run(std::shared_ptr<TlsGet::Exchange> x,
-                          std::shared_ptr<ssl::context> context, const HttpFetch* fetch,
-                          std::string_view request, UrlGet::Owner* owner) {
-  auto response = co_await get(*x, *fetch, request, *context);
+                          std::shared_ptr<ssl::context> context, HttpFetch fetch,
+                          std::string request, UrlGet::Owner* owner) {
+  auto response = co_await get(*x, fetch, request, *context);
   if (x->ended) co_return;
   x->stop();
   owner->on_get_done(std::move(response));  // may start the next GET
@@ -164,7 +166,8 @@ Result<void> TlsGet::start(const HttpFetch& fetch, std::string_view request, Own
   ::setsockopt(x->socket.native_handle(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   ::setsockopt(x->socket.native_handle(), IPPROTO_TCP, TCP_QUICKACK, &off, sizeof off);
   exchange_ = x;
-  asio::co_spawn(io_, run(std::move(x), context_, &fetch, request, &owner), asio::detached);
+  asio::co_spawn(io_, run(std::move(x), context_, fetch, std::string(request), &owner),
+                 asio::detached);
   return {};
 }
 

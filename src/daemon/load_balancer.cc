@@ -196,12 +196,15 @@ struct LoadBalancer::Impl {
                                            const config::VirtualServer& vs);
   void start(VirtualServerSlot& slot);
   // Starts the checkers and file trackers of `slot`, except the checkers of the real servers
-  // `carried` marks (already running).
-  void start_checks(VirtualServerSlot& slot, const std::vector<bool>& carried = {});
+  // carried over from an old one (already running).
+  void start_checks(VirtualServerSlot& slot,
+                    const std::vector<std::optional<std::size_t>>& carried = {});
   // A reload changed `old` into `slot` (same name): real servers checked the same way keep
   // their running checkers and pool state (pool.h R10); the others leave (R9) or start.
   void carry_over(VirtualServerSlot& slot, VirtualServerSlot& old);
-  void bind_checker(VirtualServerSlot& slot, std::size_t r, std::size_t c);
+  // Where checker (r, c) of `slot` reports.
+  check::Checker::ReportHandler report_handler(VirtualServerSlot& slot, std::size_t r,
+                                               std::size_t c);
   void on_report(VirtualServerSlot& slot, std::size_t r, std::size_t c,
                  const check::CheckerReport& report);
   void on_file_value(VirtualServerSlot& slot, std::size_t r, std::size_t c, std::int64_t value);
@@ -223,10 +226,10 @@ struct LoadBalancer::Impl {
   bool sync_posted = false;
   std::shared_ptr<Impl*> alive = std::make_shared<Impl*>(this);  // for posted work
   // Takes a virtual server out of the back end, with its notices: at shutdown (omega,
-  // pool.h R8) or because a reload removed or changed it (R9). `replaced`: a new one of the
-  // same name takes its place, and its apply() replaces the service in one transaction, so
-  // it is not removed first (no moment without the service).
-  void withdraw(VirtualServerSlot& slot, bool shutdown, bool replaced = false);
+  // pool.h R8) or because a reload removed it (R9). A changed one is not withdrawn:
+  // carry_over() hands it to its successor, whose first sync replaces the service in one
+  // transaction (no moment without the service).
+  void withdraw(VirtualServerSlot& slot, bool shutdown);
   void ensure_backend(const config::Config& config);
 };
 
@@ -327,10 +330,7 @@ std::unique_ptr<LoadBalancer::Impl::VirtualServerSlot> LoadBalancer::Impl::build
         VirtualServerSlot* owner = slot.get();
         if (made->probe) {
           cslot->checker = std::make_unique<check::Checker>(
-              io, std::move(made->probe), made->schedule, id,
-              [this, owner, r, c](const check::CheckerReport& report) {
-                on_report(*owner, r, c, report);
-              });
+              io, std::move(made->probe), made->schedule, id, report_handler(*slot, r, c));
         } else if (const auto* fc = std::get_if<config::FileCheck>(&checker.kind)) {
           cslot->file_check = *fc;
           cslot->track_file = *find_track_file(config, fc->track_file);
@@ -361,10 +361,11 @@ void LoadBalancer::Impl::start(VirtualServerSlot& slot) {
   sync_backend(slot);
 }
 
-void LoadBalancer::Impl::start_checks(VirtualServerSlot& slot, const std::vector<bool>& carried) {
+void LoadBalancer::Impl::start_checks(VirtualServerSlot& slot,
+                                      const std::vector<std::optional<std::size_t>>& carried) {
   for (std::size_t r = 0; r < slot.real_servers.size(); ++r) {
     auto& rslot = slot.real_servers[r];
-    const bool running = r < carried.size() && carried[r];
+    const bool running = r < carried.size() && carried[r].has_value();
     for (std::size_t c = 0; c < rslot.checks.size(); ++c) {
       CheckSlot& cslot = *rslot.checks[c];
       if (cslot.checker && !running) cslot.checker->start();
@@ -381,15 +382,15 @@ void LoadBalancer::Impl::start_checks(VirtualServerSlot& slot, const std::vector
   }
 }
 
-void LoadBalancer::Impl::bind_checker(VirtualServerSlot& slot, std::size_t r, std::size_t c) {
-  VirtualServerSlot* owner = &slot;
-  slot.real_servers[r].checks[c]->checker->set_report_handler(
-      [this, owner, r, c](const check::CheckerReport& report) { on_report(*owner, r, c, report); });
+check::Checker::ReportHandler LoadBalancer::Impl::report_handler(VirtualServerSlot& slot,
+                                                                 std::size_t r, std::size_t c) {
+  return [this, owner = &slot, r, c](const check::CheckerReport& report) {
+    on_report(*owner, r, c, report);
+  };
 }
 
 void LoadBalancer::Impl::carry_over(VirtualServerSlot& slot, VirtualServerSlot& old) {
   std::vector<std::optional<std::size_t>> carried(slot.real_servers.size());
-  std::vector<bool> running(slot.real_servers.size(), false);
   std::vector<bool> kept(old.real_servers.size(), false);
   if (same_inherited(slot.config, old.config)) {
     for (std::size_t r = 0; r < slot.real_servers.size(); ++r) {
@@ -398,7 +399,6 @@ void LoadBalancer::Impl::carry_over(VirtualServerSlot& slot, VirtualServerSlot& 
           continue;
         }
         carried[r] = o;
-        running[r] = true;
         kept[o] = true;
         break;
       }
@@ -411,7 +411,6 @@ void LoadBalancer::Impl::carry_over(VirtualServerSlot& slot, VirtualServerSlot& 
     return n.kind != lvs::PoolNotice::Kind::RealServerDown || kept[n.real_server];
   });
   handle(old, leaving, Mail::Removal);
-  old.applied.reset();  // the new slot's first sync replaces the service in one transaction
 
   std::size_t count = 0;
   for (std::size_t r = 0; r < slot.real_servers.size(); ++r) {
@@ -424,7 +423,7 @@ void LoadBalancer::Impl::carry_over(VirtualServerSlot& slot, VirtualServerSlot& 
       CheckSlot& f = *from[c];
       if (t.checker && f.checker) {
         t.checker = std::move(f.checker);
-        bind_checker(slot, r, c);
+        t.checker->set_report_handler(report_handler(slot, r, c));
       }
       t.contribution = f.contribution;
       t.last_published = f.last_published;
@@ -434,7 +433,7 @@ void LoadBalancer::Impl::carry_over(VirtualServerSlot& slot, VirtualServerSlot& 
   logger().info("VS {} changed: {} of {} real servers carried over with their checkers", slot.name,
                 count, slot.real_servers.size());
   handle(slot, slot.pool->carry_over(*old.pool, carried));
-  start_checks(slot, running);
+  start_checks(slot, carried);
 }
 
 void LoadBalancer::Impl::on_report(VirtualServerSlot& slot, std::size_t r, std::size_t c,
@@ -646,7 +645,7 @@ void LoadBalancer::Impl::sync_soon(VirtualServerSlot& slot) {
   });
 }
 
-void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool replaced) {
+void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown) {
   auto notices = shutdown ? slot.pool->stop() : slot.pool->remove();
   if (shutdown && flush_on_stop) {
     // lvs_flush_on_stop: keepalived drops the whole table at once and reports only the
@@ -659,7 +658,7 @@ void LoadBalancer::Impl::withdraw(VirtualServerSlot& slot, bool shutdown, bool r
   handle(slot, notices, shutdown ? Mail::None : Mail::Removal);
   // At shutdown stop() closes the back end, which removes everything halo installed at once
   // (nftables: one transaction deleting its table), instead of one transaction per service.
-  if (backend && slot.applied && !replaced && !shutdown) {
+  if (backend && slot.applied && !shutdown) {
     if (auto done = backend->remove(slot.applied->name); !done) {
       logger().error("{}: cannot remove VS {}: {}", backend->name(), slot.name,
                      done.error().message);
@@ -729,9 +728,7 @@ void LoadBalancer::apply(const config::Config& config) {
       impl.carry_over(*successor->second, *old);
       continue;
     }
-    const bool replaced = std::any_of(next.begin(), next.end(),
-                                      [&](const auto& slot) { return slot->name == old->name; });
-    impl.withdraw(*old, false, replaced);
+    impl.withdraw(*old, false);
   }
   impl.servers = std::move(next);
   for (auto* slot : fresh) impl.start(*slot);

@@ -235,6 +235,21 @@ class Lab:
             "rule6": j("-6", "rule", "show"),
         }
 
+    def settled_snapshot(self, host: str, timeout: float = 2.0) -> dict[str, object]:
+        """snapshot(), once no link that is up is still waiting for its carrier: a veth pair
+        made just before gets it a moment after both ends are up, and a baseline taken in
+        that moment would differ from every later state. A link that stays without carrier
+        (its peer is down) is taken as it is once `timeout` has passed."""
+        def settled() -> Optional[dict[str, object]]:
+            snap = self.snapshot(host)
+            waiting = [link for link in snap["link"]
+                       if "UP" in link.get("flags", []) and "NO-CARRIER" in link.get("flags", [])]
+            return None if waiting else snap
+        try:
+            return helpers.wait_until(settled, timeout, interval=0.02)
+        except AssertionError:
+            return self.snapshot(host)
+
     # ---- faults ----------------------------------------------------------------------------
 
     def partition(self, host: str) -> None:
@@ -561,7 +576,7 @@ class LabSession:
         lab = self._lab
         assert lab is not None, "call lab() first"
         if host not in self._before:
-            self._before[host] = lab.snapshot(host)
+            self._before[host] = lab.settled_snapshot(host)
         runner = self.RUNNERS[impl]
         if not root_ns:
             return lab.start(runner, host, config_text, binary=self._binary(impl))

@@ -6,16 +6,14 @@
 // An ICMP error (port unreachable) or connect_timeout without an answer is failure.
 #include "check/dns_probe.h"
 
-#include <boost/asio/ip/udp.hpp>
 #include <random>
 
-#include "check/socket_setup.h"
+#include "check/datagram_session.h"
 
 namespace halo::check {
 namespace {
 
 namespace asio = boost::asio;
-using asio::ip::udp;
 
 constexpr std::size_t kHeaderSize = 12;
 constexpr std::size_t kMaxReply = 4096;
@@ -52,55 +50,24 @@ std::string rcode_text(int rcode) {
   return text;
 }
 
-class DnsSession final : public detail::ProbeSession {
+class DnsSession final : public detail::DatagramSession {
  public:
   DnsSession(asio::io_context& io, Target target, config::DnsCheck check)
-      : ProbeSession(io, std::move(target)),
+      : DatagramSession(io, std::move(target), kMaxReply),
         check_(std::move(check)),
-        socket_(io),
-        endpoint_(this->target().address, this->target().port),
-        reply_(kMaxReply),
         random_(std::random_device{}()) {}
 
   void start(Probe::Done done) {
     const std::uint64_t generation = begin(std::move(done));
-    boost::system::error_code ec;
-    socket_.open(endpoint_.protocol(), ec);
-    if (ec) return fail_soon("cannot open a UDP socket: " + detail::error_words(ec));
-    if (auto applied = detail::apply_target_options(socket_.native_handle(), target()); !applied)
-      return fail_soon(applied.error().message);
-    socket_.connect(endpoint_, ec);
-    if (ec) return fail_soon(detail::error_words(ec));
     id_ = static_cast<std::uint16_t>(random_());
-    query_ = encode_dns_query(id_, check_);
-    socket_.async_send(asio::buffer(query_), [self = shared(), generation](
-                                                 boost::system::error_code e, std::size_t) {
-      if (!self->current(generation)) return;
-      if (e) return self->finish(false, "cannot send the query: " + detail::error_words(e));
-      self->receive(generation);
-    });
+    exchange(generation, {.datagram = encode_dns_query(id_, check_), .what = "the query"});
   }
 
  private:
-  std::shared_ptr<DnsSession> shared() {
-    return std::static_pointer_cast<DnsSession>(shared_from_this());
-  }
-
-  void receive(std::uint64_t generation) {
-    socket_.async_receive(asio::buffer(reply_), [self = shared(), generation](
-                                                    boost::system::error_code e, std::size_t n) {
-      if (!self->current(generation)) return;
-      if (e == asio::error::connection_refused) return self->finish(false, "ICMP port unreachable");
-      if (e) return self->finish(false, detail::error_words(e));
-      auto verdict = judge_dns_reply(std::span(self->reply_.data(), n), self->id_, self->check_);
-      if (!verdict) return self->receive(generation);  // not our answer: keep waiting
-      self->finish(std::move(*verdict));
-    });
-  }
-
-  void close_socket() override {
-    boost::system::error_code ignored;
-    socket_.close(ignored);
+  void on_reply(std::uint64_t generation, std::span<const std::uint8_t> reply) override {
+    auto verdict = judge_dns_reply(reply, id_, check_);
+    if (!verdict) return wait_for_reply(generation);  // not our answer: keep waiting
+    finish(std::move(*verdict));
   }
 
   void on_deadline() override {
@@ -108,10 +75,6 @@ class DnsSession final : public detail::ProbeSession {
   }
 
   config::DnsCheck check_;
-  udp::socket socket_;
-  udp::endpoint endpoint_;
-  std::vector<std::uint8_t> query_;
-  std::vector<std::uint8_t> reply_;
   std::uint16_t id_ = 0;
   std::minstd_rand random_;
 };

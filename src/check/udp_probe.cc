@@ -11,20 +11,15 @@
 // the manual.
 #include "check/udp_probe.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
-#include <boost/asio/ip/udp.hpp>
 #include <cstdio>
 #include <random>
 
-#include "check/socket_setup.h"
+#include "check/datagram_session.h"
 
 namespace halo::check {
 namespace {
 
 namespace asio = boost::asio;
-using asio::ip::udp;
 
 constexpr std::size_t kRandomPayloadSize = 32;
 
@@ -41,63 +36,29 @@ std::string byte_text(std::uint8_t b) {
   return text;
 }
 
-class UdpSession final : public detail::ProbeSession {
+class UdpSession final : public detail::DatagramSession {
  public:
   UdpSession(asio::io_context& io, Target target, config::UdpCheck check)
-      : ProbeSession(io, std::move(target)),
+      : DatagramSession(io, std::move(target),
+                        check.require_reply ? std::size_t{check.max_reply_length} + 1 : 1),
         check_(std::move(check)),
         payload_(decode_udp_payload(check_.payload)),
-        socket_(io),
-        endpoint_(this->target().address, this->target().port),
-        reply_(check_.require_reply ? std::size_t{check_.max_reply_length} + 1 : 1),
         random_(std::random_device{}()) {}
 
   void start(Probe::Done done) {
     const std::uint64_t generation = begin(std::move(done));
-    boost::system::error_code ec;
-    socket_.open(endpoint_.protocol(), ec);
-    if (ec) return fail_soon("cannot open a UDP socket: " + detail::error_words(ec));
-    const int on = 1;
-    if (endpoint_.protocol() == udp::v4())
-      setsockopt(socket_.native_handle(), SOL_IP, IP_RECVERR, &on, sizeof on);
-    else
-      setsockopt(socket_.native_handle(), SOL_IPV6, IPV6_RECVERR, &on, sizeof on);
-    if (auto applied = detail::apply_target_options(socket_.native_handle(), target()); !applied)
-      return fail_soon(applied.error().message);
-    socket_.connect(endpoint_, ec);
-    if (ec) return fail_soon(detail::error_words(ec));
-    if (check_.payload.empty()) {
-      payload_.resize(kRandomPayloadSize);
-      for (auto& b : payload_) b = static_cast<std::uint8_t>(random_());
+    std::vector<std::uint8_t> datagram = payload_;
+    if (datagram.empty()) {
+      datagram.resize(kRandomPayloadSize);
+      for (auto& b : datagram) b = static_cast<std::uint8_t>(random_());
     }
-    socket_.async_send(asio::buffer(payload_),
-                       [self = shared(), generation](boost::system::error_code e, std::size_t) {
-                         if (!self->current(generation)) return;
-                         if (e)
-                           return self->finish(false, "cannot send: " + detail::error_words(e));
-                         self->receive(generation);
-                       });
+    exchange(generation, {.datagram = std::move(datagram), .what = "", .all_icmp_errors = true});
   }
 
  private:
-  std::shared_ptr<UdpSession> shared() {
-    return std::static_pointer_cast<UdpSession>(shared_from_this());
-  }
-
-  void receive(std::uint64_t generation) {
-    socket_.async_receive(asio::buffer(reply_), [self = shared(), generation](
-                                                    boost::system::error_code e, std::size_t n) {
-      if (!self->current(generation)) return;
-      if (e == asio::error::connection_refused) return self->finish(false, "ICMP port unreachable");
-      if (e) return self->finish(false, detail::error_words(e));
-      if (!self->check_.require_reply) return self->finish(true, "reply received");
-      self->finish(judge_udp_reply(std::span(self->reply_.data(), n), self->check_));
-    });
-  }
-
-  void close_socket() override {
-    boost::system::error_code ignored;
-    socket_.close(ignored);
+  void on_reply(std::uint64_t, std::span<const std::uint8_t> reply) override {
+    if (!check_.require_reply) return finish(true, "reply received");
+    finish(judge_udp_reply(reply, check_));
   }
 
   void on_deadline() override {
@@ -107,10 +68,7 @@ class UdpSession final : public detail::ProbeSession {
   }
 
   config::UdpCheck check_;
-  std::vector<std::uint8_t> payload_;
-  udp::socket socket_;
-  udp::endpoint endpoint_;
-  std::vector<std::uint8_t> reply_;
+  std::vector<std::uint8_t> payload_;  // empty: random bytes each time
   std::minstd_rand random_;
 };
 
